@@ -1,0 +1,17 @@
+//! Partnerdesk core: every rule of the partner program, the storage, and the
+//! operations the CLI and the desktop app share. Never depends on a GUI.
+//!
+//! Entry points: open a [`store::Store`], then call the functions of
+//! [`workflow`] inside `store.write(|tx| ..)` and of [`queries`] inside
+//! `store.read(|conn| ..)`.
+
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod model;
+pub mod money;
+pub mod queries;
+pub mod store;
+pub mod workflow;
+
+pub use error::{Error, ErrorInfo, Result};

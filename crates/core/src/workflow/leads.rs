@@ -1,0 +1,332 @@
+//! The lead pipeline: prospect -> qualified -> proposal_sent -> negotiating ->
+//! closed_won | closed_lost. Skipping forward is allowed; moving back is
+//! only possible out of a closed state (a reopen, recorded as such).
+
+use super::{partners, settings, validate};
+use crate::error::{Error, Result};
+use crate::model::{
+    Commission, CommissionId, CommissionKind, CommissionStatus, Entity, Lead, LeadId, LeadMove,
+    LeadStatus, NewLead, PartnerStatus, Tier,
+};
+use crate::money::apply_rate;
+use crate::store::{repo, Tx};
+use serde::{Deserialize, Serialize};
+
+/// What kind of move a status change is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveKind {
+    /// Further along the open stages.
+    Advance,
+    /// Into closed_won or closed_lost from an open stage.
+    Close,
+    /// Out of a closed state.
+    Reopen,
+}
+
+/// The pipeline's rule, as a pure function.
+pub fn check_move(from: LeadStatus, to: LeadStatus) -> Result<MoveKind> {
+    let refuse = |why: &str| Error::InvalidTransition {
+        entity: "lead",
+        from: from.to_string(),
+        to: to.to_string(),
+        detail: Some(why.into()),
+    };
+    if from == to {
+        return Err(refuse("the lead is already there"));
+    }
+    if from.is_closed() {
+        return Ok(MoveKind::Reopen);
+    }
+    if to.is_closed() {
+        return Ok(MoveKind::Close);
+    }
+    if to.stage() > from.stage() {
+        return Ok(MoveKind::Advance);
+    }
+    Err(refuse(
+        "an open lead only moves forward; close it first to reopen",
+    ))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LeadAdded {
+    pub lead: Lead,
+    /// A likely duplicate (same client e-mail or business name), as a warning.
+    pub duplicate_of: Option<Lead>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MoveOutcome {
+    pub lead: Lead,
+    pub reopened: bool,
+    /// The commission created by a win.
+    pub commission: Option<Commission>,
+    /// An unpaid commission cancelled by a reopen.
+    pub cancelled: Option<Commission>,
+    /// The negative commission created when a paid deal is reopened.
+    pub clawback: Option<Commission>,
+    /// The partner's new tier when the win promoted them.
+    pub promoted_to: Option<Tier>,
+}
+
+pub fn add(tx: &Tx, input: &NewLead) -> Result<LeadAdded> {
+    let client_name = validate::required("client_name", &input.client_name, validate::MAX_NAME)?;
+    let client_email = validate::email("client_email", &input.client_email)?;
+    let client_phone = validate::phone("client_phone", input.client_phone.as_deref())?;
+    let business_name = validate::optional(
+        "business_name",
+        input.business_name.as_deref(),
+        validate::MAX_NAME,
+    )?;
+    let description = validate::optional(
+        "description",
+        input.project_description.as_deref(),
+        validate::MAX_TEXT,
+    )?;
+    let estimated_value = validate::amount("estimated_value", input.estimated_value, true)?;
+    let partner = repo::partners::get(tx, input.partner_id)?;
+    if partner.status != PartnerStatus::Active {
+        return Err(Error::Conflict(format!(
+            "partner {} is {} and takes no new leads",
+            partner.name, partner.status
+        )));
+    }
+    let dup = repo::leads::find_duplicate(tx, &client_email, business_name.as_deref())?;
+    let now = tx.now_text().to_owned();
+    let lead = Lead {
+        id: LeadId::new_at(tx.now()),
+        partner_id: partner.id,
+        client_name,
+        client_email,
+        client_phone,
+        business_name,
+        project_description: description,
+        estimated_value,
+        status: LeadStatus::Prospect,
+        possible_duplicate_of: dup,
+        closed_at: None,
+        created_at: now.clone(),
+        updated_at: now.clone(),
+    };
+    repo::leads::insert(tx, &lead)?;
+    repo::leads::insert_move(
+        tx,
+        &LeadMove {
+            lead_id: lead.id,
+            from_status: None,
+            to_status: LeadStatus::Prospect,
+            at: now,
+            reopen: false,
+        },
+    )?;
+    repo::audit::record(
+        tx,
+        Entity::Lead,
+        &lead.id.to_string(),
+        "create",
+        None::<&()>,
+        Some(&lead),
+    )?;
+    let duplicate_of = match dup {
+        Some(d) => Some(repo::leads::get(tx, d)?),
+        None => None,
+    };
+    Ok(LeadAdded { lead, duplicate_of })
+}
+
+/// Move a lead. `project_value` (cents) only goes with closed_won and
+/// defaults to the estimated value.
+pub fn move_to(
+    tx: &Tx,
+    id: LeadId,
+    to: LeadStatus,
+    project_value: Option<i64>,
+) -> Result<MoveOutcome> {
+    let before = repo::leads::get(tx, id)?;
+    let kind = check_move(before.status, to)?;
+    if project_value.is_some() && to != LeadStatus::ClosedWon {
+        return Err(Error::validation(
+            "value",
+            "a project value is only given when closing as won",
+        ));
+    }
+    let value = if to == LeadStatus::ClosedWon {
+        let v = project_value.unwrap_or(before.estimated_value);
+        if v <= 0 {
+            return Err(Error::validation(
+                "value",
+                "a won deal needs a project value greater than 0 (the lead has no estimated value)",
+            ));
+        }
+        Some(validate::amount("value", v, false)?)
+    } else {
+        None
+    };
+    let now = tx.now_text().to_owned();
+    let mut outcome = MoveOutcome {
+        lead: before.clone(),
+        reopened: kind == MoveKind::Reopen,
+        commission: None,
+        cancelled: None,
+        clawback: None,
+        promoted_to: None,
+    };
+    if kind == MoveKind::Reopen && before.status == LeadStatus::ClosedWon {
+        undo_win(tx, &before, &mut outcome)?;
+    }
+    let closed_at = to.is_closed().then_some(now.as_str());
+    repo::leads::set_status(tx, id, to, closed_at, &now)?;
+    repo::leads::insert_move(
+        tx,
+        &LeadMove {
+            lead_id: id,
+            from_status: Some(before.status),
+            to_status: to,
+            at: now.clone(),
+            reopen: kind == MoveKind::Reopen,
+        },
+    )?;
+    let lead = repo::leads::get(tx, id)?;
+    let action = if kind == MoveKind::Reopen {
+        "reopen"
+    } else {
+        "move"
+    };
+    repo::audit::record(
+        tx,
+        Entity::Lead,
+        &id.to_string(),
+        action,
+        Some(&before),
+        Some(&lead),
+    )?;
+    if let Some(value) = value {
+        let partner = repo::partners::get(tx, lead.partner_id)?;
+        let rate = settings::load(tx)?.rate(partner.tier);
+        let c = Commission {
+            id: CommissionId::new_at(tx.now()),
+            partner_id: partner.id,
+            client_lead_id: id,
+            kind: CommissionKind::Commission,
+            commission_amount: apply_rate(value, rate),
+            commission_rate: rate,
+            project_value: value,
+            status: CommissionStatus::Pending,
+            payout_id: None,
+            paid_at: None,
+            created_at: now.clone(),
+            updated_at: now,
+        };
+        repo::commissions::insert(tx, &c)?;
+        repo::audit::record(
+            tx,
+            Entity::Commission,
+            &c.id.to_string(),
+            "create",
+            None::<&()>,
+            Some(&c),
+        )?;
+        outcome.commission = Some(c);
+    }
+    if outcome.commission.is_some() || outcome.cancelled.is_some() || outcome.clawback.is_some() {
+        let (_, promoted) =
+            partners::refresh_totals(tx, lead.partner_id, outcome.commission.is_some())?;
+        outcome.promoted_to = promoted;
+    }
+    outcome.lead = lead;
+    Ok(outcome)
+}
+
+/// Reopening a won deal: cancel its unpaid commission, or claw back a paid one.
+fn undo_win(tx: &Tx, lead: &Lead, outcome: &mut MoveOutcome) -> Result<()> {
+    let all = repo::commissions::for_lead(tx, lead.id)?;
+    let standing: i64 = all
+        .iter()
+        .filter(|c| c.status != CommissionStatus::Cancelled)
+        .map(|c| {
+            if c.kind == CommissionKind::Clawback {
+                -1
+            } else {
+                1
+            }
+        })
+        .sum();
+    if standing <= 0 {
+        return Ok(());
+    }
+    let Some(c) = all
+        .iter()
+        .rev()
+        .find(|c| c.kind == CommissionKind::Commission && c.status != CommissionStatus::Cancelled)
+    else {
+        return Ok(());
+    };
+    let now = tx.now_text().to_owned();
+    if c.status == CommissionStatus::Paid {
+        let claw = Commission {
+            id: CommissionId::new_at(tx.now()),
+            partner_id: c.partner_id,
+            client_lead_id: c.client_lead_id,
+            kind: CommissionKind::Clawback,
+            commission_amount: -c.commission_amount,
+            commission_rate: c.commission_rate,
+            project_value: c.project_value,
+            status: CommissionStatus::Pending,
+            payout_id: None,
+            paid_at: None,
+            created_at: now.clone(),
+            updated_at: now,
+        };
+        repo::commissions::insert(tx, &claw)?;
+        repo::audit::record(
+            tx,
+            Entity::Commission,
+            &claw.id.to_string(),
+            "clawback",
+            None::<&()>,
+            Some(&claw),
+        )?;
+        outcome.clawback = Some(claw);
+    } else {
+        repo::commissions::set_status(tx, c.id, CommissionStatus::Cancelled, &now)?;
+        let after = repo::commissions::get(tx, c.id)?;
+        repo::audit::record(
+            tx,
+            Entity::Commission,
+            &c.id.to_string(),
+            "cancel",
+            Some(c),
+            Some(&after),
+        )?;
+        outcome.cancelled = Some(after);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use LeadStatus::*;
+
+    #[test]
+    fn pipeline_rule() {
+        assert_eq!(check_move(Prospect, Qualified).unwrap(), MoveKind::Advance);
+        assert_eq!(
+            check_move(Prospect, Negotiating).unwrap(),
+            MoveKind::Advance
+        );
+        assert_eq!(check_move(Qualified, ClosedWon).unwrap(), MoveKind::Close);
+        assert_eq!(
+            check_move(Negotiating, ClosedLost).unwrap(),
+            MoveKind::Close
+        );
+        assert_eq!(
+            check_move(ClosedWon, Negotiating).unwrap(),
+            MoveKind::Reopen
+        );
+        assert_eq!(check_move(ClosedLost, ClosedWon).unwrap(), MoveKind::Reopen);
+        assert!(check_move(Negotiating, Qualified).is_err());
+        assert!(check_move(Prospect, Prospect).is_err());
+        assert!(check_move(ClosedWon, ClosedWon).is_err());
+    }
+}

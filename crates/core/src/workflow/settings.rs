@@ -1,0 +1,252 @@
+//! Settings: the currency and the tier table (thresholds and rates).
+
+use crate::error::{Error, Result};
+use crate::model::{Entity, Tier};
+use crate::money::{format_amount, format_rate, parse_amount, parse_rate_percent};
+use crate::store::{repo, Tx};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+/// One tier's rule: its commission rate and the thresholds that reach it
+/// (either is enough). Bronze is the floor and has no thresholds.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TierRule {
+    pub tier: Tier,
+    /// Basis points.
+    pub rate_bp: i64,
+    pub min_deals: i64,
+    /// Cents of won project value.
+    pub min_revenue: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Settings {
+    pub currency: String,
+    /// Bronze, silver, gold, platinum, in that order.
+    pub tiers: [TierRule; 4],
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            currency: "USD".into(),
+            tiers: [
+                TierRule {
+                    tier: Tier::Bronze,
+                    rate_bp: 1000,
+                    min_deals: 0,
+                    min_revenue: 0,
+                },
+                TierRule {
+                    tier: Tier::Silver,
+                    rate_bp: 1250,
+                    min_deals: 3,
+                    min_revenue: 1_000_000,
+                },
+                TierRule {
+                    tier: Tier::Gold,
+                    rate_bp: 1500,
+                    min_deals: 10,
+                    min_revenue: 5_000_000,
+                },
+                TierRule {
+                    tier: Tier::Platinum,
+                    rate_bp: 2000,
+                    min_deals: 25,
+                    min_revenue: 15_000_000,
+                },
+            ],
+        }
+    }
+}
+
+impl Settings {
+    pub fn rule(&self, tier: Tier) -> &TierRule {
+        &self.tiers[tier_index(tier)]
+    }
+
+    pub fn rate(&self, tier: Tier) -> i64 {
+        self.rule(tier).rate_bp
+    }
+
+    /// The highest tier whose deal or revenue threshold is met.
+    pub fn tier_for(&self, deals: i64, revenue: i64) -> Tier {
+        self.tiers[1..]
+            .iter()
+            .rev()
+            .find(|r| deals >= r.min_deals || revenue >= r.min_revenue)
+            .map(|r| r.tier)
+            .unwrap_or(Tier::Bronze)
+    }
+
+    /// Every setting as (key, value as a user types it, what it means).
+    pub fn entries(&self) -> Vec<SettingEntry> {
+        let mut v = vec![SettingEntry {
+            key: "currency".into(),
+            value: self.currency.clone(),
+            description: "ISO 4217 code of the one currency of this database".into(),
+        }];
+        for r in &self.tiers {
+            let t = r.tier.as_str();
+            v.push(SettingEntry {
+                key: format!("tier.{t}.rate"),
+                value: format_rate(r.rate_bp).trim_end_matches('%').to_owned(),
+                description: format!("commission rate of {t} partners, percent"),
+            });
+            if r.tier != Tier::Bronze {
+                v.push(SettingEntry {
+                    key: format!("tier.{t}.min_deals"),
+                    value: r.min_deals.to_string(),
+                    description: format!("won deals that reach {t}"),
+                });
+                v.push(SettingEntry {
+                    key: format!("tier.{t}.min_revenue"),
+                    value: format_amount(r.min_revenue),
+                    description: format!("won project value that reaches {t}"),
+                });
+            }
+        }
+        v
+    }
+
+    fn check(&self) -> Result<()> {
+        for w in self.tiers[1..].windows(2) {
+            if w[1].min_deals < w[0].min_deals {
+                return Err(Error::validation(
+                    format!("tier.{}.min_deals", w[1].tier),
+                    format!("must be at least {}'s ({})", w[0].tier, w[0].min_deals),
+                ));
+            }
+            if w[1].min_revenue < w[0].min_revenue {
+                return Err(Error::validation(
+                    format!("tier.{}.min_revenue", w[1].tier),
+                    format!(
+                        "must be at least {}'s ({})",
+                        w[0].tier,
+                        format_amount(w[0].min_revenue)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SettingEntry {
+    pub key: String,
+    pub value: String,
+    pub description: String,
+}
+
+fn tier_index(t: Tier) -> usize {
+    match t {
+        Tier::Bronze => 0,
+        Tier::Silver => 1,
+        Tier::Gold => 2,
+        Tier::Platinum => 3,
+    }
+}
+
+/// Stored form: rates in basis points, revenue in cents, as integer text.
+pub fn load(conn: &Connection) -> Result<Settings> {
+    let raw = repo::settings::all(conn)?;
+    let mut s = Settings::default();
+    if let Some(c) = raw.get("currency") {
+        s.currency = c.clone();
+    }
+    for r in s.tiers.iter_mut() {
+        let t = r.tier.as_str();
+        let int = |k: String, d: i64| raw.get(&k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(d);
+        r.rate_bp = int(format!("tier.{t}.rate"), r.rate_bp);
+        r.min_deals = int(format!("tier.{t}.min_deals"), r.min_deals);
+        r.min_revenue = int(format!("tier.{t}.min_revenue"), r.min_revenue);
+    }
+    Ok(s)
+}
+
+/// Set one setting from the text a user typed. Validates the type and the
+/// whole table (thresholds rise with the tier), audits, returns the new settings.
+pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
+    let before = load(tx)?;
+    let mut after = before.clone();
+    let key = key.trim();
+    let stored: String;
+    if key == "currency" {
+        let c = value.trim().to_ascii_uppercase();
+        if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
+            return Err(Error::validation(
+                "currency",
+                format!("must be a three-letter currency code like USD (got {value:?})"),
+            ));
+        }
+        after.currency = c.clone();
+        stored = c;
+    } else {
+        let parts: Vec<&str> = key.split('.').collect();
+        let (tier, what) = match parts.as_slice() {
+            ["tier", t, w] => (Tier::parse(t).map_err(|_| unknown_key(key))?, *w),
+            _ => return Err(unknown_key(key)),
+        };
+        let r = &mut after.tiers[tier_index(tier)];
+        match (what, tier) {
+            ("rate", _) => {
+                r.rate_bp = parse_rate_percent(key, value)?;
+                stored = r.rate_bp.to_string();
+            }
+            ("min_deals", t) if t != Tier::Bronze => {
+                r.min_deals = value
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (0..=1_000_000).contains(n))
+                    .ok_or_else(|| {
+                        Error::validation(
+                            key,
+                            format!("must be a whole number of deals (got {value:?})"),
+                        )
+                    })?;
+                stored = r.min_deals.to_string();
+            }
+            ("min_revenue", t) if t != Tier::Bronze => {
+                r.min_revenue = parse_amount(key, value, false)?;
+                stored = r.min_revenue.to_string();
+            }
+            _ => return Err(unknown_key(key)),
+        }
+    }
+    after.check()?;
+    repo::settings::put(tx, key, &stored, tx.now_text())?;
+    repo::audit::record(tx, Entity::Setting, key, "set", Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+fn unknown_key(key: &str) -> Error {
+    let known: Vec<String> = Settings::default()
+        .entries()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    Error::validation(
+        "key",
+        format!("unknown setting {key:?}; known: {}", known.join(", ")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tier_for_uses_either_threshold() {
+        let s = Settings::default();
+        assert_eq!(s.tier_for(0, 0), Tier::Bronze);
+        assert_eq!(s.tier_for(2, 999_999), Tier::Bronze);
+        assert_eq!(s.tier_for(3, 0), Tier::Silver);
+        assert_eq!(s.tier_for(0, 1_000_000), Tier::Silver);
+        assert_eq!(s.tier_for(10, 0), Tier::Gold);
+        assert_eq!(s.tier_for(1, 5_000_000), Tier::Gold);
+        assert_eq!(s.tier_for(25, 0), Tier::Platinum);
+        assert_eq!(s.tier_for(0, 15_000_000), Tier::Platinum);
+    }
+}
