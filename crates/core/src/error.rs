@@ -30,14 +30,12 @@ pub enum Error {
 
     /// The database file was written by a newer Partnerdesk.
     #[error("the database {path} was written by a newer version of Partnerdesk (schema version {found}, this version knows up to {known}); update Partnerdesk to open it")]
-    NewerSchema {
-        path: String,
-        found: i64,
-        known: i64,
-    },
+    NewerSchema { path: String, found: i64, known: i64 },
 
     /// The file is not a Partnerdesk database, or it fails its integrity check.
-    #[error("the database {path} is damaged or not a Partnerdesk database ({reason}); it was not changed. Restore a backup")]
+    #[error(
+        "the database {path} is damaged or not a Partnerdesk database ({reason}); it was not changed. Restore a backup"
+    )]
     Corrupt { path: String, reason: String },
 
     /// The work was cancelled by the user.
@@ -84,10 +82,7 @@ impl Error {
     }
 
     pub fn not_found(entity: &'static str, id: impl Into<String>) -> Self {
-        Error::NotFound {
-            entity,
-            id: id.into(),
-        }
+        Error::NotFound { entity, id: id.into() }
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {

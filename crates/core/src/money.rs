@@ -100,12 +100,8 @@ pub fn apply_rate(amount_cents: i64, rate_bp: i64) -> i64 {
 /// Parse a rate given as a percentage ("12.5", "12.5%") into basis points.
 pub fn parse_rate_percent(field: &str, text: &str) -> Result<i64> {
     let t = text.trim().trim_end_matches('%');
-    let bp = parse_amount(field, t, false).map_err(|_| {
-        Error::validation(
-            field,
-            format!("must be a percentage like 12.5 (got {text:?})"),
-        )
-    })?;
+    let bp = parse_amount(field, t, false)
+        .map_err(|_| Error::validation(field, format!("must be a percentage like 12.5 (got {text:?})")))?;
     if bp > 10_000 {
         return Err(Error::validation(field, "must be at most 100%"));
     }
@@ -152,10 +148,7 @@ mod tests {
             let e = parse_amount("value", bad, false).unwrap_err();
             assert_eq!(e.field(), Some("value"), "{bad}");
         }
-        assert_eq!(
-            parse_amount("v", "1000000000", false).unwrap(),
-            MAX_AMOUNT_CENTS
-        );
+        assert_eq!(parse_amount("v", "1000000000", false).unwrap(), MAX_AMOUNT_CENTS);
     }
 
     #[test]

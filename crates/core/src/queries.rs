@@ -180,9 +180,7 @@ pub struct Counts {
 }
 
 pub fn counts(conn: &Connection) -> Result<Counts> {
-    let c = |t: &str| -> Result<i64> {
-        Ok(conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?)
-    };
+    let c = |t: &str| -> Result<i64> { Ok(conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?) };
     Ok(Counts {
         applications: c("partner_applications")?,
         partners: c("partners")?,

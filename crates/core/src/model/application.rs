@@ -1,7 +1,7 @@
 use super::{id_type, text_enum};
 use serde::{Deserialize, Serialize};
 
-id_type!(ApplicationId);
+id_type!(ApplicationId, super::Entity::Application);
 
 text_enum!(ApplicationStatus, "status" {
     Pending => "pending",

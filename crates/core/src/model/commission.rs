@@ -1,8 +1,8 @@
 use super::{id_type, text_enum, LeadId, PartnerId};
 use serde::{Deserialize, Serialize};
 
-id_type!(CommissionId);
-id_type!(PayoutId);
+id_type!(CommissionId, super::Entity::Commission);
+id_type!(PayoutId, super::Entity::Payout);
 
 text_enum!(CommissionStatus, "status" {
     Pending => "pending",

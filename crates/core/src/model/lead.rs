@@ -1,7 +1,7 @@
 use super::{id_type, text_enum, PartnerId};
 use serde::{Deserialize, Serialize};
 
-id_type!(LeadId);
+id_type!(LeadId, super::Entity::Lead);
 
 text_enum!(LeadStatus, "status" {
     Prospect => "prospect",

@@ -69,7 +69,7 @@ pub(crate) use text_enum;
 
 /// Declares a UUID-v7 id newtype, stored as TEXT.
 macro_rules! id_type {
-    ($(#[$m:meta])* $name:ident) => {
+    ($(#[$m:meta])* $name:ident, $entity:expr) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
@@ -85,6 +85,13 @@ macro_rules! id_type {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl $crate::model::IdType for $name {
+            const ENTITY: $crate::model::Entity = $entity;
+            fn from_uuid(u: uuid::Uuid) -> Self {
+                $name(u)
             }
         }
 
@@ -106,11 +113,16 @@ macro_rules! id_type {
 }
 pub(crate) use id_type;
 
+/// An id newtype of one kind of record.
+pub trait IdType: Copy {
+    const ENTITY: Entity;
+    fn from_uuid(u: uuid::Uuid) -> Self;
+}
+
 /// A UUID v7 whose timestamp is `at` (random bits from the OS).
 pub fn uuid_v7_at(at: chrono::DateTime<chrono::Utc>) -> uuid::Uuid {
     let ms = at.timestamp_millis().max(0) as u64;
-    let ts =
-        uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, ((ms % 1000) * 1_000_000) as u32);
+    let ts = uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, ((ms % 1000) * 1_000_000) as u32);
     uuid::Uuid::new_v7(ts)
 }
 

@@ -1,7 +1,7 @@
 use super::{id_type, text_enum, ApplicationId};
 use serde::{Deserialize, Serialize};
 
-id_type!(PartnerId);
+id_type!(PartnerId, super::Entity::Partner);
 
 text_enum!(PartnerStatus, "status" {
     Active => "active",

@@ -1,7 +1,7 @@
 use super::{id_type, text_enum, LeadId, PartnerId};
 use serde::{Deserialize, Serialize};
 
-id_type!(PlanId);
+id_type!(PlanId, super::Entity::Plan);
 
 text_enum!(PlanStatus, "status" {
     Draft => "draft",

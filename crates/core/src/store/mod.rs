@@ -105,11 +105,7 @@ impl Store {
         Self::open_with(path, clock, OpenOptions::default())
     }
 
-    pub fn open_with(
-        path: impl AsRef<Path>,
-        clock: Arc<dyn Clock>,
-        opts: OpenOptions,
-    ) -> Result<Store> {
+    pub fn open_with(path: impl AsRef<Path>, clock: Arc<dyn Clock>, opts: OpenOptions) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
         let shown = path.display().to_string();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -270,8 +266,7 @@ fn open_conn(path: &Path, reader: bool) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let conn =
-        Connection::open_with_flags(path, flags).map_err(|e| storage_open_error(&shown, e))?;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| storage_open_error(&shown, e))?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     let set = || -> rusqlite::Result<()> {
         conn.execute_batch(
@@ -301,9 +296,7 @@ fn storage_open_error(path: &str, e: rusqlite::Error) -> Error {
             path: path.to_owned(),
             reason: e.to_string(),
         },
-        Some(ErrorCode::CannotOpen)
-        | Some(ErrorCode::PermissionDenied)
-        | Some(ErrorCode::ReadOnly) => Error::io(
+        Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) | Some(ErrorCode::ReadOnly) => Error::io(
             format!("opening {path}"),
             std::io::Error::new(std::io::ErrorKind::PermissionDenied, e.to_string()),
         ),
@@ -319,11 +312,9 @@ fn applied_version(conn: &Connection) -> Result<i64> {
         |r| r.get(0),
     )?;
     if !has {
-        let tables: i64 = conn.query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-            [],
-            |r| r.get(0),
-        )?;
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| {
+            r.get(0)
+        })?;
         if tables > 0 {
             return Err(Error::Migration(
                 "the file holds tables but no Partnerdesk schema history: it is not a Partnerdesk database".into(),
@@ -376,8 +367,7 @@ fn make_private_dir(dir: &Path) -> Result<()> {
 
 #[cfg(not(unix))]
 fn make_private_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("creating the folder {}", dir.display()), e))
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating the folder {}", dir.display()), e))
 }
 
 #[cfg(unix)]

@@ -5,8 +5,7 @@
 use super::validate;
 use crate::error::{Error, Result};
 use crate::model::{
-    Application, ApplicationId, ApplicationStatus, Entity, NewApplication, Partner, PartnerId,
-    PartnerStatus, Tier,
+    Application, ApplicationId, ApplicationStatus, Entity, NewApplication, Partner, PartnerId, PartnerStatus, Tier,
 };
 use crate::store::{repo, Tx};
 use rusqlite::Connection;
@@ -29,17 +28,10 @@ pub fn add(tx: &Tx, input: &NewApplication) -> Result<Application> {
     let email = validate::email("email", &input.email)?;
     let phone = validate::phone("phone", input.phone.as_deref())?;
     let company = validate::optional("company", input.company.as_deref(), validate::MAX_NAME)?;
-    let network = validate::optional(
-        "network",
-        input.network_description.as_deref(),
-        validate::MAX_TEXT,
-    )?;
+    let network = validate::optional("network", input.network_description.as_deref(), validate::MAX_TEXT)?;
     if let Some(n) = input.expected_referrals {
         if !(0..=100_000).contains(&n) {
-            return Err(Error::validation(
-                "expected_referrals",
-                "must be between 0 and 100000",
-            ));
+            return Err(Error::validation("expected_referrals", "must be between 0 and 100000"));
         }
     }
     if let Some(p) = repo::partners::find_by_email(tx, &email)? {
@@ -84,11 +76,7 @@ pub fn add(tx: &Tx, input: &NewApplication) -> Result<Application> {
     Ok(app)
 }
 
-fn transition(
-    tx: &Tx,
-    id: ApplicationId,
-    to: ApplicationStatus,
-) -> Result<(Application, Application)> {
+fn transition(tx: &Tx, id: ApplicationId, to: ApplicationStatus) -> Result<(Application, Application)> {
     let before = repo::applications::get(tx, id)?;
     if !can_move(before.status, to) {
         return Err(Error::InvalidTransition {

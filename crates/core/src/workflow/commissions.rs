@@ -4,9 +4,7 @@
 
 use super::{partners, settings};
 use crate::error::{Error, Result};
-use crate::model::{
-    Commission, CommissionId, CommissionStatus, Entity, PartnerId, Payout, PayoutId, PayoutLine,
-};
+use crate::model::{Commission, CommissionId, CommissionStatus, Entity, PartnerId, Payout, PayoutId, PayoutLine};
 use crate::money::format_amount;
 use crate::store::{repo, Tx};
 
@@ -121,14 +119,7 @@ pub fn payout(tx: &Tx, partner_ids: &[PartnerId]) -> Result<Payout> {
     for c in &paid {
         repo::commissions::mark_paid(tx, c.id, id, tx.now_text())?;
         let after = repo::commissions::get(tx, c.id)?;
-        repo::audit::record(
-            tx,
-            Entity::Commission,
-            &c.id.to_string(),
-            "pay",
-            Some(c),
-            Some(&after),
-        )?;
+        repo::audit::record(tx, Entity::Commission, &c.id.to_string(), "pay", Some(c), Some(&after))?;
     }
     let payout = Payout {
         id,

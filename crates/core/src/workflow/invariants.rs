@@ -67,11 +67,7 @@ pub fn check(conn: &Connection) -> Result<Vec<String>> {
     let fk: Vec<String> = {
         let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
         let rows = stmt.query_map([], |r| {
-            Ok(format!(
-                "{} row {}",
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?
-            ))
+            Ok(format!("{} row {}", r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
         })?;
         rows.collect::<rusqlite::Result<_>>()?
     };

@@ -5,8 +5,8 @@
 use super::{partners, settings, validate};
 use crate::error::{Error, Result};
 use crate::model::{
-    Commission, CommissionId, CommissionKind, CommissionStatus, Entity, Lead, LeadId, LeadMove,
-    LeadStatus, NewLead, PartnerStatus, Tier,
+    Commission, CommissionId, CommissionKind, CommissionStatus, Entity, Lead, LeadId, LeadMove, LeadStatus, NewLead,
+    PartnerStatus, Tier,
 };
 use crate::money::apply_rate;
 use crate::store::{repo, Tx};
@@ -43,9 +43,7 @@ pub fn check_move(from: LeadStatus, to: LeadStatus) -> Result<MoveKind> {
     if to.stage() > from.stage() {
         return Ok(MoveKind::Advance);
     }
-    Err(refuse(
-        "an open lead only moves forward; close it first to reopen",
-    ))
+    Err(refuse("an open lead only moves forward; close it first to reopen"))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -73,16 +71,8 @@ pub fn add(tx: &Tx, input: &NewLead) -> Result<LeadAdded> {
     let client_name = validate::required("client_name", &input.client_name, validate::MAX_NAME)?;
     let client_email = validate::email("client_email", &input.client_email)?;
     let client_phone = validate::phone("client_phone", input.client_phone.as_deref())?;
-    let business_name = validate::optional(
-        "business_name",
-        input.business_name.as_deref(),
-        validate::MAX_NAME,
-    )?;
-    let description = validate::optional(
-        "description",
-        input.project_description.as_deref(),
-        validate::MAX_TEXT,
-    )?;
+    let business_name = validate::optional("business_name", input.business_name.as_deref(), validate::MAX_NAME)?;
+    let description = validate::optional("description", input.project_description.as_deref(), validate::MAX_TEXT)?;
     let estimated_value = validate::amount("estimated_value", input.estimated_value, true)?;
     let partner = repo::partners::get(tx, input.partner_id)?;
     if partner.status != PartnerStatus::Active {
@@ -136,12 +126,7 @@ pub fn add(tx: &Tx, input: &NewLead) -> Result<LeadAdded> {
 
 /// Move a lead. `project_value` (cents) only goes with closed_won and
 /// defaults to the estimated value.
-pub fn move_to(
-    tx: &Tx,
-    id: LeadId,
-    to: LeadStatus,
-    project_value: Option<i64>,
-) -> Result<MoveOutcome> {
+pub fn move_to(tx: &Tx, id: LeadId, to: LeadStatus, project_value: Option<i64>) -> Result<MoveOutcome> {
     let before = repo::leads::get(tx, id)?;
     let kind = check_move(before.status, to)?;
     if project_value.is_some() && to != LeadStatus::ClosedWon {
@@ -187,19 +172,8 @@ pub fn move_to(
         },
     )?;
     let lead = repo::leads::get(tx, id)?;
-    let action = if kind == MoveKind::Reopen {
-        "reopen"
-    } else {
-        "move"
-    };
-    repo::audit::record(
-        tx,
-        Entity::Lead,
-        &id.to_string(),
-        action,
-        Some(&before),
-        Some(&lead),
-    )?;
+    let action = if kind == MoveKind::Reopen { "reopen" } else { "move" };
+    repo::audit::record(tx, Entity::Lead, &id.to_string(), action, Some(&before), Some(&lead))?;
     if let Some(value) = value {
         let partner = repo::partners::get(tx, lead.partner_id)?;
         let rate = settings::load(tx)?.rate(partner.tier);
@@ -229,8 +203,7 @@ pub fn move_to(
         outcome.commission = Some(c);
     }
     if outcome.commission.is_some() || outcome.cancelled.is_some() || outcome.clawback.is_some() {
-        let (_, promoted) =
-            partners::refresh_totals(tx, lead.partner_id, outcome.commission.is_some())?;
+        let (_, promoted) = partners::refresh_totals(tx, lead.partner_id, outcome.commission.is_some())?;
         outcome.promoted_to = promoted;
     }
     outcome.lead = lead;
@@ -243,13 +216,7 @@ fn undo_win(tx: &Tx, lead: &Lead, outcome: &mut MoveOutcome) -> Result<()> {
     let standing: i64 = all
         .iter()
         .filter(|c| c.status != CommissionStatus::Cancelled)
-        .map(|c| {
-            if c.kind == CommissionKind::Clawback {
-                -1
-            } else {
-                1
-            }
-        })
+        .map(|c| if c.kind == CommissionKind::Clawback { -1 } else { 1 })
         .sum();
     if standing <= 0 {
         return Ok(());
@@ -311,19 +278,10 @@ mod tests {
     #[test]
     fn pipeline_rule() {
         assert_eq!(check_move(Prospect, Qualified).unwrap(), MoveKind::Advance);
-        assert_eq!(
-            check_move(Prospect, Negotiating).unwrap(),
-            MoveKind::Advance
-        );
+        assert_eq!(check_move(Prospect, Negotiating).unwrap(), MoveKind::Advance);
         assert_eq!(check_move(Qualified, ClosedWon).unwrap(), MoveKind::Close);
-        assert_eq!(
-            check_move(Negotiating, ClosedLost).unwrap(),
-            MoveKind::Close
-        );
-        assert_eq!(
-            check_move(ClosedWon, Negotiating).unwrap(),
-            MoveKind::Reopen
-        );
+        assert_eq!(check_move(Negotiating, ClosedLost).unwrap(), MoveKind::Close);
+        assert_eq!(check_move(ClosedWon, Negotiating).unwrap(), MoveKind::Reopen);
         assert_eq!(check_move(ClosedLost, ClosedWon).unwrap(), MoveKind::Reopen);
         assert!(check_move(Negotiating, Qualified).is_err());
         assert!(check_move(Prospect, Prospect).is_err());

@@ -73,11 +73,7 @@ pub fn refresh_totals(tx: &Tx, id: PartnerId, promote: bool) -> Result<(Partner,
     }
     repo::partners::set_totals(tx, id, deals, earnings, tx.now_text())?;
     let after = repo::partners::get(tx, id)?;
-    let action = if promoted.is_some() {
-        "promote"
-    } else {
-        "totals"
-    };
+    let action = if promoted.is_some() { "promote" } else { "totals" };
     repo::audit::record(
         tx,
         Entity::Partner,

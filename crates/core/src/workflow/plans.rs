@@ -50,17 +50,9 @@ fn features(list: &[String]) -> Result<Vec<String>> {
 
 pub fn add(tx: &Tx, input: &NewPlan) -> Result<AppPlan> {
     let lead = repo::leads::get(tx, input.client_lead_id)?;
-    let business = match input
-        .business_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|b| !b.is_empty())
-    {
+    let business = match input.business_name.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
         Some(b) => b.to_owned(),
-        None => lead
-            .business_name
-            .clone()
-            .unwrap_or_else(|| lead.client_name.clone()),
+        None => lead.business_name.clone().unwrap_or_else(|| lead.client_name.clone()),
     };
     let now = tx.now_text().to_owned();
     let plan = AppPlan {
@@ -71,16 +63,8 @@ pub fn add(tx: &Tx, input: &NewPlan) -> Result<AppPlan> {
         industry: validate::required("industry", &input.industry, validate::MAX_NAME)?,
         features: features(&input.features)?,
         generated_content: None,
-        timeline_estimate: validate::required(
-            "timeline",
-            &input.timeline_estimate,
-            validate::MAX_NAME,
-        )?,
-        investment_range: validate::required(
-            "investment",
-            &input.investment_range,
-            validate::MAX_NAME,
-        )?,
+        timeline_estimate: validate::required("timeline", &input.timeline_estimate, validate::MAX_NAME)?,
+        investment_range: validate::required("investment", &input.investment_range, validate::MAX_NAME)?,
         status: PlanStatus::Draft,
         created_at: now.clone(),
         updated_at: now,
@@ -133,14 +117,7 @@ pub fn update(tx: &Tx, id: PlanId, patch: &PlanPatch) -> Result<AppPlan> {
     }
     p.updated_at = tx.now_text().to_owned();
     repo::plans::update(tx, &p)?;
-    repo::audit::record(
-        tx,
-        Entity::Plan,
-        &id.to_string(),
-        "update",
-        Some(&before),
-        Some(&p),
-    )?;
+    repo::audit::record(tx, Entity::Plan, &id.to_string(), "update", Some(&before), Some(&p))?;
     Ok(p)
 }
 
@@ -155,22 +132,13 @@ pub fn set_status(tx: &Tx, id: PlanId, to: PlanStatus) -> Result<AppPlan> {
         });
     }
     if to == PlanStatus::Sent && before.generated_content.is_none() {
-        return Err(Error::Conflict(
-            "generate the proposal before sending the plan".into(),
-        ));
+        return Err(Error::Conflict("generate the proposal before sending the plan".into()));
     }
     let mut p = before.clone();
     p.status = to;
     p.updated_at = tx.now_text().to_owned();
     repo::plans::update(tx, &p)?;
-    repo::audit::record(
-        tx,
-        Entity::Plan,
-        &id.to_string(),
-        "status",
-        Some(&before),
-        Some(&p),
-    )?;
+    repo::audit::record(tx, Entity::Plan, &id.to_string(), "status", Some(&before), Some(&p))?;
     Ok(p)
 }
 
@@ -188,14 +156,7 @@ pub fn generate(tx: &Tx, id: PlanId) -> Result<AppPlan> {
     ));
     p.updated_at = tx.now_text().to_owned();
     repo::plans::update(tx, &p)?;
-    repo::audit::record(
-        tx,
-        Entity::Plan,
-        &id.to_string(),
-        "generate",
-        Some(&before),
-        Some(&p),
-    )?;
+    repo::audit::record(tx, Entity::Plan, &id.to_string(), "generate", Some(&before), Some(&p))?;
     Ok(p)
 }
 
@@ -250,41 +211,17 @@ pub fn render_proposal(p: &AppPlan, client: &str, partner: &str, date: &str) -> 
 fn feature_blurb(feature: &str, industry: &str) -> String {
     let f = feature.to_lowercase();
     let pick = [
-        (
-            "login",
-            "secure sign-in with e-mail, passkeys or single sign-on",
-        ),
-        (
-            "auth",
-            "secure sign-in with e-mail, passkeys or single sign-on",
-        ),
-        (
-            "payment",
-            "card and wallet payments with receipts and refunds",
-        ),
-        (
-            "booking",
-            "real-time availability, reminders and rescheduling",
-        ),
+        ("login", "secure sign-in with e-mail, passkeys or single sign-on"),
+        ("auth", "secure sign-in with e-mail, passkeys or single sign-on"),
+        ("payment", "card and wallet payments with receipts and refunds"),
+        ("booking", "real-time availability, reminders and rescheduling"),
         ("chat", "in-app messaging with notifications"),
-        (
-            "notification",
-            "push and e-mail notifications the user controls",
-        ),
+        ("notification", "push and e-mail notifications the user controls"),
         ("map", "maps, directions and location search"),
-        (
-            "analytics",
-            "dashboards that show what users do and what it earns",
-        ),
-        (
-            "catalog",
-            "a searchable catalog with filters and favourites",
-        ),
+        ("analytics", "dashboards that show what users do and what it earns"),
+        ("catalog", "a searchable catalog with filters and favourites"),
         ("admin", "an admin console for your staff"),
-        (
-            "offline",
-            "works without a connection and syncs when back online",
-        ),
+        ("offline", "works without a connection and syncs when back online"),
     ];
     pick.iter()
         .find(|(k, _)| f.contains(k))
@@ -296,10 +233,7 @@ fn feature_blurb(feature: &str, industry: &str) -> String {
 fn md(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '*' | '_' | '`' | '#' | '[' | ']' | '|' | '<' | '>'
-        ) {
+        if matches!(c, '\\' | '*' | '_' | '`' | '#' | '[' | ']' | '|' | '<' | '>') {
             s.push('\\');
         }
         s.push(c);

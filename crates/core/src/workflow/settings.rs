@@ -120,11 +120,7 @@ impl Settings {
             if w[1].min_revenue < w[0].min_revenue {
                 return Err(Error::validation(
                     format!("tier.{}.min_revenue", w[1].tier),
-                    format!(
-                        "must be at least {}'s ({})",
-                        w[0].tier,
-                        format_amount(w[0].min_revenue)
-                    ),
+                    format!("must be at least {}'s ({})", w[0].tier, format_amount(w[0].min_revenue)),
                 ));
             }
         }
@@ -201,10 +197,7 @@ pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
                     .ok()
                     .filter(|n| (0..=1_000_000).contains(n))
                     .ok_or_else(|| {
-                        Error::validation(
-                            key,
-                            format!("must be a whole number of deals (got {value:?})"),
-                        )
+                        Error::validation(key, format!("must be a whole number of deals (got {value:?})"))
                     })?;
                 stored = r.min_deals.to_string();
             }
@@ -222,15 +215,8 @@ pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
 }
 
 fn unknown_key(key: &str) -> Error {
-    let known: Vec<String> = Settings::default()
-        .entries()
-        .into_iter()
-        .map(|e| e.key)
-        .collect();
-    Error::validation(
-        "key",
-        format!("unknown setting {key:?}; known: {}", known.join(", ")),
-    )
+    let known: Vec<String> = Settings::default().entries().into_iter().map(|e| e.key).collect();
+    Error::validation("key", format!("unknown setting {key:?}; known: {}", known.join(", ")))
 }
 
 #[cfg(test)]

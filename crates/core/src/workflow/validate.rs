@@ -12,16 +12,10 @@ pub fn required(field: &str, value: &str, max: usize) -> Result<String> {
         return Err(Error::validation(field, "must not be empty"));
     }
     if v.chars().count() > max {
-        return Err(Error::validation(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        return Err(Error::validation(field, format!("must be at most {max} characters")));
     }
     if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(Error::validation(
-            field,
-            "must not contain control characters",
-        ));
+        return Err(Error::validation(field, "must not contain control characters"));
     }
     Ok(v.to_owned())
 }
@@ -40,21 +34,15 @@ pub fn email(field: &str, value: &str) -> Result<String> {
     let bad = || {
         Error::validation(
             field,
-            format!(
-                "{:?} is not an e-mail address like name@example.com",
-                value.trim()
-            ),
+            format!("{:?} is not an e-mail address like name@example.com", value.trim()),
         )
     };
     if v.is_empty() {
         return Err(Error::validation(field, "must not be empty"));
     }
     if v.len() > 254
-        || v.chars().any(|c| {
-            c.is_whitespace()
-                || c.is_control()
-                || matches!(c, ',' | ';' | '<' | '>' | '"' | '(' | ')')
-        })
+        || v.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, ',' | ';' | '<' | '>' | '"' | '(' | ')'))
     {
         return Err(bad());
     }
@@ -82,14 +70,9 @@ pub fn phone(field: &str, value: Option<&str>) -> Result<Option<String>> {
         None => Ok(None),
         Some(v) => {
             let digits = v.chars().filter(char::is_ascii_digit).count();
-            let ok_chars = v
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().x/".contains(c));
+            let ok_chars = v.chars().all(|c| c.is_ascii_digit() || " +-().x/".contains(c));
             if !ok_chars || !(4..=20).contains(&digits) || v.len() > 40 {
-                return Err(Error::validation(
-                    field,
-                    format!("{v:?} is not a phone number"),
-                ));
+                return Err(Error::validation(field, format!("{v:?} is not a phone number")));
             }
             Ok(Some(v.to_owned()))
         }
@@ -105,10 +88,7 @@ pub fn amount(field: &str, cents: i64, allow_zero: bool) -> Result<i64> {
         return Err(Error::validation(field, "must be greater than 0"));
     }
     if cents > crate::money::MAX_AMOUNT_CENTS {
-        return Err(Error::validation(
-            field,
-            "is too large (at most 1000000000.00)",
-        ));
+        return Err(Error::validation(field, "is too large (at most 1000000000.00)"));
     }
     Ok(cents)
 }
@@ -119,10 +99,7 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(
-            email("email", " Ann@Example.COM ").unwrap(),
-            "ann@example.com"
-        );
+        assert_eq!(email("email", " Ann@Example.COM ").unwrap(), "ann@example.com");
         for bad in [
             "",
             "ann",
@@ -135,11 +112,7 @@ mod tests {
             ".a@x.com",
             "ann@-x.com",
         ] {
-            assert_eq!(
-                email("email", bad).unwrap_err().field(),
-                Some("email"),
-                "{bad}"
-            );
+            assert_eq!(email("email", bad).unwrap_err().field(), Some("email"), "{bad}");
         }
     }
 
@@ -149,9 +122,7 @@ mod tests {
         assert!(required("name", "abcdefghijk", 10).is_err());
         assert_eq!(optional("c", Some("  "), 10).unwrap(), None);
         assert_eq!(
-            phone("phone", Some("+1 (555) 010-2030"))
-                .unwrap()
-                .as_deref(),
+            phone("phone", Some("+1 (555) 010-2030")).unwrap().as_deref(),
             Some("+1 (555) 010-2030")
         );
         assert!(phone("phone", Some("call me")).is_err());

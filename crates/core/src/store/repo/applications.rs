@@ -21,42 +21,35 @@ fn from_row(r: &Row) -> rusqlite::Result<Application> {
 }
 
 pub fn insert(conn: &Connection, a: &Application) -> Result<()> {
-    conn.prepare_cached(&format!("INSERT INTO partner_applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"))?
-        .execute(params![
-            a.id,
-            a.name,
-            a.email,
-            a.phone,
-            a.company,
-            a.network_description,
-            a.expected_referrals,
-            a.experience_level,
-            a.status,
-            a.created_at,
-            a.updated_at
-        ])?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO partner_applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    ))?
+    .execute(params![
+        a.id,
+        a.name,
+        a.email,
+        a.phone,
+        a.company,
+        a.network_description,
+        a.expected_referrals,
+        a.experience_level,
+        a.status,
+        a.created_at,
+        a.updated_at
+    ])?;
     Ok(())
 }
 
 pub fn get(conn: &Connection, id: ApplicationId) -> Result<Application> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLS} FROM partner_applications WHERE id = ?1"
-    ))?
-    .query_row([id], from_row)
-    .optional()?
-    .ok_or_else(|| Error::not_found("application", id.to_string()))
+    conn.prepare_cached(&format!("SELECT {COLS} FROM partner_applications WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found("application", id.to_string()))
 }
 
-pub fn set_status(
-    conn: &Connection,
-    id: ApplicationId,
-    status: ApplicationStatus,
-    now: &str,
-) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE partner_applications SET status = ?2, updated_at = ?3 WHERE id = ?1",
-    )?
-    .execute(params![id, status, now])?;
+pub fn set_status(conn: &Connection, id: ApplicationId, status: ApplicationStatus, now: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE partner_applications SET status = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, status, now])?;
     Ok(())
 }
 

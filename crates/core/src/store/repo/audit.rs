@@ -13,14 +13,8 @@ pub fn record<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<()> {
-    let before = before
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(json_err)?;
-    let after = after
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(json_err)?;
+    let before = before.map(serde_json::to_string).transpose().map_err(json_err)?;
+    let after = after.map(serde_json::to_string).transpose().map_err(json_err)?;
     tx.prepare_cached(
         "INSERT INTO audit_log (at, entity, entity_id, action, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
@@ -40,9 +34,7 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<AuditEntry>> {
-    let mut sql = String::from(
-        "SELECT seq, at, entity, entity_id, action, before, after FROM audit_log WHERE 1=1",
-    );
+    let mut sql = String::from("SELECT seq, at, entity, entity_id, action, before, after FROM audit_log WHERE 1=1");
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(e) = entity {
         sql.push_str(" AND entity = ?");

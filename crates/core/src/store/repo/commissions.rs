@@ -1,7 +1,5 @@
 use crate::error::{Error, Result};
-use crate::model::{
-    Commission, CommissionFilter, CommissionId, CommissionStatus, LeadId, PartnerId, PayoutId,
-};
+use crate::model::{Commission, CommissionFilter, CommissionId, CommissionStatus, LeadId, PartnerId, PayoutId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLS: &str = "id, partner_id, client_lead_id, kind, commission_amount, commission_rate, project_value, status, payout_id, paid_at, created_at, updated_at";
@@ -68,42 +66,29 @@ pub fn approved_of_partner(conn: &Connection, partner: PartnerId) -> Result<Vec<
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn set_status(
-    conn: &Connection,
-    id: CommissionId,
-    status: CommissionStatus,
-    now: &str,
-) -> Result<()> {
+pub fn set_status(conn: &Connection, id: CommissionId, status: CommissionStatus, now: &str) -> Result<()> {
     conn.prepare_cached("UPDATE commissions SET status = ?2, updated_at = ?3 WHERE id = ?1")?
         .execute(params![id, status, now])?;
     Ok(())
 }
 
 pub fn mark_paid(conn: &Connection, id: CommissionId, payout: PayoutId, now: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE commissions SET status = 'paid', payout_id = ?2, paid_at = ?3, updated_at = ?3 WHERE id = ?1")?
-        .execute(params![id, payout, now])?;
+    conn.prepare_cached(
+        "UPDATE commissions SET status = 'paid', payout_id = ?2, paid_at = ?3, updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, payout, now])?;
     Ok(())
 }
 
-pub fn insert_payout(
-    conn: &Connection,
-    id: PayoutId,
-    total: i64,
-    count: i64,
-    currency: &str,
-    now: &str,
-) -> Result<()> {
-    conn.prepare_cached("INSERT INTO payouts (id, total_amount, commission_count, currency, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![id, total, count, currency, now])?;
+pub fn insert_payout(conn: &Connection, id: PayoutId, total: i64, count: i64, currency: &str, now: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO payouts (id, total_amount, commission_count, currency, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![id, total, count, currency, now])?;
     Ok(())
 }
 
-pub fn list(
-    conn: &Connection,
-    f: &CommissionFilter,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Commission>, i64)> {
+pub fn list(conn: &Connection, f: &CommissionFilter, limit: i64, offset: i64) -> Result<(Vec<Commission>, i64)> {
     let mut wh = vec!["1=1"];
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(s) = f.status {

@@ -51,30 +51,16 @@ pub fn get(conn: &Connection, id: LeadId) -> Result<Lead> {
         .ok_or_else(|| Error::not_found("lead", id.to_string()))
 }
 
-pub fn set_status(
-    conn: &Connection,
-    id: LeadId,
-    status: LeadStatus,
-    closed_at: Option<&str>,
-    now: &str,
-) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE client_leads SET status = ?2, closed_at = ?3, updated_at = ?4 WHERE id = ?1",
-    )?
-    .execute(params![id, status, closed_at, now])?;
+pub fn set_status(conn: &Connection, id: LeadId, status: LeadStatus, closed_at: Option<&str>, now: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE client_leads SET status = ?2, closed_at = ?3, updated_at = ?4 WHERE id = ?1")?
+        .execute(params![id, status, closed_at, now])?;
     Ok(())
 }
 
 /// The oldest other lead with the same client e-mail or business name.
-pub fn find_duplicate(
-    conn: &Connection,
-    client_email: &str,
-    business_name: Option<&str>,
-) -> Result<Option<LeadId>> {
+pub fn find_duplicate(conn: &Connection, client_email: &str, business_name: Option<&str>) -> Result<Option<LeadId>> {
     let by_email: Option<LeadId> = conn
-        .prepare_cached(
-            "SELECT id FROM client_leads WHERE client_email = ?1 ORDER BY created_at LIMIT 1",
-        )?
+        .prepare_cached("SELECT id FROM client_leads WHERE client_email = ?1 ORDER BY created_at LIMIT 1")?
         .query_row([client_email], |r| r.get(0))
         .optional()?;
     if by_email.is_some() {
@@ -92,8 +78,10 @@ pub fn find_duplicate(
 }
 
 pub fn insert_move(conn: &Connection, m: &LeadMove) -> Result<()> {
-    conn.prepare_cached("INSERT INTO lead_status_history (lead_id, from_status, to_status, reopen, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![m.lead_id, m.from_status, m.to_status, m.reopen, m.at])?;
+    conn.prepare_cached(
+        "INSERT INTO lead_status_history (lead_id, from_status, to_status, reopen, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![m.lead_id, m.from_status, m.to_status, m.reopen, m.at])?;
     Ok(())
 }
 
@@ -113,12 +101,7 @@ pub fn history(conn: &Connection, id: LeadId) -> Result<Vec<LeadMove>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn list(
-    conn: &Connection,
-    f: &LeadFilter,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Lead>, i64)> {
+pub fn list(conn: &Connection, f: &LeadFilter, limit: i64, offset: i64) -> Result<(Vec<Lead>, i64)> {
     let mut wh = vec!["1=1".to_owned()];
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(p) = f.partner_id {
@@ -130,7 +113,10 @@ pub fn list(
         args.push(Box::new(s));
     }
     if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        wh.push("(client_name LIKE ? ESCAPE '\\' OR client_email LIKE ? ESCAPE '\\' OR business_name LIKE ? ESCAPE '\\')".into());
+        wh.push(
+            "(client_name LIKE ? ESCAPE '\\' OR client_email LIKE ? ESCAPE '\\' OR business_name LIKE ? ESCAPE '\\')"
+                .into(),
+        );
         let p = super::like_pattern(q);
         args.push(Box::new(p.clone()));
         args.push(Box::new(p.clone()));

@@ -9,7 +9,7 @@ pub mod plans;
 pub mod settings;
 
 use crate::error::{Error, Result};
-use crate::model::Entity;
+use crate::model::{Entity, IdType};
 use rusqlite::{Connection, OptionalExtension};
 
 /// The shortest id prefix accepted.
@@ -25,18 +25,11 @@ pub fn resolve_id(conn: &Connection, entity: Entity, text: &str) -> Result<Strin
     if let Ok(u) = uuid::Uuid::parse_str(&t) {
         let id = u.hyphenated().to_string();
         let found: Option<String> = conn
-            .query_row(
-                &format!("SELECT id FROM {table} WHERE id = ?1"),
-                [&id],
-                |r| r.get(0),
-            )
+            .query_row(&format!("SELECT id FROM {table} WHERE id = ?1"), [&id], |r| r.get(0))
             .optional()?;
         return found.ok_or_else(|| Error::not_found(entity_label(entity), id));
     }
-    if t.len() < MIN_PREFIX
-        || t.len() >= 36
-        || !t.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
-    {
+    if t.len() < MIN_PREFIX || t.len() >= 36 || !t.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Err(Error::validation(
             "id",
             format!("{text:?} is not a valid id: give the full id or at least its first {MIN_PREFIX} characters"),
@@ -45,9 +38,7 @@ pub fn resolve_id(conn: &Connection, entity: Entity, text: &str) -> Result<Strin
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id FROM {table} WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 2"
     ))?;
-    let hits: Vec<String> = stmt
-        .query_map([&t], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let hits: Vec<String> = stmt.query_map([&t], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     match hits.len() {
         0 => Err(Error::not_found(entity_label(entity), text.trim())),
         1 => Ok(hits.into_iter().next().unwrap_or_default()),
@@ -59,6 +50,13 @@ pub fn resolve_id(conn: &Connection, entity: Entity, text: &str) -> Result<Strin
             ),
         )),
     }
+}
+
+/// [`resolve_id`] typed: the id newtype of the record the text names.
+pub fn resolve<I: IdType>(conn: &Connection, text: &str) -> Result<I> {
+    let full = resolve_id(conn, I::ENTITY, text)?;
+    let u = uuid::Uuid::parse_str(&full).map_err(|e| Error::validation("id", e.to_string()))?;
+    Ok(I::from_uuid(u))
 }
 
 pub fn entity_label(e: Entity) -> &'static str {

@@ -56,12 +56,7 @@ pub fn find_by_email(conn: &Connection, email: &str) -> Result<Option<Partner>> 
         .optional()?)
 }
 
-pub fn set_status(
-    conn: &Connection,
-    id: PartnerId,
-    status: PartnerStatus,
-    now: &str,
-) -> Result<()> {
+pub fn set_status(conn: &Connection, id: PartnerId, status: PartnerStatus, now: &str) -> Result<()> {
     conn.prepare_cached("UPDATE partners SET status = ?2, updated_at = ?3 WHERE id = ?1")?
         .execute(params![id, status, now])?;
     Ok(())
@@ -87,26 +82,13 @@ pub fn totals_from_commissions(conn: &Connection, id: PartnerId) -> Result<(i64,
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
 }
 
-pub fn set_totals(
-    conn: &Connection,
-    id: PartnerId,
-    deals: i64,
-    earnings: i64,
-    now: &str,
-) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE partners SET total_deals = ?2, total_earnings = ?3, updated_at = ?4 WHERE id = ?1",
-    )?
-    .execute(params![id, deals, earnings, now])?;
+pub fn set_totals(conn: &Connection, id: PartnerId, deals: i64, earnings: i64, now: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE partners SET total_deals = ?2, total_earnings = ?3, updated_at = ?4 WHERE id = ?1")?
+        .execute(params![id, deals, earnings, now])?;
     Ok(())
 }
 
-pub fn list(
-    conn: &Connection,
-    f: &PartnerFilter,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Partner>, i64)> {
+pub fn list(conn: &Connection, f: &PartnerFilter, limit: i64, offset: i64) -> Result<(Vec<Partner>, i64)> {
     let mut wh = vec!["1=1".to_owned()];
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(t) = f.tier {
@@ -118,7 +100,10 @@ pub fn list(
         args.push(Box::new(s));
     }
     if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        wh.push("(name LIKE ?1q ESCAPE '\\' OR email LIKE ?1q ESCAPE '\\' OR company LIKE ?1q ESCAPE '\\')".replace("?1q", "?"));
+        wh.push(
+            "(name LIKE ?1q ESCAPE '\\' OR email LIKE ?1q ESCAPE '\\' OR company LIKE ?1q ESCAPE '\\')"
+                .replace("?1q", "?"),
+        );
         let p = super::like_pattern(q);
         args.push(Box::new(p.clone()));
         args.push(Box::new(p.clone()));
@@ -134,9 +119,7 @@ pub fn list(
         PartnerSort::Name => "name COLLATE NOCASE",
         PartnerSort::Email => "email",
         PartnerSort::Company => "company COLLATE NOCASE",
-        PartnerSort::Tier => {
-            "CASE tier WHEN 'bronze' THEN 0 WHEN 'silver' THEN 1 WHEN 'gold' THEN 2 ELSE 3 END"
-        }
+        PartnerSort::Tier => "CASE tier WHEN 'bronze' THEN 0 WHEN 'silver' THEN 1 WHEN 'gold' THEN 2 ELSE 3 END",
         PartnerSort::Status => "status",
         PartnerSort::Deals => "total_deals",
         PartnerSort::Earnings => "total_earnings",

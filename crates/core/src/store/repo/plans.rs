@@ -12,9 +12,8 @@ fn from_row(r: &Row) -> rusqlite::Result<AppPlan> {
         client_lead_id: r.get(2)?,
         business_name: r.get(3)?,
         industry: r.get(4)?,
-        features: serde_json::from_str(&features).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
-        })?,
+        features: serde_json::from_str(&features)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e)))?,
         generated_content: r.get(6)?,
         timeline_estimate: r.get(7)?,
         investment_range: r.get(8)?,
@@ -70,20 +69,13 @@ pub fn update(conn: &Connection, p: &AppPlan) -> Result<()> {
 }
 
 pub fn get(conn: &Connection, id: PlanId) -> Result<AppPlan> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLS} FROM app_plans_partnership WHERE id = ?1"
-    ))?
-    .query_row([id], from_row)
-    .optional()?
-    .ok_or_else(|| Error::not_found("app plan", id.to_string()))
+    conn.prepare_cached(&format!("SELECT {COLS} FROM app_plans_partnership WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found("app plan", id.to_string()))
 }
 
-pub fn list(
-    conn: &Connection,
-    status: Option<PlanStatus>,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<AppPlan>, i64)> {
+pub fn list(conn: &Connection, status: Option<PlanStatus>, limit: i64, offset: i64) -> Result<(Vec<AppPlan>, i64)> {
     let total: i64 = conn.query_row(
         "SELECT count(*) FROM app_plans_partnership WHERE ?1 IS NULL OR status = ?1",
         params![status],
