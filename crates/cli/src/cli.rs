@@ -1,0 +1,326 @@
+//! The command line, as clap types. Enum values, amounts and ids are taken
+//! as text and handed to core's parsers, so a bad value is a validation error
+//! that names the field (exit code 3), not a usage error.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "partnerdesk",
+    version,
+    about = "Partnerdesk: run a partner (referral) program from the terminal",
+    long_about = "Partnerdesk: run a partner (referral) program from the terminal.\n\n\
+        Amounts are typed and shown as decimals (1234.50) in the database currency; \
+        in --json output they are integer cents and rates are basis points (1250 = 12.5%).\n\
+        Ids are accepted in full or as a unique prefix of at least 8 characters.\n\n\
+        Exit codes: 0 ok, 1 other failure, 2 usage, 3 invalid input, 4 not found, \
+        5 conflict or a move the rules do not allow.",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// The database file (default: $PARTNERDESK_DB, else the file in the user's data folder)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Print machine-readable JSON on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create or migrate the database and print its path
+    Init,
+    /// Fill the database with realistic, reproducible demo data
+    Demo(DemoArgs),
+    /// Partner applications: add, review, approve, reject
+    #[command(subcommand)]
+    Application(ApplicationCmd),
+    /// Partners: list, show, status and tier
+    #[command(subcommand)]
+    Partner(PartnerCmd),
+    /// Client leads and the sales pipeline
+    #[command(subcommand)]
+    Lead(LeadCmd),
+    /// Commissions earned on won deals
+    #[command(subcommand)]
+    Commission(CommissionCmd),
+    /// Pay approved commissions in a batch
+    #[command(subcommand)]
+    Payout(PayoutCmd),
+    /// App plans (proposals) for partners' clients
+    #[command(subcommand)]
+    Plan(PlanCmd),
+    /// The log of every change
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Currency and the tier table
+    #[command(subcommand)]
+    Settings(SettingsCmd),
+    /// Check the database: integrity and the rules that must always hold (exit 1 when broken)
+    Doctor,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of partners to create
+    #[arg(long, value_name = "N")]
+    pub partners: usize,
+    /// Number of leads to create
+    #[arg(long, value_name = "M")]
+    pub leads: usize,
+    /// Seed of the generator (the same seed gives the same data)
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// Paging of a list.
+#[derive(Debug, Args, Default)]
+pub struct Paging {
+    /// At most this many rows
+    #[arg(long, value_name = "N")]
+    pub limit: Option<i64>,
+    /// Skip this many rows
+    #[arg(long, value_name = "N")]
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApplicationCmd {
+    /// Record a new application (status pending)
+    Add(ApplicationAddArgs),
+    /// List applications, newest first
+    List {
+        /// pending, under_review, approved or rejected
+        #[arg(long, value_name = "STATUS")]
+        status: Option<String>,
+        #[command(flatten)]
+        paging: Paging,
+    },
+    /// Show one application
+    Show { id: String },
+    /// Start reviewing an application
+    Review { id: String },
+    /// Approve an application: creates the partner (bronze, active)
+    Approve { id: String },
+    /// Reject an application
+    Reject { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ApplicationAddArgs {
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub company: Option<String>,
+    /// A description of the applicant's network
+    #[arg(long)]
+    pub network: Option<String>,
+    /// How many referrals the applicant expects to bring
+    #[arg(long, value_name = "K", allow_hyphen_values = true)]
+    pub expected_referrals: Option<String>,
+    /// beginner, intermediate or expert
+    #[arg(long, value_name = "LEVEL")]
+    pub experience: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PartnerCmd {
+    /// List partners
+    List(PartnerListArgs),
+    /// Show a partner with totals, recent leads, commissions and history
+    Show { id: String },
+    /// Set the status: active, paused or terminated
+    SetStatus { id: String, status: String },
+    /// Set the tier by hand (the only way to demote): bronze, silver, gold or platinum
+    SetTier { id: String, tier: String },
+}
+
+#[derive(Debug, Args)]
+pub struct PartnerListArgs {
+    /// bronze, silver, gold or platinum
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// active, paused or terminated
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Text found in the name, e-mail or company
+    #[arg(long, value_name = "Q")]
+    pub search: Option<String>,
+    /// name, email, company, tier, status, deals, earnings or created
+    #[arg(long, value_name = "FIELD")]
+    pub sort: Option<String>,
+    /// Sort in descending order
+    #[arg(long)]
+    pub desc: bool,
+    #[command(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeadCmd {
+    /// Add a client lead referred by a partner (status prospect)
+    Add(LeadAddArgs),
+    /// List leads, newest first
+    List(LeadListArgs),
+    /// Show a lead with its pipeline history and commissions
+    Show { id: String },
+    /// Move a lead along the pipeline (closed_won creates the commission)
+    Move {
+        id: String,
+        /// prospect, qualified, proposal_sent, negotiating, closed_won or closed_lost
+        status: String,
+        /// Project value of a won deal (default: the estimated value)
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+        value: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LeadAddArgs {
+    /// The referring partner
+    #[arg(long, value_name = "ID")]
+    pub partner: String,
+    #[arg(long, value_name = "N")]
+    pub client_name: String,
+    #[arg(long, value_name = "E")]
+    pub client_email: String,
+    #[arg(long, value_name = "B")]
+    pub business: Option<String>,
+    #[arg(long, value_name = "P")]
+    pub phone: Option<String>,
+    #[arg(long, value_name = "D")]
+    pub description: Option<String>,
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub estimated_value: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LeadListArgs {
+    /// Only the leads of this partner
+    #[arg(long, value_name = "ID")]
+    pub partner: Option<String>,
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Text found in the client name, e-mail or business name
+    #[arg(long, value_name = "Q")]
+    pub search: Option<String>,
+    #[command(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommissionCmd {
+    /// List commissions, newest first
+    List {
+        /// pending, approved, paid or cancelled
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, value_name = "ID")]
+        partner: Option<String>,
+        #[command(flatten)]
+        paging: Paging,
+    },
+    /// Approve pending commissions (all or none)
+    Approve {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Cancel a pending or approved commission
+    Cancel { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PayoutCmd {
+    /// Pay every approved commission of the given partners in one batch
+    Create {
+        #[arg(long = "partner", value_name = "ID", required = true, num_args = 1..)]
+        partners: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCmd {
+    /// Draft an app plan for a lead
+    Add(PlanAddArgs),
+    /// List app plans, most recently changed first
+    List {
+        /// draft, sent, accepted or declined
+        #[arg(long)]
+        status: Option<String>,
+        #[command(flatten)]
+        paging: Paging,
+    },
+    /// Show a plan and its generated proposal
+    Show { id: String },
+    /// Write the proposal (Markdown) from the template
+    Generate { id: String },
+    /// Set the status: draft, sent, accepted or declined
+    SetStatus { id: String, status: String },
+}
+
+#[derive(Debug, Args)]
+pub struct PlanAddArgs {
+    #[arg(long, value_name = "ID")]
+    pub lead: String,
+    #[arg(long, value_name = "I")]
+    pub industry: String,
+    /// Comma-separated list of features
+    #[arg(long, value_name = "A,B,C")]
+    pub features: String,
+    /// The timeline estimate, e.g. "3 months"
+    #[arg(long, value_name = "T")]
+    pub timeline: String,
+    /// The investment range, e.g. "$20k-$40k"
+    #[arg(long, value_name = "RANGE")]
+    pub investment: String,
+    /// Business name (default: the lead's)
+    #[arg(long, value_name = "B")]
+    pub business: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// List changes, newest first
+    List {
+        /// application, partner, lead, commission, payout, plan, setting or database
+        #[arg(long, value_name = "E")]
+        entity: Option<String>,
+        /// The changed record's id (or a prefix of it; a setting's key)
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+        #[command(flatten)]
+        paging: Paging,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCmd {
+    /// Show every setting (or one)
+    Get { key: Option<String> },
+    /// Change a setting, e.g. `settings set tier.silver.rate 13`
+    Set {
+        key: String,
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,199 @@
+//! `partnerdesk init | demo | audit | settings | doctor`
+
+use super::{open, parse_opt, Ctx};
+use crate::cli::{AuditCmd, DemoArgs, SettingsCmd};
+use crate::output::{diff_summary, kv, time, Out, Table};
+use anyhow::Context as _;
+use partnerdesk_core::demo::{self, DemoOptions, Progress};
+use partnerdesk_core::model::Entity;
+use partnerdesk_core::store::{latest_schema_version, resolve_db_path};
+use partnerdesk_core::workflow::{invariants, settings};
+use partnerdesk_core::{queries, Error};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+pub fn init(db: Option<&Path>, out: Out) -> anyhow::Result<u8> {
+    let path = resolve_db_path(db).context("finding the database")?;
+    let created = !path.exists();
+    let store = open(&path)?;
+    #[derive(Serialize)]
+    struct Init {
+        path: String,
+        created: bool,
+        schema_version: i64,
+    }
+    let answer = Init {
+        path: store.path().display().to_string(),
+        created,
+        schema_version: latest_schema_version(),
+    };
+    out.emit(&answer, || {
+        format!(
+            "{} {} (schema version {})\n",
+            if created { "Created" } else { "Ready:" },
+            answer.path,
+            answer.schema_version
+        )
+    })?;
+    Ok(0)
+}
+
+pub fn demo(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<u8> {
+    let opts = DemoOptions {
+        partners: a.partners,
+        leads: a.leads,
+        seed: a.seed,
+    };
+    let show = std::io::stderr().is_terminal();
+    let mut last_stage = String::new();
+    let mut progress = |p: &Progress| -> bool {
+        if show {
+            let mut err = std::io::stderr().lock();
+            if p.stage != last_stage && !last_stage.is_empty() {
+                let _ = writeln!(err);
+            }
+            last_stage.clone_from(&p.stage);
+            let pct = (p.done * 100).checked_div(p.total).unwrap_or(100);
+            let _ = write!(err, "\r{}: {}/{} ({pct}%)   ", p.stage, p.done, p.total);
+            let _ = err.flush();
+        }
+        true
+    };
+    let report = demo::generate(&ctx.store, &opts, &mut progress).context("generating the demo data");
+    if show && !last_stage.is_empty() {
+        eprintln!();
+    }
+    let report = report?;
+    ctx.out.emit(&report, || {
+        kv(&[
+            ("Applications", report.applications.to_string()),
+            ("Partners", report.partners.to_string()),
+            ("Leads", report.leads.to_string()),
+            ("Commissions", report.commissions.to_string()),
+            ("Payouts", report.payouts.to_string()),
+            ("App plans", report.plans.to_string()),
+        ])
+    })?;
+    Ok(0)
+}
+
+pub fn audit(ctx: &Ctx, cmd: AuditCmd) -> anyhow::Result<u8> {
+    let AuditCmd::List { entity, id, paging } = cmd;
+    let entries = ctx.read("listing the audit log", |c| {
+        let entity = parse_opt(entity.as_deref(), Entity::parse)?;
+        queries::audit(c, entity, id.as_deref(), paging.limit, paging.offset)
+    })?;
+    ctx.out.emit(&entries, || {
+        if entries.is_empty() {
+            return "No changes recorded.\n".into();
+        }
+        let mut t = Table::new(&[">SEQ", "AT", "ENTITY", "ID", "ACTION", "CHANGES"]);
+        for e in &entries {
+            t.row(vec![
+                e.seq.to_string(),
+                time(&e.at),
+                e.entity.clone(),
+                e.entity_id.clone(),
+                e.action.clone(),
+                diff_summary(e.before.as_ref(), e.after.as_ref(), 3),
+            ]);
+        }
+        t.render()
+    })?;
+    Ok(0)
+}
+
+pub fn settings(ctx: &Ctx, cmd: SettingsCmd) -> anyhow::Result<u8> {
+    match cmd {
+        SettingsCmd::Get { key: None } => {
+            let entries = ctx.read("reading the settings", |c| Ok(settings::load(c)?.entries()))?;
+            ctx.out.emit(&entries, || {
+                let mut t = Table::new(&["KEY", ">VALUE", "MEANING"]);
+                for e in &entries {
+                    t.row(vec![e.key.clone(), e.value.clone(), e.description.clone()]);
+                }
+                t.render()
+            })?;
+        }
+        SettingsCmd::Get { key: Some(key) } => {
+            let entry = ctx.read("reading the setting", |c| {
+                let entries = settings::load(c)?.entries();
+                let known: Vec<String> = entries.iter().map(|e| e.key.clone()).collect();
+                entries.into_iter().find(|e| e.key == key.trim()).ok_or_else(|| {
+                    Error::validation("key", format!("unknown setting {key:?}; known: {}", known.join(", ")))
+                })
+            })?;
+            ctx.out.emit(&entry, || format!("{}\n", entry.value))?;
+        }
+        SettingsCmd::Set { key, value } => {
+            let entries = ctx.write("changing the setting", |tx| {
+                Ok(settings::set(tx, &key, &value)?.entries())
+            })?;
+            let entry = entries
+                .into_iter()
+                .find(|e| e.key == key.trim())
+                .with_context(|| format!("the setting {key:?} is missing after it was set"))?;
+            ctx.out.emit(&entry, || {
+                format!("{} = {}  ({})\n", entry.key, entry.value, entry.description)
+            })?;
+        }
+    }
+    Ok(0)
+}
+
+pub fn doctor(ctx: &Ctx) -> anyhow::Result<u8> {
+    ctx.store.quick_check().context("checking the database file")?;
+    let (problems, counts) = ctx.read("checking the rules", |c| {
+        Ok((invariants::check(c)?, queries::counts(c)?))
+    })?;
+    #[derive(Serialize)]
+    struct Report<'a> {
+        path: String,
+        ok: bool,
+        problems: &'a [String],
+        counts: &'a queries::Counts,
+    }
+    let report = Report {
+        path: ctx.store.path().display().to_string(),
+        ok: problems.is_empty(),
+        problems: &problems,
+        counts: &counts,
+    };
+    ctx.out.emit(&report, || {
+        let mut s = kv(&[
+            ("Database", report.path.clone()),
+            ("File integrity", "ok".into()),
+            (
+                "Rules",
+                if report.ok {
+                    "all hold".into()
+                } else {
+                    format!("{} problem(s)", problems.len())
+                },
+            ),
+            ("Applications", counts.applications.to_string()),
+            ("Partners", counts.partners.to_string()),
+            ("Leads", counts.leads.to_string()),
+            ("Commissions", counts.commissions.to_string()),
+            ("Payouts", counts.payouts.to_string()),
+            ("App plans", counts.plans.to_string()),
+            ("Pipeline moves", counts.history.to_string()),
+            ("Audit entries", counts.audit.to_string()),
+        ]);
+        for p in &problems {
+            s.push_str(&format!("problem: {p}\n"));
+        }
+        s
+    })?;
+    if problems.is_empty() {
+        Ok(0)
+    } else {
+        eprintln!(
+            "error: {} problem(s) found in {}",
+            problems.len(),
+            ctx.store.path().display()
+        );
+        Ok(1)
+    }
+}

@@ -1,0 +1,97 @@
+//! One module per command group. Each command parses its text arguments with
+//! core's parsers, runs one core call per user action (one transaction), and
+//! prints the answer through [`Out`].
+
+mod admin;
+mod application;
+mod commission;
+mod lead;
+mod partner;
+mod plan;
+
+use crate::cli::{Cli, Command};
+use crate::output::Out;
+use anyhow::Context as _;
+use partnerdesk_core::clock::SystemClock;
+use partnerdesk_core::model::IdType;
+use partnerdesk_core::store::{repo, resolve_db_path, Store, Tx};
+use partnerdesk_core::{Error, Result as CoreResult};
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::Arc;
+
+/// What every command gets: the open store and where to print.
+pub struct Ctx {
+    pub store: Store,
+    pub out: Out,
+}
+
+impl Ctx {
+    /// One read snapshot; `what` names the action in an error ("showing the partner").
+    pub fn read<T>(&self, what: &str, f: impl FnOnce(&Connection) -> CoreResult<T>) -> anyhow::Result<T> {
+        self.store.read(f).with_context(|| what.to_owned())
+    }
+
+    /// One write transaction, committed only when `f` succeeds.
+    pub fn write<T>(&self, what: &str, f: impl FnOnce(&Tx) -> CoreResult<T>) -> anyhow::Result<T> {
+        self.store.write(f).with_context(|| what.to_owned())
+    }
+}
+
+/// Resolve an id typed by the user (full or a unique prefix) to a typed id.
+pub fn id<I: IdType>(conn: &Connection, text: &str) -> CoreResult<I> {
+    repo::resolve::<I>(conn, text)
+}
+
+/// Run the parsed command; the exit code on success (doctor may answer 1).
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    let out = Out { json: cli.json };
+    let db = cli.db.as_deref();
+    if let Command::Init = cli.command {
+        return admin::init(db, out);
+    }
+    let ctx = Ctx {
+        store: open_existing(db)?,
+        out,
+    };
+    match cli.command {
+        Command::Init => unreachable!("handled above"),
+        Command::Demo(a) => admin::demo(&ctx, a),
+        Command::Application(c) => application::run(&ctx, c),
+        Command::Partner(c) => partner::run(&ctx, c),
+        Command::Lead(c) => lead::run(&ctx, c),
+        Command::Commission(c) => commission::run(&ctx, c),
+        Command::Payout(c) => commission::payout(&ctx, c),
+        Command::Plan(c) => plan::run(&ctx, c),
+        Command::Audit(c) => admin::audit(&ctx, c),
+        Command::Settings(c) => admin::settings(&ctx, c),
+        Command::Doctor => admin::doctor(&ctx),
+    }
+}
+
+/// Open (create or migrate) the database.
+pub fn open(path: &Path) -> anyhow::Result<Store> {
+    Store::open(path, Arc::new(SystemClock)).context("opening the database")
+}
+
+/// Open the database a command works on; only `init` creates one, so a
+/// mistyped `--db` is an error rather than a new empty database.
+fn open_existing(db: Option<&Path>) -> anyhow::Result<Store> {
+    let path = resolve_db_path(db).context("finding the database")?;
+    if !path.exists() {
+        return Err(Error::io(
+            format!("opening {}", path.display()),
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "there is no database here; run `partnerdesk init` first (or give --db PATH)",
+            ),
+        )
+        .into());
+    }
+    open(&path)
+}
+
+/// Parse an optional text argument with a core parser.
+pub fn parse_opt<T>(text: Option<&str>, parse: impl Fn(&str) -> CoreResult<T>) -> CoreResult<Option<T>> {
+    text.map(parse).transpose()
+}
