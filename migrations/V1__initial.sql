@@ -2,6 +2,10 @@
 -- Conventions: ids are UUID v7 TEXT; money is INTEGER cents; rates INTEGER
 -- basis points; times are fixed-width UTC RFC 3339 TEXT (text order = time
 -- order); every enum column has a CHECK; every foreign key is indexed.
+-- Enum CHECKs are written as `col = 'a' OR col = 'b' ...` rather than
+-- `col IN ('a', 'b', ...)`: SQLite evaluates a constant IN list of three or
+-- more items by building a temporary b-tree on every row written, which made
+-- bulk inserts several times slower.
 
 CREATE TABLE settings (
     key        TEXT PRIMARY KEY NOT NULL,
@@ -17,9 +21,9 @@ CREATE TABLE partner_applications (
     company             TEXT,
     network_description TEXT,
     expected_referrals  INTEGER CHECK (expected_referrals IS NULL OR expected_referrals >= 0),
-    experience_level    TEXT CHECK (experience_level IS NULL OR experience_level IN ('beginner', 'intermediate', 'expert')),
+    experience_level    TEXT CHECK (experience_level IS NULL OR (experience_level = 'beginner' OR experience_level = 'intermediate' OR experience_level = 'expert')),
     status              TEXT NOT NULL DEFAULT 'pending'
-                        CHECK (status IN ('pending', 'under_review', 'approved', 'rejected')),
+                        CHECK ((status = 'pending' OR status = 'under_review' OR status = 'approved' OR status = 'rejected')),
     created_at          TEXT NOT NULL,
     updated_at          TEXT NOT NULL
 );
@@ -33,8 +37,8 @@ CREATE TABLE partners (
     email          TEXT NOT NULL UNIQUE CHECK (email LIKE '%_@_%'),
     phone          TEXT,
     company        TEXT,
-    status         TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'terminated')),
-    tier           TEXT NOT NULL DEFAULT 'bronze' CHECK (tier IN ('bronze', 'silver', 'gold', 'platinum')),
+    status         TEXT NOT NULL DEFAULT 'active' CHECK ((status = 'active' OR status = 'paused' OR status = 'terminated')),
+    tier           TEXT NOT NULL DEFAULT 'bronze' CHECK ((tier = 'bronze' OR tier = 'silver' OR tier = 'gold' OR tier = 'platinum')),
     total_deals    INTEGER NOT NULL DEFAULT 0,
     total_earnings INTEGER NOT NULL DEFAULT 0,
     created_at     TEXT NOT NULL,
@@ -58,7 +62,7 @@ CREATE TABLE client_leads (
     project_description   TEXT,
     estimated_value       INTEGER NOT NULL DEFAULT 0 CHECK (estimated_value >= 0),
     status                TEXT NOT NULL DEFAULT 'prospect'
-                          CHECK (status IN ('prospect', 'qualified', 'proposal_sent', 'negotiating', 'closed_won', 'closed_lost')),
+                          CHECK ((status = 'prospect' OR status = 'qualified' OR status = 'proposal_sent' OR status = 'negotiating' OR status = 'closed_won' OR status = 'closed_lost')),
     possible_duplicate_of TEXT REFERENCES client_leads (id),
     closed_at             TEXT,
     created_at            TEXT NOT NULL,
@@ -74,13 +78,12 @@ CREATE INDEX client_leads_duplicate ON client_leads (possible_duplicate_of) WHER
 CREATE TABLE lead_status_history (
     id          INTEGER PRIMARY KEY,
     lead_id     TEXT NOT NULL REFERENCES client_leads (id),
-    from_status TEXT CHECK (from_status IS NULL OR from_status IN ('prospect', 'qualified', 'proposal_sent', 'negotiating', 'closed_won', 'closed_lost')),
-    to_status   TEXT NOT NULL CHECK (to_status IN ('prospect', 'qualified', 'proposal_sent', 'negotiating', 'closed_won', 'closed_lost')),
+    from_status TEXT CHECK (from_status IS NULL OR (from_status = 'prospect' OR from_status = 'qualified' OR from_status = 'proposal_sent' OR from_status = 'negotiating' OR from_status = 'closed_won' OR from_status = 'closed_lost')),
+    to_status   TEXT NOT NULL CHECK ((to_status = 'prospect' OR to_status = 'qualified' OR to_status = 'proposal_sent' OR to_status = 'negotiating' OR to_status = 'closed_won' OR to_status = 'closed_lost')),
     reopen      INTEGER NOT NULL DEFAULT 0 CHECK (reopen IN (0, 1)),
     at          TEXT NOT NULL
 );
 CREATE INDEX lead_status_history_lead ON lead_status_history (lead_id, at);
-CREATE INDEX lead_status_history_to_at ON lead_status_history (to_status, at);
 
 CREATE TABLE payouts (
     id               TEXT PRIMARY KEY NOT NULL,
@@ -95,11 +98,11 @@ CREATE TABLE commissions (
     id                TEXT PRIMARY KEY NOT NULL,
     partner_id        TEXT NOT NULL REFERENCES partners (id),
     client_lead_id    TEXT NOT NULL REFERENCES client_leads (id),
-    kind              TEXT NOT NULL DEFAULT 'commission' CHECK (kind IN ('commission', 'clawback')),
+    kind              TEXT NOT NULL DEFAULT 'commission' CHECK ((kind = 'commission' OR kind = 'clawback')),
     commission_amount INTEGER NOT NULL,
     commission_rate   INTEGER NOT NULL CHECK (commission_rate BETWEEN 0 AND 10000),
     project_value     INTEGER NOT NULL CHECK (project_value > 0),
-    status            TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'paid', 'cancelled')),
+    status            TEXT NOT NULL DEFAULT 'pending' CHECK ((status = 'pending' OR status = 'approved' OR status = 'paid' OR status = 'cancelled')),
     payout_id         TEXT REFERENCES payouts (id),
     paid_at           TEXT,
     created_at        TEXT NOT NULL,
@@ -122,7 +125,7 @@ CREATE TABLE app_plans_partnership (
     generated_content TEXT,
     timeline_estimate TEXT NOT NULL,
     investment_range  TEXT NOT NULL,
-    status            TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'sent', 'accepted', 'declined')),
+    status            TEXT NOT NULL DEFAULT 'draft' CHECK ((status = 'draft' OR status = 'sent' OR status = 'accepted' OR status = 'declined')),
     created_at        TEXT NOT NULL,
     updated_at        TEXT NOT NULL
 );
@@ -133,7 +136,7 @@ CREATE INDEX app_plans_status_updated ON app_plans_partnership (status, updated_
 CREATE TABLE audit_log (
     seq       INTEGER PRIMARY KEY AUTOINCREMENT,
     at        TEXT NOT NULL,
-    entity    TEXT NOT NULL CHECK (entity IN ('application', 'partner', 'lead', 'commission', 'payout', 'plan', 'setting', 'database')),
+    entity    TEXT NOT NULL CHECK ((entity = 'application' OR entity = 'partner' OR entity = 'lead' OR entity = 'commission' OR entity = 'payout' OR entity = 'plan' OR entity = 'setting' OR entity = 'database')),
     entity_id TEXT NOT NULL,
     action    TEXT NOT NULL,
     before    TEXT CHECK (before IS NULL OR json_valid(before)),

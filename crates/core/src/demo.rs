@@ -62,32 +62,252 @@ pub const MAX_LEADS: usize = 20_000_000;
 const MONTHS: i64 = 24;
 
 const FIRST: &[&str] = &[
-    "Olivia", "Liam", "Emma", "Noah", "Ava", "Oliver", "Sophia", "Elijah", "Isabella", "James", "Mia", "William",
-    "Amelia", "Benjamin", "Harper", "Lucas", "Evelyn", "Henry", "Abigail", "Theodore", "Emily", "Jack", "Ella",
-    "Levi", "Elizabeth", "Alexander", "Camila", "Jackson", "Luna", "Mateo", "Sofia", "Daniel", "Avery", "Michael",
-    "Mila", "Mason", "Aria", "Sebastian", "Scarlett", "Ethan", "Penelope", "Logan", "Layla", "Owen", "Chloe",
-    "Samuel", "Victoria", "Jacob", "Madison", "Asher", "Eleanor", "Aiden", "Grace", "John", "Nora", "Joseph",
-    "Riley", "Wyatt", "Zoey", "David", "Hannah", "Leo", "Hazel", "Luke", "Lily", "Julian", "Ellie", "Hudson",
-    "Violet", "Grayson", "Lillian", "Matthew", "Zoe", "Ezra", "Stella", "Gabriel", "Aurora", "Carter", "Natalie",
-    "Isaac", "Emilia", "Jayden", "Everly", "Anthony", "Leah", "Dylan", "Aubrey", "Lincoln", "Willow", "Thomas",
-    "Addison", "Maya", "Priya", "Arjun", "Wei", "Yuki", "Fatima", "Omar", "Ingrid", "Lars", "Chiara", "Marco",
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Ava",
+    "Oliver",
+    "Sophia",
+    "Elijah",
+    "Isabella",
+    "James",
+    "Mia",
+    "William",
+    "Amelia",
+    "Benjamin",
+    "Harper",
+    "Lucas",
+    "Evelyn",
+    "Henry",
+    "Abigail",
+    "Theodore",
+    "Emily",
+    "Jack",
+    "Ella",
+    "Levi",
+    "Elizabeth",
+    "Alexander",
+    "Camila",
+    "Jackson",
+    "Luna",
+    "Mateo",
+    "Sofia",
+    "Daniel",
+    "Avery",
+    "Michael",
+    "Mila",
+    "Mason",
+    "Aria",
+    "Sebastian",
+    "Scarlett",
+    "Ethan",
+    "Penelope",
+    "Logan",
+    "Layla",
+    "Owen",
+    "Chloe",
+    "Samuel",
+    "Victoria",
+    "Jacob",
+    "Madison",
+    "Asher",
+    "Eleanor",
+    "Aiden",
+    "Grace",
+    "John",
+    "Nora",
+    "Joseph",
+    "Riley",
+    "Wyatt",
+    "Zoey",
+    "David",
+    "Hannah",
+    "Leo",
+    "Hazel",
+    "Luke",
+    "Lily",
+    "Julian",
+    "Ellie",
+    "Hudson",
+    "Violet",
+    "Grayson",
+    "Lillian",
+    "Matthew",
+    "Zoe",
+    "Ezra",
+    "Stella",
+    "Gabriel",
+    "Aurora",
+    "Carter",
+    "Natalie",
+    "Isaac",
+    "Emilia",
+    "Jayden",
+    "Everly",
+    "Anthony",
+    "Leah",
+    "Dylan",
+    "Aubrey",
+    "Lincoln",
+    "Willow",
+    "Thomas",
+    "Addison",
+    "Maya",
+    "Priya",
+    "Arjun",
+    "Wei",
+    "Yuki",
+    "Fatima",
+    "Omar",
+    "Ingrid",
+    "Lars",
+    "Chiara",
+    "Marco",
 ];
 const LAST: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
-    "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee",
-    "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young",
-    "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker",
-    "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Gomez", "Phillips", "Evans", "Turner", "Diaz",
-    "Parker", "Cruz", "Edwards", "Collins", "Reyes", "Stewart", "Morris", "Morales", "Murphy", "Cook", "Rogers",
-    "Gutierrez", "Ortiz", "Morgan", "Cooper", "Peterson", "Bailey", "Reed", "Kelly", "Howard", "Ramos", "Kim",
-    "Cox", "Ward", "Richardson", "Watson", "Brooks", "Chavez", "Wood", "James", "Bennett", "Gray", "Mendoza",
-    "Ruiz", "Hughes", "Price", "Alvarez", "Castillo", "Sanders", "Patel", "Myers", "Long", "Ross", "Foster", "Chen",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Gomez",
+    "Phillips",
+    "Evans",
+    "Turner",
+    "Diaz",
+    "Parker",
+    "Cruz",
+    "Edwards",
+    "Collins",
+    "Reyes",
+    "Stewart",
+    "Morris",
+    "Morales",
+    "Murphy",
+    "Cook",
+    "Rogers",
+    "Gutierrez",
+    "Ortiz",
+    "Morgan",
+    "Cooper",
+    "Peterson",
+    "Bailey",
+    "Reed",
+    "Kelly",
+    "Howard",
+    "Ramos",
+    "Kim",
+    "Cox",
+    "Ward",
+    "Richardson",
+    "Watson",
+    "Brooks",
+    "Chavez",
+    "Wood",
+    "James",
+    "Bennett",
+    "Gray",
+    "Mendoza",
+    "Ruiz",
+    "Hughes",
+    "Price",
+    "Alvarez",
+    "Castillo",
+    "Sanders",
+    "Patel",
+    "Myers",
+    "Long",
+    "Ross",
+    "Foster",
+    "Chen",
 ];
 const ADJ: &[&str] = &[
-    "Bright", "Blue", "Golden", "Silver", "Green", "Swift", "North", "Summit", "Harbor", "Cedar", "Maple", "Iron",
-    "Clear", "True", "Bold", "Prime", "Urban", "Coastal", "Pine", "Red", "Open", "Peak", "Stone", "River", "Sunny",
-    "Oak", "Metro", "Lake", "Valley", "Atlas", "Nova", "Civic", "Quiet", "Rapid", "Royal", "Bay", "Alpine", "Canyon",
-    "Crystal", "Evergreen",
+    "Bright",
+    "Blue",
+    "Golden",
+    "Silver",
+    "Green",
+    "Swift",
+    "North",
+    "Summit",
+    "Harbor",
+    "Cedar",
+    "Maple",
+    "Iron",
+    "Clear",
+    "True",
+    "Bold",
+    "Prime",
+    "Urban",
+    "Coastal",
+    "Pine",
+    "Red",
+    "Open",
+    "Peak",
+    "Stone",
+    "River",
+    "Sunny",
+    "Oak",
+    "Metro",
+    "Lake",
+    "Valley",
+    "Atlas",
+    "Nova",
+    "Civic",
+    "Quiet",
+    "Rapid",
+    "Royal",
+    "Bay",
+    "Alpine",
+    "Canyon",
+    "Crystal",
+    "Evergreen",
 ];
 const NOUN: &[&str] = &[
     "Leaf", "Fox", "Bridge", "Path", "Spark", "Wave", "Field", "Crest", "Lantern", "Anchor", "Arrow", "Beacon",
@@ -95,23 +315,87 @@ const NOUN: &[&str] = &[
     "Point", "Hive", "Mill", "Studio", "Works", "Labs", "Square",
 ];
 const BIZ: &[&str] = &[
-    "Bakery", "Dental", "Fitness", "Realty", "Logistics", "Clinic", "Coffee", "Outfitters", "Legal", "Consulting",
-    "Motors", "Salon", "Kitchen", "Pharmacy", "Academy", "Travel", "Insurance", "Brewing", "Florist", "Veterinary",
-    "Plumbing", "Architects", "Boutique", "Yoga", "Accounting", "Auto Repair", "Hotel", "Farms", "Media", "Events",
+    "Bakery",
+    "Dental",
+    "Fitness",
+    "Realty",
+    "Logistics",
+    "Clinic",
+    "Coffee",
+    "Outfitters",
+    "Legal",
+    "Consulting",
+    "Motors",
+    "Salon",
+    "Kitchen",
+    "Pharmacy",
+    "Academy",
+    "Travel",
+    "Insurance",
+    "Brewing",
+    "Florist",
+    "Veterinary",
+    "Plumbing",
+    "Architects",
+    "Boutique",
+    "Yoga",
+    "Accounting",
+    "Auto Repair",
+    "Hotel",
+    "Farms",
+    "Media",
+    "Events",
 ];
-const AGENCY: &[&str] = &["Digital", "Partners", "Group", "Collective", "Ventures", "Advisors", "Agency", "Consulting", "Solutions", "Network"];
+const AGENCY: &[&str] = &[
+    "Digital",
+    "Partners",
+    "Group",
+    "Collective",
+    "Ventures",
+    "Advisors",
+    "Agency",
+    "Consulting",
+    "Solutions",
+    "Network",
+];
 const INDUSTRY: &[&str] = &[
-    "Retail", "Healthcare", "Hospitality", "Real estate", "Logistics", "Education", "Finance", "Fitness", "Food and drink",
-    "Professional services", "Travel", "Automotive",
+    "Retail",
+    "Healthcare",
+    "Hospitality",
+    "Real estate",
+    "Logistics",
+    "Education",
+    "Finance",
+    "Fitness",
+    "Food and drink",
+    "Professional services",
+    "Travel",
+    "Automotive",
 ];
 const NEEDS: &[&str] = &[
-    "a customer app with online booking", "an ordering app with loyalty points", "a field-staff app that works offline",
-    "a patient portal with appointment reminders", "a marketplace for local customers", "an internal dashboard for sales",
-    "a membership app with payments", "a delivery tracking app", "a client portal with document sharing",
+    "a customer app with online booking",
+    "an ordering app with loyalty points",
+    "a field-staff app that works offline",
+    "a patient portal with appointment reminders",
+    "a marketplace for local customers",
+    "an internal dashboard for sales",
+    "a membership app with payments",
+    "a delivery tracking app",
+    "a client portal with document sharing",
 ];
 const FEATURES: &[&str] = &[
-    "Login", "Payments", "Booking", "Chat", "Push notifications", "Maps", "Analytics", "Catalog", "Admin console",
-    "Offline mode", "Loyalty points", "Reviews",
+    "Login",
+    "Payments",
+    "Booking",
+    "Chat",
+    "Push notifications",
+    "Maps",
+    "Analytics",
+    "Catalog",
+    "Admin console",
+    "Offline mode",
+    "Loyalty points",
+    "Reviews",
 ];
 
 fn pick<'a, R: Rng>(rng: &mut R, list: &[&'a str]) -> &'a str {
@@ -126,7 +410,10 @@ fn seeded_uuid<R: RngCore>(rng: &mut R, at: DateTime<Utc>) -> uuid::Uuid {
 }
 
 fn slug(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 /// Exponential waiting time in days with the given mean.
@@ -176,7 +463,11 @@ struct DemoCommission {
 
 /// First instant of the month after `t`.
 fn next_month_start(t: DateTime<Utc>) -> DateTime<Utc> {
-    let (y, m) = if t.month() == 12 { (t.year() + 1, 1) } else { (t.year(), t.month() + 1) };
+    let (y, m) = if t.month() == 12 {
+        (t.year() + 1, 1)
+    } else {
+        (t.year(), t.month() + 1)
+    };
     Utc.with_ymd_and_hms(y, m, 1, 9, 0, 0).single().unwrap_or(t)
 }
 
@@ -184,13 +475,17 @@ fn next_month_start(t: DateTime<Utc>) -> DateTime<Utc> {
 /// called now and then; returning false cancels and nothing is kept.
 pub fn generate(store: &Store, opts: &DemoOptions, progress: &mut dyn FnMut(&Progress) -> bool) -> Result<DemoReport> {
     if opts.partners == 0 || opts.partners > MAX_PARTNERS {
-        return Err(Error::validation("partners", format!("must be between 1 and {MAX_PARTNERS}")));
+        return Err(Error::validation(
+            "partners",
+            format!("must be between 1 and {MAX_PARTNERS}"),
+        ));
     }
     if opts.leads > MAX_LEADS {
         return Err(Error::validation("leads", format!("must be at most {MAX_LEADS}")));
     }
     let now = store.now();
-    let settings = store.read(|c| settings::load(c))?;
+    let settings = store.read(settings::load)?;
+    store.release_readers();
     store.with_writer(|conn| {
         // A bulk load is cheaper with a rollback journal than through the WAL;
         // both are atomic. Switch back afterwards whatever happens.
@@ -198,6 +493,10 @@ pub fn generate(store: &Store, opts: &DemoOptions, progress: &mut dyn FnMut(&Pro
             .query_row("PRAGMA journal_mode = TRUNCATE", [], |r| r.get::<_, String>(0))
             .map(|m| m.eq_ignore_ascii_case("truncate"))
             .unwrap_or(false);
+        // Every reference is made by construction here (and checked by the
+        // invariants in the tests): skip the per-row foreign-key look-ups, keep
+        // the working set in memory and let the index sorts use both cores.
+        conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -2000000; PRAGMA threads = 2;")?;
         let result = (|| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let tx = Tx::wrap(tx, now);
@@ -205,6 +504,7 @@ pub fn generate(store: &Store, opts: &DemoOptions, progress: &mut dyn FnMut(&Pro
             tx.commit()?;
             Ok(report)
         })();
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA threads = 0;")?;
         if switched {
             conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
         }
@@ -224,7 +524,11 @@ fn build(
     let span = (now - start).num_seconds() as f64;
     let mut report = DemoReport::default();
     let mut tick = |stage: &str, done: usize, total: usize| -> Result<()> {
-        if progress(&Progress { stage: stage.into(), done: done as u64, total: total as u64 }) {
+        if progress(&Progress {
+            stage: stage.into(),
+            done: done as u64,
+            total: total as u64,
+        }) {
             Ok(())
         } else {
             Err(Error::Cancelled)
@@ -264,7 +568,11 @@ fn build(
             app_id: ApplicationId(uuid::Uuid::nil()),
             name: format!("{first} {last}"),
             email,
-            phone: format!("+1 555 {:03} {:04}", rng.random_range(100..999), rng.random_range(0..10_000)),
+            phone: format!(
+                "+1 555 {:03} {:04}",
+                rng.random_range(100..999),
+                rng.random_range(0..10_000)
+            ),
             company,
             status,
             approved,
@@ -351,7 +659,13 @@ fn build(
                 break;
             }
         }
-        leads.push(DemoLead { partner: pi, created, moves, estimated, won_value: 0 });
+        leads.push(DemoLead {
+            partner: pi,
+            created,
+            moves,
+            estimated,
+            won_value: 0,
+        });
         if i % 100_000 == 0 {
             tick("leads", i, opts.leads)?;
         }
@@ -363,7 +677,12 @@ fn build(
     let mut wins: Vec<(DateTime<Utc>, usize)> = leads
         .iter()
         .enumerate()
-        .filter_map(|(i, l)| l.moves.last().filter(|m| m.0 == LeadStatus::ClosedWon).map(|m| (m.1, i)))
+        .filter_map(|(i, l)| {
+            l.moves
+                .last()
+                .filter(|m| m.0 == LeadStatus::ClosedWon)
+                .map(|m| (m.1, i))
+        })
         .collect();
     wins.sort();
     let mut commissions: Vec<DemoCommission> = Vec::with_capacity(wins.len() + wins.len() / 50);
@@ -371,7 +690,10 @@ fn build(
     let mut reopens: Vec<(DateTime<Utc>, usize, usize)> = Vec::new(); // (when, lead, commission)
     for &(at, li) in &wins {
         let l = &mut leads[li];
-        let value = (l.estimated as f64 * rng.random_range(0.8..1.2) / 10_000.0).round().max(1.0) as i64 * 10_000;
+        let value = (l.estimated as f64 * rng.random_range(0.8..1.2) / 10_000.0)
+            .round()
+            .max(1.0) as i64
+            * 10_000;
         l.won_value = value;
         let p = &mut partners[l.partner];
         let rate = settings.rate(p.tier);
@@ -479,7 +801,17 @@ fn build(
     let currency = settings.currency.clone();
 
     // ---- write ----
-    let secondary = drop_secondary_indexes(tx, &["partner_applications", "partners", "client_leads", "lead_status_history", "commissions", "app_plans_partnership"])?;
+    let secondary = drop_secondary_indexes(
+        tx,
+        &[
+            "partner_applications",
+            "partners",
+            "client_leads",
+            "lead_status_history",
+            "commissions",
+            "app_plans_partnership",
+        ],
+    )?;
 
     tick("writing partners", 0, partners.len())?;
     {
@@ -492,10 +824,21 @@ fn build(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 0, ?9, ?9)",
         )?;
         for (i, p) in partners.iter().enumerate() {
-            let network = format!("{} clients in {}", pick(&mut rng, &["Small-business", "Agency", "Local", "Enterprise", "Startup"]), pick(&mut rng, INDUSTRY).to_lowercase());
-            let exp = *[ExperienceLevel::Beginner, ExperienceLevel::Intermediate, ExperienceLevel::Expert]
-                .get(rng.random_range(0..3))
-                .unwrap_or(&ExperienceLevel::Beginner);
+            let network = format!(
+                "{} clients in {}",
+                pick(
+                    &mut rng,
+                    &["Small-business", "Agency", "Local", "Enterprise", "Startup"]
+                ),
+                pick(&mut rng, INDUSTRY).to_lowercase()
+            );
+            let exp = *[
+                ExperienceLevel::Beginner,
+                ExperienceLevel::Intermediate,
+                ExperienceLevel::Expert,
+            ]
+            .get(rng.random_range(0..3))
+            .unwrap_or(&ExperienceLevel::Beginner);
             let applied = fmt_time(p.applied);
             let approved = fmt_time(p.approved);
             app_stmt.execute(params![
@@ -511,7 +854,9 @@ fn build(
                 applied,
                 approved
             ])?;
-            p_stmt.execute(params![p.id, p.app_id, p.name, p.email, p.phone, p.company, p.status, p.tier, approved])?;
+            p_stmt.execute(params![
+                p.id, p.app_id, p.name, p.email, p.phone, p.company, p.status, p.tier, approved
+            ])?;
             if i % 20_000 == 0 {
                 tick("writing partners", i, partners.len())?;
             }
@@ -573,7 +918,12 @@ fn build(
                 let (b, e, d) = &recent[rng.random_range(0..recent.len())];
                 (b.clone(), e.clone(), Some(*d))
             } else {
-                let b = format!("{} {} {}", pick(&mut rng, ADJ), pick(&mut rng, NOUN), pick(&mut rng, BIZ));
+                let b = format!(
+                    "{} {} {}",
+                    pick(&mut rng, ADJ),
+                    pick(&mut rng, NOUN),
+                    pick(&mut rng, BIZ)
+                );
                 let e = format!("{}.{}@{}{}.com", slug(first), slug(last), slug(&b), i % 997);
                 (b, e, None)
             };
@@ -591,7 +941,11 @@ fn build(
                 partners[l.partner].id,
                 format!("{first} {last}"),
                 email,
-                format!("+1 555 {:03} {:04}", rng.random_range(100..999), rng.random_range(0..10_000)),
+                format!(
+                    "+1 555 {:03} {:04}",
+                    rng.random_range(100..999),
+                    rng.random_range(0..10_000)
+                ),
                 business,
                 desc,
                 l.estimated,
@@ -665,7 +1019,12 @@ fn build(
             if !l.moves.iter().any(|m| m.0 == LeadStatus::ProposalSent) || !rng.random_bool(0.02) {
                 continue;
             }
-            let at = l.moves.iter().find(|m| m.0 == LeadStatus::ProposalSent).map(|m| m.1).unwrap_or(l.created);
+            let at = l
+                .moves
+                .iter()
+                .find(|m| m.0 == LeadStatus::ProposalSent)
+                .map(|m| m.1)
+                .unwrap_or(l.created);
             let mut feats: Vec<String> = Vec::new();
             for _ in 0..rng.random_range(2..6) {
                 let f = pick(&mut rng, FEATURES).to_owned();
@@ -699,8 +1058,12 @@ fn build(
                 created_at: fmt_time(at),
                 updated_at: fmt_time(at),
             };
-            plan.generated_content =
-                Some(render_proposal(&plan, &client, &p.name, &at.format("%B %-d, %Y").to_string()));
+            plan.generated_content = Some(render_proposal(
+                &plan,
+                &client,
+                &p.name,
+                &at.format("%B %-d, %Y").to_string(),
+            ));
             repo::plans::insert(tx, &plan)?;
             n += 1;
         }
@@ -727,8 +1090,12 @@ fn build(
         let mut a = tx.prepare(
             "INSERT INTO audit_log (at, entity, entity_id, action, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        let mut events: Vec<(DateTime<Utc>, usize, Option<(Tier, Tier)>)> =
-            partners.iter().enumerate().map(|(i, p)| (p.approved, i, None)).collect();
+        type Event = (DateTime<Utc>, usize, Option<(Tier, Tier)>);
+        let mut events: Vec<Event> = partners
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.approved, i, None))
+            .collect();
         events.extend(promotions.iter().map(|&(pi, from, to, at)| (at, pi, Some((from, to)))));
         events.sort_by_key(|e| e.0);
         for (at, pi, promo) in events {
@@ -737,19 +1104,40 @@ fn build(
             match promo {
                 None => {
                     let after = serde_json::json!({"id": id, "name": p.name, "email": p.email, "tier": "bronze", "status": "active"});
-                    a.execute(params![fmt_time(at), Entity::Partner, id, "create", Option::<String>::None, after.to_string()])?;
+                    a.execute(params![
+                        fmt_time(at),
+                        Entity::Partner,
+                        id,
+                        "create",
+                        Option::<String>::None,
+                        after.to_string()
+                    ])?;
                 }
                 Some((from, to)) => {
                     let before = serde_json::json!({"id": id, "tier": from});
                     let after = serde_json::json!({"id": id, "tier": to});
-                    a.execute(params![fmt_time(at), Entity::Partner, id, "promote", before.to_string(), after.to_string()])?;
+                    a.execute(params![
+                        fmt_time(at),
+                        Entity::Partner,
+                        id,
+                        "promote",
+                        before.to_string(),
+                        after.to_string()
+                    ])?;
                 }
             }
         }
         report.promotions = promotions.len() as u64;
         let summary = serde_json::to_string(&serde_json::json!({"options": opts, "report": &report}))
             .map_err(|e| Error::validation("demo", e.to_string()))?;
-        a.execute(params![tx.now_text(), Entity::Database, "demo", "demo", Option::<String>::None, summary])?;
+        a.execute(params![
+            tx.now_text(),
+            Entity::Database,
+            "demo",
+            "demo",
+            Option::<String>::None,
+            summary
+        ])?;
     }
     tick("done", 1, 1)?;
     Ok(report)
@@ -760,7 +1148,9 @@ fn build(
 fn drop_secondary_indexes(tx: &Tx, tables: &[&str]) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for t in tables {
-        let mut stmt = tx.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL")?;
+        let mut stmt = tx.prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+        )?;
         let rows: Vec<(String, String)> = stmt
             .query_map([t], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;

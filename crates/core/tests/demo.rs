@@ -6,7 +6,11 @@ use partnerdesk_core::queries;
 #[test]
 fn demo_is_consistent_reproducible_and_covers_every_state() {
     let a = common::env();
-    let opts = DemoOptions { partners: 300, leads: 6_000, seed: 7 };
+    let opts = DemoOptions {
+        partners: 300,
+        leads: 6_000,
+        seed: 7,
+    };
     let mut stages = Vec::new();
     let report = generate(&a.store, &opts, &mut |p| {
         stages.push(p.stage.clone());
@@ -23,7 +27,9 @@ fn demo_is_consistent_reproducible_and_covers_every_state() {
         .store
         .read(|c| {
             let mut s = c.prepare("SELECT status, count(*) FROM commissions GROUP BY status ORDER BY status")?;
-            let r = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            let r = s
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
             Ok(r)
         })
         .unwrap();
@@ -47,13 +53,25 @@ fn demo_is_consistent_reproducible_and_covers_every_state() {
             )?)
         })
         .unwrap();
-    assert!(reopens > 0 && dups > 0 && plans > 0 && pending_apps > 0, "{reopens} {dups} {plans} {pending_apps}");
+    assert!(
+        reopens > 0 && dups > 0 && plans > 0 && pending_apps > 0,
+        "{reopens} {dups} {plans} {pending_apps}"
+    );
     // Spread over two years.
     let (first, last): (String, String) = a
         .store
-        .read(|c| Ok(c.query_row("SELECT min(created_at), max(created_at) FROM client_leads", [], |r| Ok((r.get(0)?, r.get(1)?)))?))
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT min(created_at), max(created_at) FROM client_leads", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?,
+            )
+        })
         .unwrap();
-    assert!(first.as_str() < "2024-05" && last.as_str() > "2026-01", "{first} .. {last}");
+    assert!(
+        first.as_str() < "2024-05" && last.as_str() > "2026-01",
+        "{first} .. {last}"
+    );
 
     // The same seed and clock give the same data.
     let b = common::env();
@@ -62,14 +80,22 @@ fn demo_is_consistent_reproducible_and_covers_every_state() {
         e.store
             .read(|c| {
                 let mut s = c.prepare("SELECT id, status, commission_amount FROM commissions ORDER BY id")?;
-                let r = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+                let r = s
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
                 Ok(r)
             })
             .unwrap()
     };
     assert_eq!(dump(&a), dump(&b));
-    let pa = a.store.read(|c| queries::partners(c, &PartnerFilter::default())).unwrap();
-    let pb = b.store.read(|c| queries::partners(c, &PartnerFilter::default())).unwrap();
+    let pa = a
+        .store
+        .read(|c| queries::partners(c, &PartnerFilter::default()))
+        .unwrap();
+    let pb = b
+        .store
+        .read(|c| queries::partners(c, &PartnerFilter::default()))
+        .unwrap();
     assert_eq!(pa, pb);
 }
 
@@ -77,8 +103,16 @@ fn demo_is_consistent_reproducible_and_covers_every_state() {
 fn cancelled_demo_leaves_nothing() {
     let e = common::env();
     let before = e.counts();
-    let err = generate(&e.store, &DemoOptions { partners: 50, leads: 500, seed: 1 }, &mut |p| p.stage != "writing leads")
-        .unwrap_err();
+    let err = generate(
+        &e.store,
+        &DemoOptions {
+            partners: 50,
+            leads: 500,
+            seed: 1,
+        },
+        &mut |p| p.stage != "writing leads",
+    )
+    .unwrap_err();
     assert_eq!(err.kind(), "cancelled");
     assert_eq!(e.counts(), before);
     // And the rules still work on the store afterwards.
@@ -90,7 +124,17 @@ fn cancelled_demo_leaves_nothing() {
 fn demo_refuses_bad_sizes() {
     let e = common::env();
     assert_eq!(
-        generate(&e.store, &DemoOptions { partners: 0, leads: 5, seed: 1 }, &mut |_| true).unwrap_err().field(),
+        generate(
+            &e.store,
+            &DemoOptions {
+                partners: 0,
+                leads: 5,
+                seed: 1
+            },
+            &mut |_| true
+        )
+        .unwrap_err()
+        .field(),
         Some("partners")
     );
 }

@@ -161,7 +161,7 @@ impl Store {
     pub fn schema_version_of(path: &Path) -> Result<i64> {
         check_header(path)?;
         let conn = open_conn(path, true)?;
-        Ok(applied_version(&conn)?)
+        applied_version(&conn)
     }
 
     pub fn path(&self) -> &Path {
@@ -221,6 +221,12 @@ impl Store {
     pub fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         f(&mut conn)
+    }
+
+    /// Close the pooled reader connections (they reopen on demand). Bulk work
+    /// calls this so that it may change the journal mode.
+    pub fn release_readers(&self) {
+        self.readers.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     /// `PRAGMA quick_check`: Ok when the file is consistent.

@@ -16,7 +16,11 @@ pub fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap());
     let store = Store::open(dir.path().join("t.db"), Arc::new(clock.clone())).unwrap();
-    Env { store, clock, _dir: dir }
+    Env {
+        store,
+        clock,
+        _dir: dir,
+    }
 }
 
 impl Env {
@@ -31,7 +35,11 @@ impl Env {
             .write(|tx| {
                 let a = applications::add(
                     tx,
-                    &NewApplication { name: name.into(), email, ..Default::default() },
+                    &NewApplication {
+                        name: name.into(),
+                        email,
+                        ..Default::default()
+                    },
                 )?;
                 applications::approve(tx, a.id).map(|(_, p)| p)
             })
@@ -58,16 +66,21 @@ impl Env {
             .lead
     }
 
-    pub fn move_to(&self, id: LeadId, to: LeadStatus, value: Option<i64>) -> partnerdesk_core::Result<leads::MoveOutcome> {
+    pub fn move_to(
+        &self,
+        id: LeadId,
+        to: LeadStatus,
+        value: Option<i64>,
+    ) -> partnerdesk_core::Result<leads::MoveOutcome> {
         self.tick();
         self.store.write(|tx| leads::move_to(tx, id, to, value))
     }
 
     pub fn invariants(&self) -> Vec<String> {
-        self.store.read(|c| partnerdesk_core::workflow::invariants::check(c)).unwrap()
+        self.store.read(partnerdesk_core::workflow::invariants::check).unwrap()
     }
 
     pub fn counts(&self) -> partnerdesk_core::queries::Counts {
-        self.store.read(|c| partnerdesk_core::queries::counts(c)).unwrap()
+        self.store.read(partnerdesk_core::queries::counts).unwrap()
     }
 }
