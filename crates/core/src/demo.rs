@@ -1085,6 +1085,10 @@ fn build(
          WHERE c.partner_id = partners.id",
     )?;
 
+    // The analytics roll-ups, recomputed from the rows just written.
+    tick("analytics", 0, 1)?;
+    crate::analytics::rollup::rebuild(tx)?;
+
     // Audit: the action itself, each partner's creation, each promotion.
     {
         let mut a = tx.prepare(

@@ -5,6 +5,8 @@
 //! [`workflow`] inside `store.write(|tx| ..)` and of [`queries`] inside
 //! `store.read(|conn| ..)`.
 
+pub mod analytics;
+pub mod charts;
 pub mod clock;
 pub mod demo;
 pub mod error;

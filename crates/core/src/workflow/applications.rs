@@ -140,6 +140,7 @@ pub fn approve(tx: &Tx, id: ApplicationId) -> Result<(Application, Partner)> {
         updated_at: now,
     };
     repo::partners::insert(tx, &partner)?;
+    crate::analytics::rollup::on_partner_created(tx, &partner)?;
     repo::audit::record(
         tx,
         Entity::Partner,

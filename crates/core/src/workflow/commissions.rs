@@ -61,6 +61,7 @@ pub fn cancel(tx: &Tx, id: CommissionId) -> Result<Commission> {
     }
     repo::commissions::set_status(tx, id, CommissionStatus::Cancelled, tx.now_text())?;
     let after = repo::commissions::get(tx, id)?;
+    crate::analytics::rollup::on_commission(tx, &after, -1)?;
     repo::audit::record(
         tx,
         Entity::Commission,

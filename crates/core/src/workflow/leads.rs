@@ -99,6 +99,7 @@ pub fn add(tx: &Tx, input: &NewLead) -> Result<LeadAdded> {
         updated_at: now.clone(),
     };
     repo::leads::insert(tx, &lead)?;
+    crate::analytics::rollup::on_lead_added(tx, &lead)?;
     repo::leads::insert_move(
         tx,
         &LeadMove {
@@ -160,6 +161,7 @@ pub fn move_to(tx: &Tx, id: LeadId, to: LeadStatus, project_value: Option<i64>) 
         undo_win(tx, &before, &mut outcome)?;
     }
     let closed_at = to.is_closed().then_some(now.as_str());
+    crate::analytics::rollup::on_lead_move(tx, &before, to)?;
     repo::leads::set_status(tx, id, to, closed_at, &now)?;
     repo::leads::insert_move(
         tx,
@@ -192,6 +194,7 @@ pub fn move_to(tx: &Tx, id: LeadId, to: LeadStatus, project_value: Option<i64>) 
             updated_at: now,
         };
         repo::commissions::insert(tx, &c)?;
+        crate::analytics::rollup::on_commission(tx, &c, 1)?;
         repo::audit::record(
             tx,
             Entity::Commission,
@@ -245,6 +248,7 @@ fn undo_win(tx: &Tx, lead: &Lead, outcome: &mut MoveOutcome) -> Result<()> {
             updated_at: now,
         };
         repo::commissions::insert(tx, &claw)?;
+        crate::analytics::rollup::on_commission(tx, &claw, 1)?;
         repo::audit::record(
             tx,
             Entity::Commission,
@@ -257,6 +261,7 @@ fn undo_win(tx: &Tx, lead: &Lead, outcome: &mut MoveOutcome) -> Result<()> {
     } else {
         repo::commissions::set_status(tx, c.id, CommissionStatus::Cancelled, &now)?;
         let after = repo::commissions::get(tx, c.id)?;
+        crate::analytics::rollup::on_commission(tx, &after, -1)?;
         repo::audit::record(
             tx,
             Entity::Commission,

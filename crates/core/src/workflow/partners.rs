@@ -41,6 +41,7 @@ pub fn set_tier(tx: &Tx, id: PartnerId, tier: Tier) -> Result<Partner> {
         });
     }
     repo::partners::set_tier(tx, id, tier, tx.now_text())?;
+    crate::analytics::rollup::on_tier_change(tx, id, before.tier, tier)?;
     let after = repo::partners::get(tx, id)?;
     repo::audit::record(
         tx,
@@ -65,6 +66,7 @@ pub fn refresh_totals(tx: &Tx, id: PartnerId, promote: bool) -> Result<(Partner,
         let target = s.tier_for(deals, revenue);
         if target > before.tier {
             repo::partners::set_tier(tx, id, target, tx.now_text())?;
+            crate::analytics::rollup::on_tier_change(tx, id, before.tier, target)?;
             promoted = Some(target);
         }
     }

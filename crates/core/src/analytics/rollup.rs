@@ -1,0 +1,308 @@
+//! The monthly roll-ups (tables of migrations/V2__analytics.sql): kept up to
+//! date by the `on_*` hooks, which the workflow functions call in the same
+//! transaction as each change, and rebuilt from the raw tables by
+//! [`rebuild`] after bulk work (demo data, imports). Both must give the same
+//! rows; `tests/analytics_rollup.rs` checks it after random operation sequences.
+//!
+//! Every hook costs a few indexed look-ups: the analytics read the roll-ups
+//! only, so a request costs months x cohorts, not rows.
+
+use super::month::{index_of, month_of, text_of};
+use crate::error::Result;
+use crate::model::{Commission, CommissionKind, Lead, LeadStatus, Partner, PartnerId, Tier};
+use rusqlite::{params, Connection, OptionalExtension};
+
+const MIGRATION: &str = include_str!("../../../../migrations/V2__analytics.sql");
+const FILL_MARKER: &str = "-- @fill";
+
+/// The roll-up tables, in a fixed order (for comparisons).
+pub const TABLES: &[&str] = &[
+    "analytics_cohorts",
+    "analytics_cohort_months",
+    "analytics_partner_months",
+    "analytics_last_lead",
+    "analytics_tiers",
+    "analytics_stages",
+];
+
+/// Recompute every roll-up from the raw tables with set-based SQL (the same
+/// statements the migration ran). For bulk paths; run inside their transaction.
+pub fn rebuild(conn: &Connection) -> Result<()> {
+    for t in TABLES {
+        conn.execute_batch(&format!("DELETE FROM {t}"))?;
+    }
+    let fill = MIGRATION
+        .split_once(FILL_MARKER)
+        .map(|(_, rest)| rest.split_once('\n').map(|(_, r)| r).unwrap_or(""))
+        .unwrap_or("");
+    conn.execute_batch(fill)?;
+    Ok(())
+}
+
+/// Every roll-up row as text, table by table in key order (tests compare it).
+pub fn dump(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for t in TABLES {
+        let mut s = conn.prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))?;
+        let n = s.column_count();
+        let rows = s.query_map([], |r| {
+            let mut line = format!("{t}:");
+            for i in 0..n {
+                let v: rusqlite::types::Value = r.get(i)?;
+                line.push_str(&format!(" {v:?}"));
+            }
+            Ok(line)
+        })?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}
+
+fn partner_cohort_tier(conn: &Connection, id: PartnerId) -> Result<(String, Tier)> {
+    let (created, tier): (String, Tier) =
+        conn.query_row("SELECT created_at, tier FROM partners WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    Ok((month_of(&created).to_owned(), tier))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_cohort_month(
+    conn: &Connection,
+    cohort: &str,
+    month: &str,
+    active: i64,
+    leads: i64,
+    deals: i64,
+    won_value: i64,
+    commission: i64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO analytics_cohort_months (cohort, month, active, leads, deals, won_value, commission)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (cohort, month) DO UPDATE SET active = active + excluded.active, leads = leads + excluded.leads,
+             deals = deals + excluded.deals, won_value = won_value + excluded.won_value,
+             commission = commission + excluded.commission",
+        params![cohort, month, active, leads, deals, won_value, commission],
+    )?;
+    conn.execute(
+        "DELETE FROM analytics_cohort_months WHERE cohort = ?1 AND month = ?2
+           AND active = 0 AND leads = 0 AND deals = 0 AND won_value = 0 AND commission = 0",
+        params![cohort, month],
+    )?;
+    Ok(())
+}
+
+fn add_last_lead(conn: &Connection, cohort: &str, month: &str, n: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO analytics_last_lead (cohort, month, partners) VALUES (?1, ?2, ?3)
+         ON CONFLICT (cohort, month) DO UPDATE SET partners = partners + excluded.partners",
+        params![cohort, month, n],
+    )?;
+    conn.execute(
+        "DELETE FROM analytics_last_lead WHERE cohort = ?1 AND month = ?2 AND partners = 0",
+        params![cohort, month],
+    )?;
+    Ok(())
+}
+
+fn add_tier(conn: &Connection, tier: Tier, partners: i64, idx: i64, deals: i64, won: i64, comm: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE analytics_tiers SET partners = partners + ?2, cohort_index_sum = cohort_index_sum + ?3,
+             deals = deals + ?4, won_value = won_value + ?5, commission = commission + ?6
+         WHERE tier = ?1",
+        params![tier, partners, idx, deals, won, comm],
+    )?;
+    Ok(())
+}
+
+/// Change a partner-month's counts; returns (before, after) of leads + wins.
+fn add_partner_month(conn: &Connection, partner: PartnerId, month: &str, leads: i64, wins: i64) -> Result<(i64, i64)> {
+    let before: Option<(i64, i64)> = conn
+        .query_row(
+            "SELECT leads, wins FROM analytics_partner_months WHERE partner_id = ?1 AND month = ?2",
+            params![partner, month],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (l0, w0) = before.unwrap_or((0, 0));
+    let (l1, w1) = (l0 + leads, w0 + wins);
+    if l1 == 0 && w1 == 0 {
+        conn.execute(
+            "DELETE FROM analytics_partner_months WHERE partner_id = ?1 AND month = ?2",
+            params![partner, month],
+        )?;
+    } else {
+        conn.execute(
+            "INSERT INTO analytics_partner_months (partner_id, month, leads, wins) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (partner_id, month) DO UPDATE SET leads = excluded.leads, wins = excluded.wins",
+            params![partner, month, l1, w1],
+        )?;
+    }
+    Ok((l0 + w0, l1 + w1))
+}
+
+/// The churn shape of one partner: closed gaps (events, dead months) and the
+/// month of the last lead, from the approval month and the lead months.
+/// A gap from activity month `p` to the next `q` with `q - p >= 4` is one
+/// churn event (at `p + 3`) and `q - p - 3` churned months.
+pub fn churn_shape(approval: i64, lead_months: &[i64]) -> (i64, i64, i64) {
+    let mut points: Vec<i64> = lead_months.iter().copied().chain(std::iter::once(approval)).collect();
+    points.sort_unstable();
+    points.dedup();
+    let (mut events, mut dead) = (0, 0);
+    for w in points.windows(2) {
+        let gap = w[1] - w[0];
+        if gap >= 4 {
+            events += 1;
+            dead += gap - 3;
+        }
+    }
+    (events, dead, points.last().copied().unwrap_or(approval))
+}
+
+/// A partner was approved (created).
+pub fn on_partner_created(conn: &Connection, p: &Partner) -> Result<()> {
+    let cohort = month_of(&p.created_at);
+    conn.execute(
+        "INSERT INTO analytics_cohorts (cohort, partners) VALUES (?1, 1)
+         ON CONFLICT (cohort) DO UPDATE SET partners = partners + 1",
+        [cohort],
+    )?;
+    add_last_lead(conn, cohort, cohort, 1)?;
+    add_tier(conn, p.tier, 1, index_of(cohort)?, 0, 0, 0)
+}
+
+/// A lead was created.
+pub fn on_lead_added(conn: &Connection, lead: &Lead) -> Result<()> {
+    let (cohort, _) = partner_cohort_tier(conn, lead.partner_id)?;
+    let month = month_of(&lead.created_at);
+    let old_months: Vec<i64> = {
+        let mut s =
+            conn.prepare_cached("SELECT month FROM analytics_partner_months WHERE partner_id = ?1 AND leads > 0")?;
+        let rows = s.query_map([lead.partner_id], |r| r.get::<_, String>(0))?;
+        let mut v = Vec::new();
+        for m in rows {
+            v.push(index_of(&m?)?);
+        }
+        v
+    };
+    let (before, _) = add_partner_month(conn, lead.partner_id, month, 1, 0)?;
+    add_cohort_month(conn, &cohort, month, i64::from(before == 0), 1, 0, 0, 0)?;
+    let m = index_of(month)?;
+    if !old_months.contains(&m) {
+        let a = index_of(&cohort)?;
+        let (e0, d0, last0) = churn_shape(a, &old_months);
+        let mut new_months = old_months;
+        new_months.push(m);
+        let (e1, d1, last1) = churn_shape(a, &new_months);
+        if (e0, d0) != (e1, d1) {
+            conn.execute(
+                "UPDATE analytics_cohorts SET churn_events = churn_events + ?2, dead_months = dead_months + ?3 WHERE cohort = ?1",
+                params![cohort, e1 - e0, d1 - d0],
+            )?;
+        }
+        if last0 != last1 {
+            add_last_lead(conn, &cohort, &text_of(last0), -1)?;
+            add_last_lead(conn, &cohort, &text_of(last1), 1)?;
+        }
+    }
+    add_stage(conn, LeadStatus::Prospect, 1, lead.estimated_value)?;
+    Ok(())
+}
+
+fn add_stage(conn: &Connection, stage: LeadStatus, n: i64, value: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE analytics_stages SET open_leads = open_leads + ?2, open_value = open_value + ?3 WHERE stage = ?1",
+        params![stage, n, n * value],
+    )?;
+    Ok(())
+}
+
+fn add_outcome(conn: &Connection, lead: &Lead, outcome: LeadStatus, n: i64) -> Result<()> {
+    let col = if outcome == LeadStatus::ClosedWon {
+        "won"
+    } else {
+        "lost"
+    };
+    conn.execute(
+        &format!(
+            "UPDATE analytics_stages SET {col} = {col} + ?2
+              WHERE stage IN (SELECT DISTINCT to_status FROM lead_status_history WHERE lead_id = ?1)"
+        ),
+        params![lead.id, n],
+    )?;
+    Ok(())
+}
+
+/// A lead is about to move from `before.status` to `to`. Call it before the
+/// move's history row is written (the stages it visited are read from there).
+pub fn on_lead_move(conn: &Connection, before: &Lead, to: LeadStatus) -> Result<()> {
+    let from = before.status;
+    if from.is_closed() {
+        add_outcome(conn, before, from, -1)?;
+    } else {
+        add_stage(conn, from, -1, before.estimated_value)?;
+    }
+    if to.is_closed() {
+        add_outcome(conn, before, to, 1)?;
+    } else {
+        add_stage(conn, to, 1, before.estimated_value)?;
+    }
+    Ok(())
+}
+
+/// A commission starts standing (`sign` = 1: a win or a clawback was
+/// created) or stops (`sign` = -1: it was cancelled).
+pub fn on_commission(conn: &Connection, c: &Commission, sign: i64) -> Result<()> {
+    let (cohort, tier) = partner_cohort_tier(conn, c.partner_id)?;
+    let month = month_of(&c.created_at);
+    let k = if c.kind == CommissionKind::Clawback { -1 } else { 1 };
+    let (deals, won, comm) = (sign * k, sign * k * c.project_value, sign * c.commission_amount);
+    let mut active = 0;
+    if c.kind == CommissionKind::Commission {
+        let (before, after) = add_partner_month(conn, c.partner_id, month, 0, sign)?;
+        active = i64::from(after > 0) - i64::from(before > 0);
+    }
+    add_cohort_month(conn, &cohort, month, active, 0, deals, won, comm)?;
+    add_tier(conn, tier, 0, 0, deals, won, comm)
+}
+
+/// A partner's tier changed (promotion or by hand): move them and their
+/// standing commissions to the new tier's row.
+pub fn on_tier_change(conn: &Connection, partner: PartnerId, from: Tier, to: Tier) -> Result<()> {
+    if from == to {
+        return Ok(());
+    }
+    let (cohort, _) = partner_cohort_tier(conn, partner)?;
+    let idx = index_of(&cohort)?;
+    let (deals, won, comm): (i64, i64, i64) = conn.query_row(
+        "SELECT coalesce(sum(CASE kind WHEN 'clawback' THEN -1 ELSE 1 END), 0),
+                coalesce(sum(CASE kind WHEN 'clawback' THEN -project_value ELSE project_value END), 0),
+                coalesce(sum(commission_amount), 0)
+           FROM commissions WHERE partner_id = ?1 AND status <> 'cancelled'",
+        [partner],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    add_tier(conn, from, -1, -idx, -deals, -won, -comm)?;
+    add_tier(conn, to, 1, idx, deals, won, comm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::churn_shape;
+
+    #[test]
+    fn churn_shape_counts_gaps_of_four_months_or_more() {
+        // approved in month 0, leads in 1, 5 (gap 4: one event, 1 dead month), 7
+        assert_eq!(churn_shape(0, &[1, 5, 7]), (1, 1, 7));
+        // gap of exactly 3 months is not churn (no lead in 2 whole months only)
+        assert_eq!(churn_shape(0, &[3]), (0, 0, 3));
+        // no leads: the approval month is the last activity
+        assert_eq!(churn_shape(10, &[]), (0, 0, 10));
+        // two long gaps
+        assert_eq!(churn_shape(0, &[0, 10, 20]), (2, 14, 20));
+    }
+}
