@@ -6,10 +6,12 @@
 //! `store.read(|conn| ..)`.
 
 pub mod analytics;
+pub mod backup;
 pub mod charts;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod exchange;
 pub mod model;
 pub mod money;
 pub mod queries;

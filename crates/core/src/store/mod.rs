@@ -125,6 +125,8 @@ impl Store {
         let existed = path.exists();
         if existed {
             check_header(&path)?;
+            // Header, size, schema and write checks before anything can write.
+            crate::backup::preflight(&path)?;
         }
         let mut conn = open_conn(&path, false)?;
         if !existed {
@@ -142,6 +144,10 @@ impl Store {
                 found,
                 known,
             });
+        }
+        if found > 0 && found < known {
+            // A verified copy of the old file first; no copy, no migration.
+            crate::backup::before_migration(&conn, &path, clock.now())?;
         }
         if found < known {
             embedded::migrations::runner()

@@ -24,6 +24,8 @@ pub struct Settings {
     pub currency: String,
     /// Bronze, silver, gold, platinum, in that order.
     pub tiers: [TierRule; 4],
+    /// How many daily and weekly backups rotation keeps.
+    pub backup: crate::backup::Retention,
 }
 
 impl Default for Settings {
@@ -56,6 +58,7 @@ impl Default for Settings {
                     min_revenue: 15_000_000,
                 },
             ],
+            backup: crate::backup::Retention::default(),
         }
     }
 }
@@ -106,6 +109,16 @@ impl Settings {
                 });
             }
         }
+        v.push(SettingEntry {
+            key: "backup.keep_daily".into(),
+            value: self.backup.keep_daily.to_string(),
+            description: "days of daily backups kept (the newest backup of each)".into(),
+        });
+        v.push(SettingEntry {
+            key: "backup.keep_weekly".into(),
+            value: self.backup.keep_weekly.to_string(),
+            description: "weeks of weekly backups kept (the newest backup of each)".into(),
+        });
         v
     }
 
@@ -158,6 +171,9 @@ pub fn load(conn: &Connection) -> Result<Settings> {
         r.min_deals = int(format!("tier.{t}.min_deals"), r.min_deals);
         r.min_revenue = int(format!("tier.{t}.min_revenue"), r.min_revenue);
     }
+    let int = |k: &str, d: i64| raw.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(d);
+    s.backup.keep_daily = int("backup.keep_daily", s.backup.keep_daily);
+    s.backup.keep_weekly = int("backup.keep_weekly", s.backup.keep_weekly);
     Ok(s)
 }
 
@@ -178,6 +194,28 @@ pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
         }
         after.currency = c.clone();
         stored = c;
+    } else if let Some(what) = key.strip_prefix("backup.") {
+        let (slot, range) = match what {
+            "keep_daily" => (&mut after.backup.keep_daily, 1..=366),
+            "keep_weekly" => (&mut after.backup.keep_weekly, 0..=520),
+            _ => return Err(unknown_key(key)),
+        };
+        *slot = value
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                Error::validation(
+                    key,
+                    format!(
+                        "must be a whole number from {} to {} (got {value:?})",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            })?;
+        stored = slot.to_string();
     } else {
         let parts: Vec<&str> = key.split('.').collect();
         let (tier, what) = match parts.as_slice() {

@@ -1,0 +1,6 @@
+//! Data exchange: import and export of files, and sync to other databases.
+
+pub mod csv_out;
+pub mod export;
+pub mod payout_file;
+pub mod statement;

@@ -1,0 +1,93 @@
+//! The payout file of a batch, for a mass-payout service.
+//!
+//! Layout: PayPal Payouts' CSV upload (also what most bank and payout
+//! services take): no header row, one recipient per line, comma separated,
+//! RFC 4180 quoting, CRLF line ends, UTF-8 without a byte-order mark:
+//!
+//! | column | value |
+//! |---|---|
+//! | 1 recipient | the partner's e-mail address |
+//! | 2 amount | decimal with a dot, two decimals (`1234.50`) |
+//! | 3 currency | the database currency, ISO 4217 (`USD`) |
+//! | 4 customer id | `PD-<payout>-<partner>` (first 8 hex digits of each id; 20 characters, no spaces) |
+//! | 5 note to recipient | `Partnerdesk commissions: N commission(s), payout <payout id>` |
+//! | 6 recipient wallet | `PAYPAL` |
+//!
+//! One file holds one currency (PayPal's rule; a Partnerdesk database has one).
+//! The cells are not formula-guarded: the file is for the payout service, and a
+//! quote in front of an e-mail address would break the payment.
+
+use super::csv_out;
+use crate::error::{Error, Result};
+use crate::model::{Payout, PayoutId, PayoutLine};
+use crate::money::format_amount;
+use rusqlite::{Connection, OptionalExtension};
+
+/// A payout batch as stored: the batch and one line per partner it paid.
+pub fn payout(conn: &Connection, id: PayoutId) -> Result<Payout> {
+    let head: Option<(i64, i64, String, String)> = conn
+        .query_row(
+            "SELECT total_amount, commission_count, currency, created_at FROM payouts WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let (total_amount, commission_count, currency, created_at) =
+        head.ok_or_else(|| Error::not_found("payout", id.to_string()))?;
+    let mut stmt = conn.prepare(
+        "SELECT p.id, p.name, p.email, sum(c.commission_amount), count(c.id)
+           FROM commissions c JOIN partners p ON p.id = c.partner_id
+          WHERE c.payout_id = ?1
+          GROUP BY p.id, p.name, p.email
+          ORDER BY min(c.rowid)",
+    )?;
+    let lines = stmt
+        .query_map([id], |r| {
+            Ok(PayoutLine {
+                partner_id: r.get(0)?,
+                partner_name: r.get(1)?,
+                partner_email: r.get(2)?,
+                amount: r.get(3)?,
+                commission_count: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Payout {
+        id,
+        total_amount,
+        commission_count,
+        currency,
+        created_at,
+        lines,
+    })
+}
+
+/// The customer id of a line: `PD-<payout>-<partner>`, 20 characters.
+pub fn customer_id(payout: PayoutId, line: &PayoutLine) -> String {
+    let short = |s: String| s.chars().take(8).collect::<String>();
+    format!(
+        "PD-{}-{}",
+        short(payout.to_string()),
+        short(line.partner_id.to_string())
+    )
+}
+
+/// The file's text. Lines paying nothing (a partner whose clawbacks cancel
+/// the commissions exactly) are left out: a payout service refuses zero.
+pub fn render_csv(p: &Payout) -> String {
+    let mut out = String::new();
+    for l in p.lines.iter().filter(|l| l.amount > 0) {
+        out.push_str(&csv_out::record(&[
+            l.partner_email.clone(),
+            format_amount(l.amount),
+            p.currency.clone(),
+            customer_id(p.id, l),
+            format!(
+                "Partnerdesk commissions: {} commission(s), payout {}",
+                l.commission_count, p.id
+            ),
+            "PAYPAL".into(),
+        ]));
+    }
+    out
+}
