@@ -39,3 +39,18 @@ demo-reference:
 	rm -f /tmp/partnerdesk-reference.db*
 	/usr/bin/time -f "demo: %e s wall, %M KiB max RSS" ./target/release/partnerdesk --db /tmp/partnerdesk-reference.db demo --partners 100000 --leads 2000000 --seed 1
 	ls -l /tmp/partnerdesk-reference.db
+
+## Analytics benchmark: builds the reference set once (reused when present),
+## times every analytics call warm, then DuckDB running the equivalent SQL
+## over the same rows, and prints the ratios (keep BENCHMARKS.md up to date).
+.PHONY: bench
+BENCH_DB ?= $(CURDIR)/target/bench/reference.db
+bench: deps
+	@if [ ! -f $(BENCH_DB) ]; then \
+		$(CARGO) build --release -p partnerdesk-cli && mkdir -p $(dir $(BENCH_DB)) && \
+		./target/release/partnerdesk --db $(BENCH_DB) init && \
+		./target/release/partnerdesk --db $(BENCH_DB) demo --partners 100000 --leads 2000000 --seed 1; \
+	fi
+	PARTNERDESK_BENCH_DB=$(BENCH_DB) $(CARGO) bench -p partnerdesk-core --bench analytics
+	@python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet duckdb
+	python3 scripts/bench_duckdb.py $(BENCH_DB) $(CURDIR)/target/bench/analytics-rust.json

@@ -63,6 +63,11 @@ pub enum Command {
     Settings(SettingsCmd),
     /// Check the database: integrity and the rules that must always hold (exit 1 when broken)
     Doctor,
+    /// Cohorts, lifetime value, forecasts and daily KPI snapshots
+    #[command(subcommand)]
+    Analytics(crate::commands::analytics::AnalyticsCmd),
+    /// Draw a chart (cohorts, ltv, forecast, pipeline, snapshots) to FILE.svg or FILE.png
+    Chart(crate::commands::analytics::ChartArgs),
 }
 
 #[derive(Debug, Args)]

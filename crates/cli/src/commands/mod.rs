@@ -3,6 +3,7 @@
 //! prints the answer through [`Out`].
 
 mod admin;
+pub mod analytics;
 mod application;
 mod commission;
 mod lead;
@@ -66,6 +67,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Audit(c) => admin::audit(&ctx, c),
         Command::Settings(c) => admin::settings(&ctx, c),
         Command::Doctor => admin::doctor(&ctx),
+        Command::Analytics(c) => analytics::run(&ctx, c),
+        Command::Chart(a) => analytics::chart(&ctx, a),
     }
 }
 
