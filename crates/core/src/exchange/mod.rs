@@ -2,5 +2,8 @@
 
 pub mod csv_out;
 pub mod export;
+pub mod import;
+pub mod pg;
+pub mod sync;
 pub mod payout_file;
 pub mod statement;

@@ -1,0 +1,362 @@
+//! Import: mapping, every bad row with its line, all or nothing, the rules
+//! of a hand entry, audit, dry run, cancel, and no panic on random input.
+
+use chrono::TimeZone;
+use partnerdesk_core::clock::ManualClock;
+use partnerdesk_core::demo::Progress;
+use partnerdesk_core::exchange::import::{self, parse_mapping, ImportFormat, ImportOptions, ImportReport, ImportTable};
+use partnerdesk_core::model::{Entity, NewApplication};
+use partnerdesk_core::store::{repo, Store};
+use partnerdesk_core::workflow::{applications, leads};
+use partnerdesk_core::Error;
+use proptest::prelude::*;
+use std::sync::Arc;
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap());
+    let s = Store::open(dir.path().join("t.db"), Arc::new(clock)).unwrap();
+    (dir, s)
+}
+
+fn opts(table: ImportTable, format: ImportFormat) -> ImportOptions {
+    ImportOptions {
+        table,
+        format,
+        mapping: Default::default(),
+        dry_run: false,
+    }
+}
+
+fn run(s: &Store, o: &ImportOptions, data: &str) -> Result<ImportReport, Error> {
+    import::import_bytes(s, o, data.as_bytes(), &mut |_| true)
+}
+
+fn count(s: &Store, table: &str) -> i64 {
+    s.read(|c| Ok(c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?))
+        .unwrap()
+}
+
+fn partners_csv() -> &'static str {
+    "name,email,phone,company,status\n\
+     Ann Active,ann@agency.com,+1 555 0100,Agency A,active\n\
+     Pat Paused,pat@agency.com,,Agency P,paused\n"
+}
+
+#[test]
+fn partners_then_leads_by_email_and_id() {
+    let (_d, s) = store();
+    let r = run(&s, &opts(ImportTable::Partners, ImportFormat::Csv), partners_csv()).unwrap();
+    assert!(r.bad_rows.is_empty(), "{:?}", r.bad_rows);
+    assert_eq!((r.rows, r.imported), (2, 2));
+    let ann = s
+        .read(|c| repo::partners::find_by_email(c, "ann@agency.com"))
+        .unwrap()
+        .unwrap();
+    let csv = format!(
+        "partner_id,client_name,client_email,business_name,estimated_value\n\
+         {},Carl Client,carl@client.com,Carl Co,\"1,234.50\"\n\
+         ann@agency.com,Dora,dora@client.com,carl co,10\n\
+         ANN@agency.com,Carl Again,CARL@client.com,,0\n",
+        ann.id
+    );
+    let r = run(&s, &opts(ImportTable::Leads, ImportFormat::Csv), &csv).unwrap();
+    assert!(r.bad_rows.is_empty(), "{:?}", r.bad_rows);
+    assert_eq!((r.imported, r.duplicates), (3, 2));
+    let list = s.read(|c| repo::leads::list(c, &Default::default(), 10, 0)).unwrap().0;
+    let carl = list.iter().find(|l| l.client_name == "Carl Client").unwrap();
+    assert_eq!(carl.estimated_value, 123_450);
+    assert_eq!(carl.possible_duplicate_of, None);
+    // Duplicates within the file: same business name (any case), same client e-mail.
+    for name in ["Dora", "Carl Again"] {
+        let l = list.iter().find(|l| l.client_name == name).unwrap();
+        assert_eq!(l.possible_duplicate_of, Some(carl.id), "{name}");
+    }
+    // Audit: one create per record plus one summary per import; history per lead.
+    let audits = s.read(|c| repo::audit::list(c, None, None, 100, 0)).unwrap();
+    assert_eq!(
+        audits
+            .iter()
+            .filter(|a| a.entity == "lead" && a.action == "create")
+            .count(),
+        3
+    );
+    assert_eq!(
+        audits
+            .iter()
+            .filter(|a| a.entity == "partner" && a.action == "create")
+            .count(),
+        2
+    );
+    assert_eq!(
+        audits
+            .iter()
+            .filter(|a| a.entity == "database" && a.action == "import")
+            .count(),
+        2
+    );
+    assert_eq!(count(&s, "lead_status_history"), 3);
+    // A later hand entry sees imported leads as duplicates, as if typed by hand.
+    let added = s
+        .write(|tx| {
+            leads::add(
+                tx,
+                &partnerdesk_core::model::NewLead {
+                    partner_id: ann.id,
+                    client_name: "Hand".into(),
+                    client_email: "dora@client.com".into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    assert!(added.duplicate_of.is_some());
+    assert_rollups_consistent(&s);
+    assert!(s
+        .read(partnerdesk_core::workflow::invariants::check)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn every_bad_row_is_reported_and_nothing_is_kept() {
+    let (_d, s) = store();
+    run(&s, &opts(ImportTable::Partners, ImportFormat::Csv), partners_csv()).unwrap();
+    let before = count(&s, "client_leads");
+    let audit_before = count(&s, "audit_log");
+    let csv = "partner_email,client_name,client_email,estimated_value\n\
+               ann@agency.com,Good,good@client.com,5\n\
+               ann@agency.com,,empty@client.com,5\n\
+               ann@agency.com,Bad Mail,not-an-email,5\n\
+               pat@agency.com,Paused Partner,p@client.com,5\n\
+               nobody@agency.com,No Partner,n@client.com,5\n\
+               ann@agency.com,Bad Amount,a@client.com,12.345\n\
+               ann@agency.com,Negative,b@client.com,-3\n\
+               ann@agency.com,Too,many,values,here\n\
+               ann@agency.com,Also Good,also@client.com,7\n";
+    let r = run(&s, &opts(ImportTable::Leads, ImportFormat::Csv), csv).unwrap();
+    assert_eq!(r.rows, 9);
+    assert_eq!(r.imported, 0);
+    assert_eq!(r.valid, 2);
+    let lines: Vec<u64> = r.bad_rows.iter().map(|b| b.line).collect();
+    assert_eq!(lines, vec![3, 4, 5, 6, 7, 8, 9], "{:#?}", r.bad_rows);
+    let field = |line: u64| r.bad_rows.iter().find(|b| b.line == line).unwrap().field.clone();
+    assert_eq!(field(3).as_deref(), Some("client_name"));
+    assert_eq!(field(4).as_deref(), Some("client_email"));
+    assert!(r.bad_rows[2].reason.contains("paused"), "{:?}", r.bad_rows[2]);
+    assert_eq!(field(6).as_deref(), Some("partner_email"));
+    assert_eq!(field(7).as_deref(), Some("estimated_value"));
+    assert!(r.bad_rows[4].reason.contains("decimals"));
+    assert!(r.bad_rows[5].reason.contains("negative"));
+    assert!(r.bad_rows[6].reason.contains("values"));
+    assert_eq!(count(&s, "client_leads"), before);
+    assert_eq!(count(&s, "audit_log"), audit_before);
+}
+
+#[test]
+fn partner_emails_are_unique_in_the_file_and_the_database() {
+    let (_d, s) = store();
+    run(&s, &opts(ImportTable::Partners, ImportFormat::Csv), partners_csv()).unwrap();
+    let csv = "name,email\nNew,new@agency.com\nAgain,ANN@agency.com\nTwin,new@agency.com\n";
+    let r = run(&s, &opts(ImportTable::Partners, ImportFormat::Csv), csv).unwrap();
+    let lines: Vec<u64> = r.bad_rows.iter().map(|b| b.line).collect();
+    assert_eq!(lines, vec![3, 4], "{:?}", r.bad_rows);
+    assert!(r.bad_rows.iter().all(|b| b.field.as_deref() == Some("email")));
+    assert_eq!(count(&s, "partners"), 2);
+}
+
+#[test]
+fn applications_follow_the_hand_entry_rules() {
+    let (_d, s) = store();
+    s.write(|tx| {
+        applications::add(
+            tx,
+            &NewApplication {
+                name: "Open".into(),
+                email: "open@x.com".into(),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let json = r#"[
+  {"name": "Eve", "email": "eve@x.com", "expected_referrals": 4, "experience_level": "expert", "id": "ignored"},
+  {"name": "Dup", "email": "open@x.com"},
+  {"name": "Lvl", "email": "lvl@x.com", "experience_level": "guru"},
+  {"name": "Ref", "email": "ref@x.com", "expected_referrals": "many"},
+  {"name": "Obj", "email": {"a": 1}},
+  {"nom": "x"}
+]"#;
+    let r = run(&s, &opts(ImportTable::Applications, ImportFormat::Json), json).unwrap();
+    let got: Vec<(u64, Option<String>)> = r.bad_rows.iter().map(|b| (b.line, b.field.clone())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (3, None),
+            (4, Some("experience_level".into())),
+            (5, Some("expected_referrals".into())),
+            (6, None),
+            (7, None)
+        ],
+        "{:#?}",
+        r.bad_rows
+    );
+    assert_eq!(count(&s, "partner_applications"), 1);
+    // Fixed, it imports; a mapping renames a column.
+    let mut o = opts(ImportTable::Applications, ImportFormat::Csv);
+    o.mapping = parse_mapping("Full Name=name, Mail=email, Notes=").unwrap();
+    let r = run(&s, &o, "Full Name,Mail,Notes\nEve,eve@x.com,hello\n").unwrap();
+    assert!(r.bad_rows.is_empty(), "{:?}", r.bad_rows);
+    assert_eq!(r.ignored_columns, vec!["Notes".to_owned()]);
+    assert_eq!(count(&s, "partner_applications"), 2);
+}
+
+#[test]
+fn headers_mapping_and_format_errors() {
+    let (_d, s) = store();
+    let r = run(
+        &s,
+        &opts(ImportTable::Partners, ImportFormat::Csv),
+        "name,mail\nA,a@x.com\n",
+    )
+    .unwrap();
+    assert_eq!(r.bad_rows.len(), 1);
+    assert_eq!(r.bad_rows[0].line, 1);
+    assert!(r.bad_rows[0].reason.contains("--map"), "{}", r.bad_rows[0].reason);
+    let r = run(&s, &opts(ImportTable::Partners, ImportFormat::Csv), "").unwrap();
+    assert_eq!(r.bad_rows[0].line, 1);
+    let r = run(&s, &opts(ImportTable::Partners, ImportFormat::Json), "{\"name\": 1").unwrap();
+    assert_eq!(r.bad_rows.len(), 1);
+    assert!(parse_mapping("a").is_err());
+    assert!(parse_mapping("a=b,a=c").is_err());
+    let mut o = opts(ImportTable::Partners, ImportFormat::Csv);
+    o.mapping = parse_mapping("x=nonsense").unwrap();
+    assert_eq!(run(&s, &o, "x\n1\n").unwrap_err().field(), Some("map"));
+    assert_eq!(
+        ImportFormat::from_path(std::path::Path::new("a.xlsx"))
+            .unwrap_err()
+            .field(),
+        Some("file")
+    );
+    // A Partnerdesk-style export (with id, status, times) imports: those columns are ignored.
+    let r = run(
+        &s,
+        &opts(ImportTable::Partners, ImportFormat::Csv),
+        "id,name,email,status,tier,total_deals,created_at\nx,Zed,zed@x.com,active,gold,3,2020-01-01\n",
+    )
+    .unwrap();
+    assert!(r.bad_rows.is_empty(), "{:?}", r.bad_rows);
+    let zed = s
+        .read(|c| repo::partners::find_by_email(c, "zed@x.com"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(zed.tier.as_str(), "gold");
+    assert_eq!(zed.total_deals, 0);
+}
+
+#[test]
+fn dry_run_and_cancel_keep_nothing() {
+    let (_d, s) = store();
+    let mut o = opts(ImportTable::Partners, ImportFormat::Csv);
+    o.dry_run = true;
+    let r = run(&s, &o, partners_csv()).unwrap();
+    assert_eq!((r.valid, r.imported), (2, 0));
+    assert_eq!(count(&s, "partners"), 0);
+    assert_eq!(count(&s, "audit_log"), 0);
+    o.dry_run = false;
+    let mut calls = 0;
+    let e = import::import_bytes(&s, &o, partners_csv().as_bytes(), &mut |_p: &Progress| {
+        calls += 1;
+        false
+    })
+    .unwrap_err();
+    assert!(matches!(e, Error::Cancelled));
+    assert_eq!(count(&s, "partners"), 0);
+}
+
+#[test]
+fn a_large_lead_file_goes_through_the_bulk_path() {
+    let (_d, s) = store();
+    run(&s, &opts(ImportTable::Partners, ImportFormat::Csv), partners_csv()).unwrap();
+    let mut csv =
+        String::from("partner_email,client_name,client_email,business_name,project_description,estimated_value\n");
+    for i in 0..60_000 {
+        csv.push_str(&format!(
+            "ann@agency.com,Client {i},c{}@client.com,Biz {i},A shop that wants an app,{}.50\n",
+            i % 50_000,
+            i
+        ));
+    }
+    assert!(csv.len() >= import::BULK_MIN_BYTES);
+    let index_count = |s: &Store| -> i64 {
+        s.read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap()
+    };
+    let indexes_before = index_count(&s);
+    let r = run(&s, &opts(ImportTable::Leads, ImportFormat::Csv), &csv).unwrap();
+    assert!(r.bad_rows.is_empty());
+    assert_eq!((r.imported, r.duplicates), (60_000, 10_000));
+    assert_eq!(index_count(&s), indexes_before, "the indexes are back");
+    assert_eq!(count(&s, "client_leads"), 60_000);
+    let mode: String = s
+        .read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    s.quick_check().unwrap();
+    assert!(s
+        .read(partnerdesk_core::workflow::invariants::check)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.read(|c| repo::audit::list(c, Some(Entity::Lead), None, 1, 0))
+            .unwrap()[0]
+            .action,
+        "create"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// Random bytes and mutated valid files: a report or a clear error, never a panic.
+    #[test]
+    fn random_input_never_panics(
+        bytes in proptest::collection::vec(any::<u8>(), 0..400),
+        cut in 0usize..200,
+        flip in any::<u8>(),
+        json in any::<bool>(),
+        table in 0usize..3,
+    ) {
+        let (_d, s) = store();
+        let table = [ImportTable::Applications, ImportTable::Partners, ImportTable::Leads][table];
+        let format = if json { ImportFormat::Json } else { ImportFormat::Csv };
+        let o = opts(table, format);
+        let _ = import::import_bytes(&s, &o, &bytes, &mut |_| true);
+        let valid = if json {
+            r#"[{"name":"A","email":"a@x.com","partner_email":"a@x.com","client_name":"C","client_email":"c@x.com"}]"#.to_owned()
+        } else {
+            "name,email,partner_email,client_name,client_email\nA,a@x.com,a@x.com,C,c@x.com\n".to_owned()
+        };
+        let mut mutated = valid.into_bytes();
+        let at = cut % mutated.len();
+        mutated[at] ^= flip;
+        mutated.truncate(at.max(1) + (cut % 7));
+        if let Err(e) = import::import_bytes(&s, &o, &mutated, &mut |_| true) {
+            prop_assert!(!e.to_string().is_empty());
+        }
+    }
+}
+
+/// The analytics roll-ups after an import equal a rebuild from the raw rows.
+fn assert_rollups_consistent(s: &Store) {
+    use partnerdesk_core::analytics::rollup;
+    let kept = s.read(rollup::dump).unwrap();
+    s.write(|tx| rollup::rebuild(tx)).unwrap();
+    assert_eq!(kept, s.read(rollup::dump).unwrap());
+}
