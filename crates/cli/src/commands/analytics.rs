@@ -197,7 +197,7 @@ pub fn run(ctx: &Ctx, cmd: AnalyticsCmd) -> anyhow::Result<u8> {
                     .map(|l| format!("{l:.1} months"))
                     .unwrap_or_else(|| "- (no churn observed)".into());
                 format!(
-                    "{}\nMonthly churn {} ({} events / {} alive partner-months), expected lifetime {}\n{}",
+                    "{}\nMonthly churn {} ({} events / {} alive partner-months), expected lifetime {}\n{}\n",
                     t.render(),
                     pct(r.churn.monthly_rate),
                     r.churn.events,
@@ -242,7 +242,7 @@ pub fn run(ctx: &Ctx, cmd: AnalyticsCmd) -> anyhow::Result<u8> {
                     ]);
                 }
                 if list.is_empty() {
-                    "No snapshots in these days.".into()
+                    "No snapshots in these days.\n".into()
                 } else {
                     t.render()
                 }
@@ -313,7 +313,7 @@ fn forecast_text(f: &analytics::Forecast) -> String {
     out.push_str("pipeline\n");
     out.push_str(&t.render());
     out.push_str(&format!(
-        "expected won value {}, expected commission {} (average rate {})\n{}\n{}",
+        "expected won value {}, expected commission {} (average rate {})\n{}\n{}\n",
         format_amount(p.expected_value),
         format_amount(p.expected_commission),
         format_rate(p.average_rate),
@@ -432,7 +432,7 @@ pub fn chart(ctx: &Ctx, a: ChartArgs) -> anyhow::Result<u8> {
         height: a.height,
     };
     ctx.out.emit(&w, || {
-        format!("Wrote the {} chart to {} ({}x{})", w.chart, w.path, w.width, w.height)
+        format!("Wrote the {} chart to {} ({}x{})\n", w.chart, w.path, w.width, w.height)
     })?;
     Ok(0)
 }
