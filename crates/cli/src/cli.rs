@@ -68,6 +68,11 @@ pub enum Command {
     Analytics(crate::commands::analytics::AnalyticsCmd),
     /// Draw a chart (cohorts, ltv, forecast, pipeline, snapshots) to FILE.svg or FILE.png
     Chart(crate::commands::analytics::ChartArgs),
+    /// Import applications, partners or leads from FILE.csv or FILE.json (all or nothing; --dry-run to check)
+    Import(crate::commands::import::ImportArgs),
+    /// Sync out: a change feed another Partnerdesk applies, or a push to PostgreSQL
+    #[command(subcommand)]
+    Sync(crate::commands::sync::SyncCmd),
 }
 
 #[derive(Debug, Args)]

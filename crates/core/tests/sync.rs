@@ -55,7 +55,9 @@ fn activity(s: &Store, c: &ManualClock, tag: &str) {
         .unwrap()
         .lead;
     c.advance(chrono::Duration::hours(1));
-    let won = s.write(|tx| leads::move_to(tx, lead.id, LeadStatus::ClosedWon, None)).unwrap();
+    let won = s
+        .write(|tx| leads::move_to(tx, lead.id, LeadStatus::ClosedWon, None))
+        .unwrap();
     let com = won.commission.unwrap();
     s.write(|tx| commissions::approve(tx, &[com.id])).unwrap();
     s.write(|tx| commissions::payout(tx, &[partner.id])).unwrap();
@@ -91,7 +93,10 @@ fn round_trip_incremental_and_idempotent() {
     let applied = sync::apply(&dst, &feed, &mut |_| true).unwrap();
     assert_eq!(applied.rows, first.rows);
     assert_eq!(digest(&src), digest(&dst));
-    assert!(dst.read(partnerdesk_core::workflow::invariants::check).unwrap().is_empty());
+    assert!(dst
+        .read(partnerdesk_core::workflow::invariants::check)
+        .unwrap()
+        .is_empty());
 
     // Nothing changed: no file.
     assert!(sync::export(&src, &feed, &mut |_| true).unwrap().file.is_none());
@@ -119,7 +124,10 @@ fn round_trip_incremental_and_idempotent() {
     assert_eq!(rollups, src_rollups);
 
     // A feed is not applied back to its own database.
-    assert!(matches!(sync::apply(&src, &feed, &mut |_| true), Err(Error::Conflict(_))));
+    assert!(matches!(
+        sync::apply(&src, &feed, &mut |_| true),
+        Err(Error::Conflict(_))
+    ));
 }
 
 #[test]
@@ -145,12 +153,18 @@ fn damaged_or_missing_files_are_refused_before_anything_is_applied() {
     std::fs::write(&third, &bad).unwrap();
     let e = sync::apply(&dst, &feed, &mut |_| true).unwrap_err();
     assert_eq!(e.field(), Some("feed"), "{e}");
-    assert!(e.to_string().contains("checksum") || e.to_string().contains("feed row"), "{e}");
+    assert!(
+        e.to_string().contains("checksum") || e.to_string().contains("feed row"),
+        "{e}"
+    );
     assert_eq!(digest(&dst), empty);
     // Truncated.
     std::fs::write(&third, &good[..good.len() - 30]).unwrap();
     let e = sync::apply(&dst, &feed, &mut |_| true).unwrap_err();
-    assert!(e.to_string().contains("truncated") || e.to_string().contains("rows"), "{e}");
+    assert!(
+        e.to_string().contains("truncated") || e.to_string().contains("rows"),
+        "{e}"
+    );
     assert_eq!(digest(&dst), empty);
     std::fs::write(&third, &good).unwrap();
     // A missing file in the middle.
@@ -168,11 +182,17 @@ fn damaged_or_missing_files_are_refused_before_anything_is_applied() {
     std::fs::create_dir(&other).unwrap();
     std::fs::copy(&third, other.join(third.file_name().unwrap())).unwrap();
     let fresh = open(&dir.path().join("fresh.db"), &c);
-    assert!(matches!(sync::apply(&fresh, &other, &mut |_| true), Err(Error::Conflict(_))));
+    assert!(matches!(
+        sync::apply(&fresh, &other, &mut |_| true),
+        Err(Error::Conflict(_))
+    ));
     // An empty folder.
     let none = dir.path().join("none");
     std::fs::create_dir(&none).unwrap();
-    assert_eq!(sync::apply(&fresh, &none, &mut |_| true).unwrap_err().field(), Some("dir"));
+    assert_eq!(
+        sync::apply(&fresh, &none, &mut |_| true).unwrap_err().field(),
+        Some("dir")
+    );
 }
 
 proptest! {
@@ -212,7 +232,10 @@ fn valid_feed() -> Vec<u8> {
         let c = clock();
         let s = open(&dir.path().join("s.db"), &c);
         activity(&s, &c, "p");
-        let f = sync::export(&s, &dir.path().join("f"), &mut |_| true).unwrap().file.unwrap();
+        let f = sync::export(&s, &dir.path().join("f"), &mut |_| true)
+            .unwrap()
+            .file
+            .unwrap();
         std::fs::read(f).unwrap()
     })
     .clone()
@@ -296,7 +319,12 @@ fn push_to_postgres_creates_the_schema_upserts_and_sends_only_changes() {
     activity(&s, &c, "later");
     let later = pg::push(&s, &target, &mut |_| true).unwrap();
     assert!(!later.full);
-    assert!(later.rows > 0 && later.rows < first.rows / 4, "{} vs {}", later.rows, first.rows);
+    assert!(
+        later.rows > 0 && later.rows < first.rows / 4,
+        "{} vs {}",
+        later.rows,
+        first.rows
+    );
     let partners_there: i64 = remote.query_one("SELECT count(*) FROM partners", &[]).unwrap().get(0);
     let partners_here: i64 = s
         .read(|c| Ok(c.query_row("SELECT count(*) FROM partners", [], |r| r.get(0))?))
@@ -307,12 +335,17 @@ fn push_to_postgres_creates_the_schema_upserts_and_sends_only_changes() {
     let refill = pg::push(&s, &target, &mut |_| true).unwrap();
     assert!(refill.full);
     drop(remote);
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .unwrap();
 }
 
 #[test]
 fn push_refuses_bad_urls_clearly() {
-    assert_eq!(pg::redact("postgres://ann:secret@db.example.com:5432/pd"), "postgres://ann@db.example.com:5432/pd");
+    assert_eq!(
+        pg::redact("postgres://ann:secret@db.example.com:5432/pd"),
+        "postgres://ann@db.example.com:5432/pd"
+    );
     assert_eq!(pg::redact("host=x password=secret user=ann"), "host=x user=ann");
     let dir = tempfile::tempdir().unwrap();
     let c = clock();
@@ -320,7 +353,12 @@ fn push_refuses_bad_urls_clearly() {
     let e = pg::push(&s, "not a url at all ===", &mut |_| true).unwrap_err();
     assert!(matches!(e.kind(), "validation" | "io"), "{e}");
     // Nothing listens on port 1: a clear connection error naming the target, no password.
-    let e = pg::push(&s, "postgresql://ann:secret@127.0.0.1:1/pd?connect_timeout=2", &mut |_| true).unwrap_err();
+    let e = pg::push(
+        &s,
+        "postgresql://ann:secret@127.0.0.1:1/pd?connect_timeout=2",
+        &mut |_| true,
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), "io");
     assert!(!e.to_string().contains("secret"), "{e}");
 }

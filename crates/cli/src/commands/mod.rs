@@ -6,9 +6,11 @@ mod admin;
 pub mod analytics;
 mod application;
 mod commission;
+pub mod import;
 mod lead;
 mod partner;
 mod plan;
+pub mod sync;
 
 use crate::cli::{Cli, Command};
 use crate::output::Out;
@@ -69,6 +71,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Doctor => admin::doctor(&ctx),
         Command::Analytics(c) => analytics::run(&ctx, c),
         Command::Chart(a) => analytics::chart(&ctx, a),
+        Command::Import(a) => import::run(&ctx, a),
+        Command::Sync(c) => sync::run(&ctx, c),
     }
 }
 

@@ -3,7 +3,7 @@
 pub mod csv_out;
 pub mod export;
 pub mod import;
-pub mod pg;
-pub mod sync;
 pub mod payout_file;
+pub mod pg;
 pub mod statement;
+pub mod sync;
