@@ -68,6 +68,13 @@ pub enum Command {
     Analytics(crate::commands::analytics::AnalyticsCmd),
     /// Draw a chart (cohorts, ltv, forecast, pipeline, snapshots) to FILE.svg or FILE.png
     Chart(crate::commands::analytics::ChartArgs),
+    /// Backups: create, list, verify, restore (also taken automatically each day and before migrations)
+    #[command(subcommand)]
+    Backup(crate::commands::backup::BackupCmd),
+    /// Export every table (or one) to CSV or JSON files
+    Export(crate::commands::export::ExportArgs),
+    /// Write one partner's statement (leads, commissions, payouts) to FILE.csv or FILE.html
+    Statement(crate::commands::export::StatementArgs),
     /// Import applications, partners or leads from FILE.csv or FILE.json (all or nothing; --dry-run to check)
     Import(crate::commands::import::ImportArgs),
     /// Sync out: a change feed another Partnerdesk applies, or a push to PostgreSQL
@@ -254,6 +261,16 @@ pub enum PayoutCmd {
     Create {
         #[arg(long = "partner", value_name = "ID", required = true, num_args = 1..)]
         partners: Vec<String>,
+        /// Also write the batch's payout file (PayPal mass-payout CSV) here
+        #[arg(long, value_name = "FILE.csv")]
+        out: Option<PathBuf>,
+    },
+    /// Write the payout file (PayPal mass-payout CSV) of an earlier batch
+    File {
+        /// The payout (id or unique prefix)
+        id: String,
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
     },
 }
 

@@ -80,7 +80,24 @@ pub fn run(ctx: &Ctx, cmd: CommissionCmd) -> anyhow::Result<u8> {
 
 pub fn payout(ctx: &Ctx, cmd: PayoutCmd) -> anyhow::Result<u8> {
     match cmd {
-        PayoutCmd::Create { partners } => {
+        PayoutCmd::File { id, out } => return super::export::payout_file(ctx, &id, &out),
+        PayoutCmd::Create {
+            partners,
+            out: Some(out),
+        } => {
+            let p = super::export::payout_with_file(ctx, &partners, &out)?;
+            ctx.out.emit(&p, || {
+                format!(
+                    "Payout {}: {} commission(s) paid, {} {} in all; payout file written to {}.\n",
+                    p.id,
+                    p.commission_count,
+                    p.currency,
+                    money(p.total_amount),
+                    out.display()
+                )
+            })?;
+        }
+        PayoutCmd::Create { partners, out: None } => {
             let p = ctx.write("creating the payout", |tx| {
                 let ids = partners
                     .iter()

@@ -5,7 +5,9 @@
 mod admin;
 pub mod analytics;
 mod application;
+pub mod backup;
 mod commission;
+pub mod export;
 pub mod import;
 mod lead;
 mod partner;
@@ -53,11 +55,15 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     if let Command::Init = cli.command {
         return admin::init(db, out);
     }
+    let command = match cli.command {
+        Command::Backup(c) => return backup::run(db, out, c),
+        other => other,
+    };
     let ctx = Ctx {
         store: open_existing(db)?,
         out,
     };
-    match cli.command {
+    match command {
         Command::Init => unreachable!("handled above"),
         Command::Demo(a) => admin::demo(&ctx, a),
         Command::Application(c) => application::run(&ctx, c),
@@ -71,6 +77,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Doctor => admin::doctor(&ctx),
         Command::Analytics(c) => analytics::run(&ctx, c),
         Command::Chart(a) => analytics::chart(&ctx, a),
+        Command::Backup(_) => unreachable!("handled above"),
+        Command::Export(a) => export::export(&ctx, a),
+        Command::Statement(a) => export::statement(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Sync(c) => sync::run(&ctx, c),
     }
@@ -85,6 +94,14 @@ pub fn open(path: &Path) -> anyhow::Result<Store> {
 /// mistyped `--db` is an error rather than a new empty database.
 fn open_existing(db: Option<&Path>) -> anyhow::Result<Store> {
     let path = resolve_db_path(db).context("finding the database")?;
+    let store = open_existing_only(&path)?;
+    backup::daily(&store)?;
+    Ok(store)
+}
+
+/// [`open_existing`] without the daily backup; a damaged database names
+/// the newest good backup.
+pub fn open_existing_only(path: &Path) -> anyhow::Result<Store> {
     if !path.exists() {
         return Err(Error::io(
             format!("opening {}", path.display()),
@@ -95,7 +112,7 @@ fn open_existing(db: Option<&Path>) -> anyhow::Result<Store> {
         )
         .into());
     }
-    open(&path)
+    Store::open(path, Arc::new(SystemClock)).map_err(|e| backup::with_restore_hint(e, path))
 }
 
 /// Parse an optional text argument with a core parser.

@@ -91,6 +91,17 @@ impl BackupKind {
         }
     }
 
+    /// Within one second: a pre-migration copy is taken at open, the daily
+    /// one at start, a manual one later, a pre-restore copy last.
+    fn rank(self) -> u8 {
+        match self {
+            BackupKind::PreMigration => 0,
+            BackupKind::Daily => 1,
+            BackupKind::Manual => 2,
+            BackupKind::PreRestore => 3,
+        }
+    }
+
     const ALL: [BackupKind; 4] = [
         BackupKind::PreMigration,
         BackupKind::PreRestore,
@@ -112,7 +123,9 @@ pub struct BackupInfo {
     pub size: u64,
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
-    order: (NaiveDateTime, u32),
+    /// Newest last: the time, then (same second) the kind's usual order of
+    /// creation, then the name's number.
+    order: (NaiveDateTime, u8, u32),
 }
 
 /// The answer of [`verify`].
@@ -238,7 +251,7 @@ pub fn list(dir: &Path) -> Result<Vec<BackupInfo>> {
             kind,
             taken_at: fmt_time(at.and_utc()).replace(".000Z", "Z"),
             size: meta.len(),
-            order: (at, n),
+            order: (at, kind.rank(), n),
         });
     }
     out.sort_by_key(|b| std::cmp::Reverse(b.order));
@@ -439,6 +452,12 @@ pub fn preflight(path: &Path) -> Result<()> {
         return Ok(());
     }
     check_file_shape(path)?;
+    if recovering(path) {
+        // A hot journal or a WAL with frames: the main file alone is not the
+        // database. The store's own connection recovers it (rolls back or
+        // replays) and checks the schema then.
+        return Ok(());
+    }
     // `immutable=1`: a pure read of the main file that takes no lock and
     // creates no -wal or -shm file next to it.
     let conn = Connection::open_with_flags(
@@ -579,7 +598,7 @@ fn copy_verified(
             kind,
             taken_at: fmt_time(at.and_utc()).replace(".000Z", "Z"),
             size,
-            order: (at, n),
+            order: (at, kind.rank(), n),
         })
     })();
     if result.is_err() {
@@ -833,16 +852,19 @@ fn check_file_shape(path: &Path) -> Result<()> {
     };
     let pages = u32::from_be_bytes([head[28], head[29], head[30], head[31]]) as u64;
     let size_valid = head[92..96] == head[24..28];
-    let wal_has_frames = std::fs::metadata(sidecar(path, "-wal"))
-        .map(|m| m.len() > 32)
-        .unwrap_or(false);
-    if size_valid && !wal_has_frames && pages > 0 && len < pages * page_size {
+    if size_valid && !recovering(path) && pages > 0 && len < pages * page_size {
         return Err(corrupt(format!(
             "the file is {len} bytes long but its header says {} bytes: it was cut short",
             pages * page_size
         )));
     }
     Ok(())
+}
+
+/// A crash left a hot rollback journal or WAL frames next to the file.
+fn recovering(path: &Path) -> bool {
+    let len = |s: &str| std::fs::metadata(sidecar(path, s)).map(|m| m.len()).unwrap_or(0);
+    len("-wal") > 32 || len("-journal") > 0
 }
 
 fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
@@ -973,7 +995,7 @@ mod tests {
             kind,
             taken_at: String::new(),
             size: 0,
-            order: (at, n),
+            order: (at, kind.rank(), n),
         }
     }
 

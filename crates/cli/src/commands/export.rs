@@ -1,0 +1,168 @@
+//! `partnerdesk export`, `partnerdesk statement`, and the payout file of
+//! `partnerdesk payout create --out` / `partnerdesk payout file`.
+
+use super::{id, Ctx};
+use crate::output::{money, Table};
+use anyhow::Context as _;
+use clap::Args;
+use partnerdesk_core::clock::fmt_time;
+use partnerdesk_core::demo::Progress;
+use partnerdesk_core::exchange::export::{self, tmp_path, write_file_atomically, Format};
+use partnerdesk_core::exchange::{payout_file, statement};
+use partnerdesk_core::model::{PartnerId, Payout, PayoutId};
+use partnerdesk_core::workflow::commissions;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// csv (RFC 4180, amounts as decimals, opens in a spreadsheet) or json (amounts in cents)
+    #[arg(long, value_name = "FORMAT")]
+    pub format: String,
+    /// The folder to write into (created when missing); one file per table
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Only this table (default: every table)
+    #[arg(long, value_name = "T")]
+    pub table: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatementArgs {
+    /// The partner (id or unique prefix)
+    pub partner: String,
+    /// The file to write: FILE.csv or FILE.html
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+pub fn export(ctx: &Ctx, a: ExportArgs) -> anyhow::Result<u8> {
+    let format = Format::parse(&a.format)?;
+    let report = export::export(&ctx.store, &a.out, format, a.table.as_deref(), &mut |_: &Progress| true)
+        .context("exporting")?;
+    ctx.out.emit(&report, || {
+        let mut t = Table::new(&["TABLE", ">ROWS", "FILE"]);
+        for f in &report.files {
+            t.row(vec![f.table.clone(), f.rows.to_string(), f.path.clone()]);
+        }
+        format!("Exported {} table(s):\n{}", report.files.len(), t.render())
+    })?;
+    Ok(0)
+}
+
+pub fn statement(ctx: &Ctx, a: StatementArgs) -> anyhow::Result<u8> {
+    let format = statement::StatementFormat::from_path(&a.out)?;
+    let now = fmt_time(ctx.store.now());
+    let s = ctx.read("making the statement", |c| {
+        let pid: PartnerId = id(c, &a.partner)?;
+        statement::statement(c, pid, &now)
+    })?;
+    write_file_atomically(&a.out, statement::render(&s, format).as_bytes())?;
+    #[derive(Serialize)]
+    struct Answer<'a> {
+        path: String,
+        partner_id: String,
+        leads: usize,
+        commissions: usize,
+        payouts: usize,
+        earned: i64,
+        paid: i64,
+        outstanding: i64,
+        currency: &'a str,
+    }
+    let answer = Answer {
+        path: a.out.display().to_string(),
+        partner_id: s.partner.id.to_string(),
+        leads: s.leads.len(),
+        commissions: s.commissions.len(),
+        payouts: s.payouts.len(),
+        earned: s.earned,
+        paid: s.paid,
+        outstanding: s.outstanding,
+        currency: &s.currency,
+    };
+    ctx.out.emit(&answer, || {
+        format!(
+            "Statement of {} written to {}: {} lead(s), {} commission(s), {} payout(s); earned {}, paid {}, outstanding {}.\n",
+            s.partner.name,
+            answer.path,
+            answer.leads,
+            answer.commissions,
+            answer.payouts,
+            money(s.earned),
+            money(s.paid),
+            money(s.outstanding)
+        )
+    })?;
+    Ok(0)
+}
+
+/// Create the payout batch and its file as one action: the file is written
+/// under a temporary name inside the transaction (a failure to write it rolls
+/// the payout back) and renamed once the payout is committed.
+pub fn payout_with_file(ctx: &Ctx, partners: &[String], out: &Path) -> anyhow::Result<Payout> {
+    check_csv_name(out)?;
+    let tmp = tmp_path(out);
+    let r = ctx.write("creating the payout", |tx| {
+        let ids = partners
+            .iter()
+            .map(|t| id(tx, t))
+            .collect::<partnerdesk_core::Result<Vec<PartnerId>>>()?;
+        let p = commissions::payout(tx, &ids)?;
+        std::fs::write(&tmp, payout_file::render_csv(&p))
+            .map_err(|e| partnerdesk_core::Error::io(format!("writing {}", out.display()), e))?;
+        Ok(p)
+    });
+    match r {
+        Ok(p) => {
+            std::fs::rename(&tmp, out).with_context(|| {
+                format!(
+                    "the payout {} is recorded, but its file could not be put at {}; write it again with `partnerdesk payout file {} --out FILE`",
+                    p.id,
+                    out.display(),
+                    p.id
+                )
+            })?;
+            Ok(p)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// `partnerdesk payout file ID --out FILE.csv`: the file of an earlier batch.
+pub fn payout_file(ctx: &Ctx, payout: &str, out: &Path) -> anyhow::Result<u8> {
+    check_csv_name(out)?;
+    let p = ctx.read("reading the payout", |c| {
+        let pid: PayoutId = id(c, payout)?;
+        payout_file::payout(c, pid)
+    })?;
+    write_file_atomically(out, payout_file::render_csv(&p).as_bytes())?;
+    ctx.out.emit(&p, || {
+        format!(
+            "Payout file of {} written to {}: {} line(s), {} {} in all.\n",
+            p.id,
+            out.display(),
+            p.lines.iter().filter(|l| l.amount > 0).count(),
+            p.currency,
+            money(p.total_amount)
+        )
+    })?;
+    Ok(0)
+}
+
+fn check_csv_name(out: &Path) -> partnerdesk_core::Result<()> {
+    let ok = out
+        .extension()
+        .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("csv"));
+    if ok {
+        Ok(())
+    } else {
+        Err(partnerdesk_core::Error::validation(
+            "out",
+            format!("{} must end in .csv", out.display()),
+        ))
+    }
+}
