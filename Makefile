@@ -30,8 +30,10 @@ lint:
 fmt:
 	$(CARGO) fmt --all
 
+## Rust tests, with a throw-away PostgreSQL server for the sync push tests
+## (installed from Debian when missing, started on a loopback port, stopped after).
 test-rust:
-	$(CARGO) test --workspace --locked
+	scripts/with-postgres.sh $(CARGO) test --workspace --locked
 
 ## The reference data set of DESIGN.md, timed (release build).
 demo-reference:
@@ -54,3 +56,10 @@ bench: deps
 	PARTNERDESK_BENCH_DB=$(BENCH_DB) $(CARGO) bench -p partnerdesk-core --bench analytics
 	@python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet duckdb
 	python3 scripts/bench_duckdb.py $(BENCH_DB) $(CURDIR)/target/bench/analytics-rust.json
+
+## Lead import benchmark: ROWS valid leads from CSV (all checks, per-row audit),
+## rows/s beside plain INSERTs of the same rows (release build).
+.PHONY: bench-import
+IMPORT_ROWS ?= 1000000
+bench-import: deps
+	$(CARGO) run --release --locked -p partnerdesk-core --example bench_import -- $(IMPORT_ROWS)

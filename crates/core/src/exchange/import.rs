@@ -693,7 +693,7 @@ fn run(
             Err(e) if is_row_fault(&e) => report.bad_rows.push(bad_row(line, opts.table, &columns, &e)),
             Err(e) => return Err(e),
         }
-        if report.rows % 16_384 == 0 {
+        if report.rows.is_multiple_of(16_384) {
             tick(source.position(), "rows")?;
         }
     }

@@ -237,7 +237,7 @@ pub fn push(store: &Store, url: &str, progress: &mut dyn FnMut(&Progress) -> boo
     let target = redact(url);
     let mut client = connect(url)?;
     ensure_schema(&mut client, &target)?;
-    let source_id = store.write(|tx| sync::database_id(tx))?;
+    let source_id = store.write(sync::database_id)?;
     let remote: Option<i64> = client
         .query_opt(
             "SELECT watermark FROM partnerdesk_sync_state WHERE source_id = $1",

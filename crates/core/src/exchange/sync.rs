@@ -202,6 +202,9 @@ impl SqlValue {
     }
 }
 
+/// What [`visit_changes`] calls for each row: `(table, columns, values)`.
+pub type RowVisitor<'a> = dyn FnMut(&str, &[String], &[SqlValue]) -> Result<()> + 'a;
+
 /// Visit the rows of the changes in (from, to] (or all rows when
 /// `snapshot`), table by table in [`TABLES`] order: `visit(table, columns, row)`.
 pub fn visit_changes(
@@ -209,7 +212,7 @@ pub fn visit_changes(
     from: i64,
     to: i64,
     snapshot: bool,
-    visit: &mut dyn FnMut(&str, &[String], &[SqlValue]) -> Result<()>,
+    visit: &mut RowVisitor,
 ) -> Result<()> {
     for (table, key) in TABLES {
         let cols = columns(conn, table)?;
@@ -280,7 +283,7 @@ pub fn export(store: &Store, dir: &Path, progress: &mut dyn FnMut(&Progress) -> 
     if !dir.is_dir() {
         std::fs::create_dir_all(dir).map_err(io_err(format!("creating the folder {}", dir.display())))?;
     }
-    let source_id = store.write(|tx| database_id(tx))?;
+    let source_id = store.write(database_id)?;
     let created_at = crate::clock::fmt_time(store.now());
     // Everything is read from one snapshot; only the bookkeeping is written after.
     let (report, checksum, last) = store.read(|conn| {
@@ -348,7 +351,7 @@ pub fn export(store: &Store, dir: &Path, progress: &mut dyn FnMut(&Progress) -> 
             hasher.update(&line);
             out.write_all(&line).map_err(io_err(format!("writing {shown}")))?;
             rows += 1;
-            if rows % 8192 == 0
+            if rows.is_multiple_of(8192)
                 && !progress(&Progress {
                     stage: "export".into(),
                     done: rows,
@@ -652,7 +655,7 @@ pub fn apply(store: &Store, dir: &Path, progress: &mut dyn FnMut(&Progress) -> b
             let header = read_feed(&f.path, file, &mut |row| {
                 upserter.upsert(&f.path, row)?;
                 done += 1;
-                if done % 8192 == 0
+                if done.is_multiple_of(8192)
                     && !progress(&Progress {
                         stage: "apply".into(),
                         done,
