@@ -14,6 +14,7 @@ Partnerdesk answers from its roll-ups. Usage:
 import csv
 import json
 import os
+import re
 import sqlite3
 import statistics
 import sys
@@ -176,6 +177,10 @@ def main():
     queries["screen_total"] = (
         queries["cohorts_active"] + queries["ltv_tier"] + queries["ltv_cohort"] + queries["forecast_12"] + queries["kpis"]
     )
+    # read_csv types the times as TIMESTAMPTZ: read them back as the same text Partnerdesk stores.
+    con.execute("SET TimeZone = 'UTC'")
+    text = lambda q: re.sub(r"substr\(([\w.]*created_at), ", r"substr(CAST(\1 AS VARCHAR), ", q)
+    queries = {name: [text(q) for q in sqls] for name, sqls in queries.items()}
     rows = []
     for name, sqls in queries.items():
         for s in sqls:
