@@ -684,7 +684,10 @@ fn run(
         };
         report.rows += 1;
         let line = row.line;
-        let write = report.bad_rows.is_empty();
+        // Leads need no writes to be checked (duplicates are tracked in
+        // memory), so a dry run of leads writes nothing; applications and
+        // partners are written and rolled back (later rows must see them).
+        let write = report.bad_rows.is_empty() && !(opts.dry_run && opts.table == ImportTable::Leads);
         match sink.take(&row, write) {
             Ok(dup) => {
                 report.valid += 1;
