@@ -950,7 +950,6 @@ fn reopening_a_lost_lead_touches_no_commission() {
 }
 
 #[test]
-#[ignore = "bug: commissions::cancel accepts a pending clawback; the reopened deal then counts as won again (total_deals 1, earnings kept) and invariants() reports 'open or lost lead with a standing commission'"]
 fn cancelling_a_clawback_never_leaves_a_reopened_deal_standing() {
     let e = common::env();
     let p = e.partner("Claw Cancel");
@@ -960,9 +959,10 @@ fn cancelling_a_clawback_never_leaves_a_reopened_deal_standing() {
     let claw = e.move_to(l.id, ClosedLost, None).unwrap().clawback.unwrap();
     assert_eq!(totals(&e, p.id), (0, 0));
     no_problems(&e);
-    // Whatever core does with this request (refuse it, or waive the clawback
-    // some other way), a lead that is not won must not count as a won deal.
-    let _ = e.cancel(claw.id);
+    // A clawback is refused cancellation (it is settled by the next payout),
+    // so a lead that is not won never counts as a won deal.
+    let err = e.cancel(claw.id).unwrap_err();
+    assert_eq!(err.kind(), "invalid_transition", "{err}");
     assert_eq!(e.get_partner(p.id).total_deals, 0, "a lost lead counts as a deal");
     no_problems(&e);
     // Winning and reopening again must not leave a deal standing either.

@@ -4,7 +4,9 @@
 
 use super::{partners, settings};
 use crate::error::{Error, Result};
-use crate::model::{Commission, CommissionId, CommissionStatus, Entity, PartnerId, Payout, PayoutId, PayoutLine};
+use crate::model::{
+    Commission, CommissionId, CommissionKind, CommissionStatus, Entity, PartnerId, Payout, PayoutId, PayoutLine,
+};
 use crate::money::format_amount;
 use crate::store::{repo, Tx};
 
@@ -54,6 +56,14 @@ pub fn approve(tx: &Tx, ids: &[CommissionId]) -> Result<Vec<Commission>> {
 /// Cancel a pending or approved commission; the partner's totals follow.
 pub fn cancel(tx: &Tx, id: CommissionId) -> Result<Commission> {
     let before = repo::commissions::get(tx, id)?;
+    if before.kind == CommissionKind::Clawback {
+        // Waiving a clawback would leave a reopened deal counted as won.
+        return Err(refuse(
+            &before,
+            CommissionStatus::Cancelled,
+            Some("a clawback is not cancelled; it is settled against the partner's next payout"),
+        ));
+    }
     if !can_move(before.status, CommissionStatus::Cancelled) {
         let why = (before.status == CommissionStatus::Paid)
             .then_some("a paid commission stays paid; reopen the deal to claw it back");
