@@ -67,6 +67,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The serializable shape every front end receives: `{kind, field, message}`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorInfo {
     pub kind: &'static str,
     pub field: Option<String>,

@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod backup;
 pub mod charts;
 pub mod clock;
+pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod exchange;

@@ -89,6 +89,7 @@ pub fn settings(conn: &Connection) -> Result<Settings> {
 
 /// A partner with what the partner page shows.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PartnerDetail {
     pub partner: Partner,
     /// Won project value that still stands, in cents.
@@ -148,6 +149,7 @@ pub fn partner_detail(conn: &Connection, id: PartnerId) -> Result<PartnerDetail>
 
 /// A lead with its pipeline history and commissions.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LeadDetail {
     pub lead: Lead,
     pub partner_name: String,
@@ -168,6 +170,7 @@ pub fn lead_detail(conn: &Connection, id: LeadId) -> Result<LeadDetail> {
 
 /// Row counts of the main tables.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Counts {
     pub applications: i64,
     pub partners: i64,

@@ -17,6 +17,7 @@ text_enum!(ExperienceLevel, "experience" {
 });
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Application {
     pub id: ApplicationId,
     pub name: String,
@@ -33,6 +34,7 @@ pub struct Application {
 
 /// What a person fills in to apply.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewApplication {
     pub name: String,
     pub email: String,

@@ -21,6 +21,7 @@ text_enum!(
 );
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Commission {
     pub id: CommissionId,
     pub partner_id: PartnerId,
@@ -40,6 +41,7 @@ pub struct Commission {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CommissionFilter {
     pub status: Option<CommissionStatus>,
     pub partner_id: Option<PartnerId>,
@@ -49,6 +51,7 @@ pub struct CommissionFilter {
 
 /// A batch of paid commissions.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Payout {
     pub id: PayoutId,
     pub total_amount: i64,
@@ -60,6 +63,7 @@ pub struct Payout {
 
 /// One partner's part of a payout batch.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PayoutLine {
     pub partner_id: PartnerId,
     pub partner_name: String,

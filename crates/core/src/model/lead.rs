@@ -35,6 +35,7 @@ impl LeadStatus {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Lead {
     pub id: LeadId,
     pub partner_id: PartnerId,
@@ -55,6 +56,7 @@ pub struct Lead {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewLead {
     pub partner_id: PartnerId,
     pub client_name: String,
@@ -74,6 +76,7 @@ impl Default for PartnerId {
 
 /// One move along the pipeline.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LeadMove {
     pub lead_id: LeadId,
     pub from_status: Option<LeadStatus>,
@@ -83,6 +86,7 @@ pub struct LeadMove {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LeadFilter {
     pub partner_id: Option<PartnerId>,
     pub status: Option<LeadStatus>,

@@ -17,6 +17,7 @@ text_enum!(Tier, "tier" {
 });
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Partner {
     pub id: PartnerId,
     pub application_id: Option<ApplicationId>,
@@ -47,6 +48,7 @@ text_enum!(PartnerSort, "sort" {
 });
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PartnerFilter {
     pub tier: Option<Tier>,
     pub status: Option<PartnerStatus>,

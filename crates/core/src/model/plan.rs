@@ -12,6 +12,7 @@ text_enum!(PlanStatus, "status" {
 
 /// An app plan (proposal) drafted for a partner's client.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AppPlan {
     pub id: PlanId,
     pub partner_id: PartnerId,
@@ -28,6 +29,7 @@ pub struct AppPlan {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewPlan {
     pub client_lead_id: LeadId,
     /// Defaults to the lead's business name (or client name).

@@ -47,6 +47,7 @@ pub fn check_move(from: LeadStatus, to: LeadStatus) -> Result<MoveKind> {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LeadAdded {
     pub lead: Lead,
     /// A likely duplicate (same client e-mail or business name), as a warning.
@@ -54,6 +55,7 @@ pub struct LeadAdded {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MoveOutcome {
     pub lead: Lead,
     pub reopened: bool,

@@ -83,6 +83,7 @@ pub fn add(tx: &Tx, input: &NewPlan) -> Result<AppPlan> {
 
 /// The editable fields of a plan; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlanPatch {
     pub business_name: Option<String>,
     pub industry: Option<String>,

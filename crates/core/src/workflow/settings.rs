@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// One tier's rule: its commission rate and the thresholds that reach it
 /// (either is enough). Bronze is the floor and has no thresholds.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TierRule {
     pub tier: Tier,
     /// Basis points.
@@ -20,6 +21,7 @@ pub struct TierRule {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Settings {
     pub currency: String,
     /// Bronze, silver, gold, platinum, in that order.
@@ -142,6 +144,7 @@ impl Settings {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SettingEntry {
     pub key: String,
     pub value: String,

@@ -1,0 +1,116 @@
+//! The TypeScript types in ui/src/lib/bindings/ are generated from the Rust
+//! types of every command's arguments and results. This test regenerates them
+//! into a temporary folder and fails when the committed files differ.
+//! Refresh them with:
+//! `UPDATE_BINDINGS=1 cargo test -p partnerdesk-core --features ts --test ts_bindings`.
+//! (The workspace test run has the `ts` feature on, through partnerdesk-app.)
+#![cfg(feature = "ts")]
+
+use partnerdesk_core::dashboard::{Dashboard, DataInfo, PartnerName, PartnerToPay};
+use partnerdesk_core::model::*;
+use partnerdesk_core::queries::{Counts, LeadDetail, PartnerDetail};
+use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
+use partnerdesk_core::workflow::plans::PlanPatch;
+use partnerdesk_core::workflow::settings::{SettingEntry, Settings};
+use partnerdesk_core::ErrorInfo;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use ts_rs::{Config, TS};
+
+fn export(dir: &Path) {
+    // serde writes i64 as a JSON number: say so (ts-rs defaults to bigint).
+    let cfg = Config::new().with_large_int("number").with_out_dir(dir);
+    macro_rules! all {
+        ($($t:ty),+ $(,)?) => { $( <$t as TS>::export_all(&cfg).expect(stringify!($t)); )+ };
+    }
+    all!(
+        ErrorInfo,
+        Dashboard,
+        DataInfo,
+        Counts,
+        PartnerName,
+        PartnerToPay,
+        Page<Application>,
+        Application,
+        ApplicationStatus,
+        NewApplication,
+        Partner,
+        PartnerFilter,
+        PartnerDetail,
+        PartnerStatus,
+        Tier,
+        Lead,
+        LeadFilter,
+        LeadStatus,
+        LeadDetail,
+        NewLead,
+        LeadAdded,
+        MoveOutcome,
+        Commission,
+        CommissionFilter,
+        Payout,
+        AppPlan,
+        NewPlan,
+        PlanPatch,
+        PlanStatus,
+        Settings,
+        SettingEntry,
+        AuditEntry,
+        Entity,
+    );
+}
+
+/// Every .ts file under `dir`, by path relative to it (ts-rs puts some in subfolders).
+fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else if path.extension().is_some_and(|x| x == "ts") {
+                let rel = path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn generated_typescript_bindings_are_up_to_date() {
+    let committed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings");
+    let tmp = tempfile::tempdir().unwrap();
+    export(tmp.path());
+    let fresh = read_dir(tmp.path());
+    assert!(
+        fresh.len() > 30,
+        "expected the bindings of every command type, got {}",
+        fresh.len()
+    );
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::create_dir_all(&committed).unwrap();
+        for old in read_dir(&committed).keys() {
+            std::fs::remove_file(committed.join(old)).unwrap();
+        }
+        for (name, text) in &fresh {
+            let path = committed.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        return;
+    }
+    let have = read_dir(&committed);
+    let stale: Vec<&String> = fresh
+        .iter()
+        .filter(|(k, v)| have.get(*k) != Some(v))
+        .map(|(k, _)| k)
+        .chain(have.keys().filter(|k| !fresh.contains_key(*k)))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "ui/src/lib/bindings is stale ({stale:?}); run UPDATE_BINDINGS=1 cargo test -p partnerdesk-core --features ts --test ts_bindings"
+    );
+}

@@ -1,0 +1,15 @@
+use crate::state::{AppState, CmdResult};
+use partnerdesk_core::model::{AuditEntry, Entity};
+use partnerdesk_core::queries;
+use tauri::State;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn audit_list(
+    state: State<'_, AppState>,
+    entity: Option<Entity>,
+    entity_id: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> CmdResult<Vec<AuditEntry>> {
+    state.read(|c| queries::audit(c, entity, entity_id.as_deref(), limit, offset))
+}

@@ -1,0 +1,10 @@
+//! One module per area; each command is one delegation to partnerdesk-core.
+
+pub mod applications;
+pub mod audit;
+pub mod commissions;
+pub mod leads;
+pub mod partners;
+pub mod plans;
+pub mod settings;
+pub mod system;

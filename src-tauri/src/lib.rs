@@ -1,0 +1,70 @@
+//! The Partnerdesk desktop app: a thin Tauri shell. Each command in
+//! [`commands`] is one delegation to `partnerdesk_core`; this file only opens
+//! the store and wires the commands. No SQL and no rule lives here.
+
+pub mod commands;
+pub mod state;
+
+pub use state::AppState;
+use std::path::PathBuf;
+
+/// The `--db PATH` (or `--db=PATH`) argument, when given.
+pub fn db_arg(args: impl IntoIterator<Item = std::ffi::OsString>) -> Option<PathBuf> {
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
+        if a == "--db" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(p) = a.to_str().and_then(|s| s.strip_prefix("--db=")) {
+            return Some(PathBuf::from(p));
+        }
+    }
+    None
+}
+
+/// The app's state and commands on a builder: used by [`run`] and by the
+/// wiring tests (on the mock runtime).
+pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder.manage(state).invoke_handler(tauri::generate_handler![
+        commands::system::dashboard,
+        commands::system::data_info,
+        commands::system::amount_parse,
+        commands::applications::applications_list,
+        commands::applications::application_get,
+        commands::applications::application_add,
+        commands::applications::application_review,
+        commands::applications::application_reject,
+        commands::applications::application_approve,
+        commands::partners::partners_list,
+        commands::partners::partner_detail,
+        commands::partners::partner_names,
+        commands::partners::partner_set_status,
+        commands::partners::partner_set_tier,
+        commands::leads::leads_list,
+        commands::leads::lead_detail,
+        commands::leads::lead_add,
+        commands::leads::lead_move,
+        commands::commissions::commissions_list,
+        commands::commissions::commissions_approve,
+        commands::commissions::commission_cancel,
+        commands::commissions::partners_to_pay,
+        commands::commissions::payout,
+        commands::plans::plans_list,
+        commands::plans::plan_add,
+        commands::plans::plan_update,
+        commands::plans::plan_set_status,
+        commands::plans::plan_generate,
+        commands::settings::settings_get,
+        commands::settings::settings_entries,
+        commands::settings::setting_set,
+        commands::audit::audit_list,
+    ])
+}
+
+/// Start the app on the database of `--db`, `PARTNERDESK_DB` or the default file.
+pub fn run() {
+    let state = AppState::open(db_arg(std::env::args_os().skip(1)).as_deref());
+    builder(tauri::Builder::default(), state)
+        .run(tauri::generate_context!())
+        .expect("error while running the Partnerdesk window");
+}

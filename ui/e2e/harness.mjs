@@ -1,0 +1,148 @@
+// Starts the real built app through tauri-driver (WebKitWebDriver underneath)
+// on a database of its own, and drives it with WebdriverIO.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, existsSync, mkdirSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(here, "../..");
+const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, "target");
+export const APP = process.env.PARTNERDESK_APP ?? path.join(targetDir, "debug", "partnerdesk-app");
+export const CLI = process.env.PARTNERDESK_CLI ?? path.join(targetDir, "debug", "partnerdesk");
+const TAURI_DRIVER = process.env.TAURI_DRIVER ?? (existsSync(path.join(os.homedir(), ".cargo/bin/tauri-driver")) ? path.join(os.homedir(), ".cargo/bin/tauri-driver") : "tauri-driver");
+const NATIVE_DRIVER = process.env.NATIVE_DRIVER ?? "/usr/bin/WebKitWebDriver";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+/** Resolves once something listens on the port (or rejects after `ms`). */
+async function listening(port, ms, proc) {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`tauri-driver exited with ${proc.exitCode}`);
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(port, "127.0.0.1");
+      c.once("connect", () => (c.destroy(), resolve(true)));
+      c.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listens on ${port} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A fresh temporary database path (the app creates the file). */
+export function tempDb(name = "e2e") {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "partnerdesk-e2e-"));
+  return { dir, db: path.join(dir, `${name}.db`), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Fill a database with the CLI's demo generator. */
+export function demoDb(db, partners, leads) {
+  execFileSync(CLI, ["--db", db, "demo", "--partners", String(partners), "--leads", String(leads), "--seed", "7"], { stdio: "pipe" });
+}
+
+/**
+ * Start the app on `db`; returns { browser, stop, startedAt }.
+ * The database reaches the app through PARTNERDESK_DB in tauri-driver's environment.
+ */
+export async function launch(db) {
+  if (!existsSync(APP)) throw new Error(`the app is not built: ${APP}`);
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn(TAURI_DRIVER, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", NATIVE_DRIVER], {
+    env: { ...process.env, PARTNERDESK_DB: db },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  driver.stderr.on("data", (d) => (stderr += d));
+  try {
+    await listening(port, 20000, driver);
+  } catch (e) {
+    driver.kill();
+    throw new Error(`${e.message}\n${stderr}`);
+  }
+  const startedAt = Date.now();
+  let browser;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      browser = await remote({
+        hostname: "127.0.0.1",
+        port,
+        logLevel: "error",
+        connectionRetryCount: 3,
+        capabilities: {
+          browserName: "wry",
+          "tauri:options": { application: APP },
+          "wdio:enforceWebDriverClassic": true,
+        },
+      });
+      break;
+    } catch (e) {
+      if (attempt >= 2) {
+        driver.kill();
+        throw new Error(`no WebDriver session: ${e.message}\n${stderr}`);
+      }
+    }
+  }
+  const stop = async () => {
+    try {
+      await browser.deleteSession();
+    } catch {
+      /* the app may already be gone */
+    }
+    driver.kill();
+    await new Promise((r) => (driver.exitCode !== null ? r() : driver.once("exit", r)));
+  };
+  return { browser, stop, startedAt };
+}
+
+/** Click a navigation link by its label. */
+export async function go(browser, label) {
+  const link = await browser.$("nav.nav").$(`a=${label}`);
+  await link.waitForClickable({ timeout: 10000 });
+  await link.click();
+}
+
+/** Wait until the page shows `text` somewhere inside `selector`. */
+export async function waitText(browser, selector, text, timeout = 10000) {
+  await browser.waitUntil(
+    async () => {
+      const els = await browser.$$(selector);
+      for (const el of els) {
+        if ((await el.getText()).includes(text)) return true;
+      }
+      return false;
+    },
+    { timeout, timeoutMsg: `"${text}" did not appear in ${selector}` },
+  );
+}
+
+/** Type into an input found by CSS, replacing what is there. */
+export async function type(browser, selector, text) {
+  const el = await browser.$(selector);
+  await el.waitForDisplayed({ timeout: 10000 });
+  await el.click();
+  await el.clearValue();
+  await el.setValue(text);
+}
+
+export async function screenshot(browser, name) {
+  const dir = path.join(ROOT, "docs", "screenshots");
+  mkdirSync(dir, { recursive: true });
+  // Let the last frame paint (a screenshot right after a change can show the old one).
+  await browser.execute(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await browser.saveScreenshot(path.join(dir, `${name}.png`));
+}

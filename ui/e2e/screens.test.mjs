@@ -1,0 +1,85 @@
+// Every screen on a demo database: a screenshot of each into docs/screenshots/,
+// and the time from launch to a usable dashboard.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { launch, tempDb, demoDb, go, screenshot, waitText } from "./harness.mjs";
+
+const SCREENS = [
+  ["Dashboard", "dashboard"],
+  ["Applications", "applications"],
+  ["Partners", "partners"],
+  ["Leads", "leads"],
+  ["Commissions", "commissions"],
+  ["App plans", "plans"],
+  ["Analytics", "analytics"],
+  ["Data", "data"],
+  ["Settings", "settings"],
+  ["Audit log", "audit"],
+];
+
+/** Launch on `db` and time until the dashboard shows its figures. */
+async function timedLaunch(db) {
+  const app = await launch(db);
+  await app.browser.$("[data-kpi=open-pipeline] .tile-value").waitForDisplayed({ timeout: 60000 });
+  return { app, ms: Date.now() - app.startedAt };
+}
+
+test("every screen on the demo data set, with screenshots", async () => {
+  const t = tempDb("demo");
+  demoDb(t.db, 200, 3000);
+  const { app, ms } = await timedLaunch(t.db);
+  console.log(`launch to usable dashboard (200 partners, 3000 leads): ${ms} ms`);
+  const b = app.browser;
+  try {
+    await b.setWindowSize(1280, 800).catch(() => undefined);
+    for (const [label, key] of SCREENS) {
+      await go(b, label);
+      await b.$(`[data-screen=${key}]`).waitForDisplayed({ timeout: 15000 });
+      await b.waitUntil(async () => !(await b.$("p=Loading…").isExisting()), { timeout: 15000 });
+      if (key === "leads") await b.$("[data-column=prospect] .lead-card").waitForDisplayed({ timeout: 15000 });
+      if (key === "partners") await b.$("table[aria-label=Partners] tbody tr").waitForDisplayed({ timeout: 15000 });
+      if (key === "plans") {
+        const first = await b.$(".plan-list a");
+        if (await first.isExisting()) {
+          await first.click();
+          await b.$("[data-detail=plan]").waitForDisplayed({ timeout: 15000 });
+        }
+      }
+      await screenshot(b, `${String(SCREENS.findIndex((s) => s[1] === key) + 1).padStart(2, "0")}-${key}`);
+    }
+    // The partner page of the first partner, the lead table and the help overlay.
+    await go(b, "Partners");
+    await b.$("table[aria-label=Partners] tbody tr a").click();
+    await b.$("[data-screen=partner]").waitForDisplayed({ timeout: 15000 });
+    await screenshot(b, "11-partner-page");
+    await go(b, "Leads");
+    await b.$("button=Table").click();
+    await b.$("table[aria-label=Leads] tbody tr").waitForDisplayed({ timeout: 15000 });
+    await screenshot(b, "12-leads-table");
+    await go(b, "Dashboard");
+    await b.$("[data-screen=dashboard]").waitForDisplayed();
+    await b.keys("?");
+    await waitText(b, "[role=dialog]", "Keyboard shortcuts");
+    await screenshot(b, "13-shortcuts");
+    await b.keys("Escape");
+    // g p goes to Partners, / focuses its search.
+    await b.keys(["g"]);
+    await b.keys(["p"]);
+    await b.$("[data-screen=partners]").waitForDisplayed({ timeout: 10000 });
+    await b.keys("/");
+    const focused = await b.execute(() => document.activeElement?.getAttribute("aria-label"));
+    assert.equal(focused, "Search partners");
+  } finally {
+    await app.stop();
+    t.cleanup();
+  }
+});
+
+// The reference data set (100k partners, 2M leads) when one is at hand:
+// PARTNERDESK_REFERENCE_DB=/tmp/partnerdesk-reference.db (see `make demo-reference`).
+test("launch to dashboard on the reference data set", { skip: !process.env.PARTNERDESK_REFERENCE_DB || !existsSync(process.env.PARTNERDESK_REFERENCE_DB) }, async () => {
+  const { app, ms } = await timedLaunch(process.env.PARTNERDESK_REFERENCE_DB);
+  console.log(`launch to usable dashboard (reference data set): ${ms} ms`);
+  await app.stop();
+});

@@ -1,0 +1,177 @@
+// End-to-end stories in the real app window, each on its own database.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { launch, tempDb, go, waitText, type } from "./harness.mjs";
+
+async function withApp(fn) {
+  const t = tempDb();
+  const app = await launch(t.db);
+  try {
+    await app.browser.$("[data-screen=dashboard]").waitForDisplayed({ timeout: 30000 });
+    await fn(app.browser);
+  } finally {
+    await app.stop();
+    t.cleanup();
+  }
+}
+
+async function apply(b, name, email) {
+  await go(b, "Applications");
+  await b.$("button=New application").click();
+  await type(b, "form[data-form=application] input[name=name]", name);
+  await type(b, "form[data-form=application] input[name=email]", email);
+  await type(b, "form[data-form=application] input[name=company]", `${name} Partners`);
+  await b.$("button=Save application").click();
+  await b.$("[data-detail=application]").waitForDisplayed({ timeout: 10000 });
+  await waitText(b, "[data-detail=application]", name);
+}
+
+async function approveShown(b) {
+  const approve = await b.$("[data-detail=application]").$("button=Approve");
+  await approve.click();
+  await b.$("[data-screen=partner]").waitForDisplayed({ timeout: 10000 });
+}
+
+test("apply, approve: the partner appears", async () => {
+  await withApp(async (b) => {
+    await apply(b, "Grace Hopper", "grace@example.com");
+    await approveShown(b);
+    await waitText(b, "[data-screen=partner] h1", "Grace Hopper");
+    await go(b, "Partners");
+    await waitText(b, "table[aria-label=Partners]", "Grace Hopper");
+    await waitText(b, "table[aria-label=Partners]", "grace@example.com");
+    await go(b, "Dashboard");
+    await waitText(b, "[data-kpi=active-partners] .tile-value", "1");
+  });
+});
+
+test("lead to won to pending commission, approved, paid", async () => {
+  await withApp(async (b) => {
+    await apply(b, "Linus Referrer", "linus@example.com");
+    await approveShown(b);
+
+    // Add a lead, picking the partner by search.
+    await go(b, "Leads");
+    await b.$("button=New lead").click();
+    await type(b, "form[data-form=lead] input[name=partner_search]", "Linus");
+    const option = await b.$("[data-partner-option='Linus Referrer']");
+    await option.waitForClickable({ timeout: 10000 });
+    await option.click();
+    await type(b, "form[data-form=lead] input[name=client_name]", "Acme Buyer");
+    await type(b, "form[data-form=lead] input[name=client_email]", "buyer@acme.example");
+    await type(b, "form[data-form=lead] input[name=business_name]", "Acme");
+    await type(b, "form[data-form=lead] input[name=estimated_value]", "8000");
+    await b.$("button=Save lead").click();
+    const card = await b.$("[data-column=prospect] [data-client='Acme Buyer']");
+    await card.waitForDisplayed({ timeout: 10000 });
+
+    // Move it along with its menu, then close as won with a value.
+    await b.$("[data-column=prospect] select[aria-label='Move Acme Buyer']").selectByAttribute("value", "qualified");
+    await b.$("[data-column=qualified] [data-client='Acme Buyer']").waitForDisplayed({ timeout: 10000 });
+    await b.$("[data-column=qualified] select[aria-label='Move Acme Buyer']").selectByAttribute("value", "closed_won");
+    await type(b, "form[data-form=win] input[name=project_value]", "12,500");
+    await b.$("button=Close as won").click();
+    await b.$("[data-column=closed_won] [data-client='Acme Buyer']").waitForDisplayed({ timeout: 10000 });
+
+    // 10% (bronze) of 12,500.00 = 1,250.00, pending.
+    await go(b, "Commissions");
+    await waitText(b, "table[aria-label=Commissions]", "1,250.00");
+    await waitText(b, "table[aria-label=Commissions]", "pending");
+    await go(b, "Partners");
+    await b.$("a=Linus Referrer").click();
+    await waitText(b, "[data-total=pending]", "1,250.00");
+    await waitText(b, "table[aria-label='Partner commissions']", "pending");
+
+    // Approve (bulk), then pay with the confirmation showing the total.
+    await go(b, "Commissions");
+    await b.$("table[aria-label=Commissions] input[aria-label='Select all']").click();
+    await b.$("button=Approve selected").click();
+    await waitText(b, "table[aria-label=Commissions]", "approved");
+    await b.$("input[aria-label='Pay Linus Referrer']").click();
+    await b.$("button=Pay chosen partners…").click();
+    await waitText(b, "[data-payout-total]", "1,250.00");
+    await b.$("[data-payout=confirm]").$("button*=Pay ").click();
+    await waitText(b, "[data-payout=done]", "Paid 1 commissions");
+    await b.$("[data-payout=done]").$("button=Close").click();
+    await waitText(b, "table[aria-label=Commissions]", "paid");
+    await go(b, "Partners");
+    await b.$("a=Linus Referrer").click();
+    await waitText(b, "[data-total=paid]", "1,250.00");
+  });
+});
+
+test("bad input shows the core's message next to the field and saves nothing", async () => {
+  await withApp(async (b) => {
+    await go(b, "Applications");
+    await b.$("button=New application").click();
+    await type(b, "form[data-form=application] input[name=name]", "No Mail");
+    await type(b, "form[data-form=application] input[name=email]", "not-an-email");
+    await b.$("button=Save application").click();
+    const err = await b.$("[data-error-for=email]");
+    await err.waitForDisplayed({ timeout: 10000 });
+    assert.match(await err.getText(), /^email/);
+    // The form is still open; close it: nothing was saved.
+    await b.keys("Escape");
+    await waitText(b, "[data-screen=applications]", "No application yet.");
+    await go(b, "Data");
+    await waitText(b, "table[aria-label='Row counts']", "Applications");
+    const rows = await b.$$("table[aria-label='Row counts'] tr");
+    assert.match(await rows[0].getText(), /^Applications\s*0$/);
+  });
+});
+
+test("the pipeline board moves a lead with the keyboard", async () => {
+  await withApp(async (b) => {
+    await apply(b, "Kay Board", "kay@example.com");
+    await approveShown(b);
+    await go(b, "Leads");
+    await b.$("[data-screen=leads]").waitForDisplayed({ timeout: 10000 });
+    await b.keys("n"); // the shortcut opens the new-lead form
+    await type(b, "form[data-form=lead] input[name=partner_search]", "Kay");
+    await b.$("[data-partner-option='Kay Board']").click();
+    await type(b, "form[data-form=lead] input[name=client_name]", "Keyboard Client");
+    await type(b, "form[data-form=lead] input[name=client_email]", "kc@client.example");
+    await b.$("button=Save lead").click();
+    const card = await b.$("[data-column=prospect] [data-client='Keyboard Client']");
+    await card.waitForDisplayed({ timeout: 10000 });
+    // Focus the card and press the right arrow: next stage.
+    await b.execute((el) => el.focus(), card);
+    await b.keys("ArrowRight");
+    const moved = await b.$("[data-column=qualified] [data-client='Keyboard Client']");
+    await moved.waitForDisplayed({ timeout: 10000 });
+    await waitText(b, "[data-count=qualified]", "1");
+    await waitText(b, "[data-count=prospect]", "0");
+
+    // Drag and drop: pointer down on the card, move past the activation
+    // distance, move over the Negotiating column, release.
+    const from = await moved.getLocation();
+    const size = await moved.getSize();
+    const column = await b.$("[data-column=negotiating]");
+    const to = await column.getLocation();
+    const sx = Math.round(from.x + size.width / 2);
+    const sy = Math.round(from.y + 12);
+    const tx = Math.round(to.x + 60);
+    const ty = Math.round(to.y + 80);
+    const steps = [];
+    for (let i = 1; i <= 8; i++) {
+      steps.push({ type: "pointerMove", duration: 30, origin: "viewport", x: Math.round(sx + ((tx - sx) * i) / 8), y: Math.round(sy + ((ty - sy) * i) / 8) });
+    }
+    await b.performActions([
+      {
+        type: "pointer",
+        id: "mouse",
+        parameters: { pointerType: "mouse" },
+        actions: [
+          { type: "pointerMove", duration: 0, origin: "viewport", x: sx, y: sy },
+          { type: "pointerDown", button: 0 },
+          { type: "pointerMove", duration: 50, origin: "viewport", x: sx + 12, y: sy + 4 },
+          ...steps,
+          { type: "pointerUp", button: 0 },
+        ],
+      },
+    ]);
+    await b.releaseActions();
+    await b.$("[data-column=negotiating] [data-client='Keyboard Client']").waitForDisplayed({ timeout: 10000 });
+    await waitText(b, "[data-count=negotiating]", "1");
+  });
+});

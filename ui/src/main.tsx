@@ -1,0 +1,45 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { createHashRouter, RouterProvider } from "react-router";
+import { Layout } from "./components/Layout";
+import { DashboardScreen } from "./screens/Dashboard";
+import { ApplicationsScreen } from "./screens/Applications";
+import { PartnersScreen } from "./screens/Partners";
+import { PartnerPage } from "./screens/PartnerPage";
+import { LeadsScreen } from "./screens/Leads";
+import { CommissionsScreen } from "./screens/Commissions";
+import { PlansScreen } from "./screens/Plans";
+import { AnalyticsScreen } from "./screens/Analytics";
+import { DataScreen } from "./screens/Data";
+import { SettingsScreen } from "./screens/Settings";
+import { AuditScreen } from "./screens/Audit";
+import "./styles.css";
+
+const router = createHashRouter([
+  {
+    path: "/",
+    element: <Layout />,
+    children: [
+      { index: true, element: <DashboardScreen /> },
+      { path: "applications", element: <ApplicationsScreen /> },
+      { path: "applications/:id", element: <ApplicationsScreen /> },
+      { path: "partners", element: <PartnersScreen /> },
+      { path: "partners/:id", element: <PartnerPage /> },
+      { path: "leads", element: <LeadsScreen /> },
+      { path: "leads/:id", element: <LeadsScreen /> },
+      { path: "commissions", element: <CommissionsScreen /> },
+      { path: "plans", element: <PlansScreen /> },
+      { path: "plans/:id", element: <PlansScreen /> },
+      { path: "analytics", element: <AnalyticsScreen /> },
+      { path: "data", element: <DataScreen /> },
+      { path: "settings", element: <SettingsScreen /> },
+      { path: "audit", element: <AuditScreen /> },
+    ],
+  },
+]);
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <RouterProvider router={router} />
+  </StrictMode>,
+);

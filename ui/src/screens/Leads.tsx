@@ -1,0 +1,536 @@
+import { useEffect, useMemo, useState } from "react";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import {
+  DndContext,
+  KeyboardSensor,
+  PointerSensor,
+  useDraggable,
+  useDroppable,
+  useSensor,
+  useSensors,
+  type DragEndEvent,
+} from "@dnd-kit/core";
+import type { ColumnDef } from "@tanstack/react-table";
+import { api, ApiError } from "../lib/api";
+import type { Lead } from "../lib/bindings/Lead";
+import type { LeadStatus } from "../lib/bindings/LeadStatus";
+import type { Partner } from "../lib/bindings/Partner";
+import { date, dateTime, label, money, plainAmount, useCurrency } from "../lib/format";
+import { fieldError, formError, useAction, useDebounced, useLoad } from "../lib/hooks";
+import { Badge, DataTable, Empty, Field, FormError, Modal, Pager } from "../components/ui";
+import { NEW_ITEM_EVENT } from "../components/Layout";
+
+export const LEAD_STATUSES: LeadStatus[] = ["prospect", "qualified", "proposal_sent", "negotiating", "closed_won", "closed_lost"];
+const BOARD_LIMIT = 30;
+const TABLE_LIMIT = 50;
+
+/** The next column of the board (what → does on a card). */
+function next(s: LeadStatus): LeadStatus | null {
+  const i = LEAD_STATUSES.indexOf(s);
+  return s === "negotiating" ? "closed_won" : i >= 0 && i < 3 ? LEAD_STATUSES[i + 1] : null;
+}
+
+/** Moves a lead; a win first asks for the project value. */
+function useMover(onMoved: () => void) {
+  const [winning, setWinning] = useState<Lead | null>(null);
+  const act = useAction();
+  const move = async (lead: Lead, to: LeadStatus) => {
+    if (lead.status === to) return;
+    if (to === "closed_won") {
+      setWinning(lead);
+      return;
+    }
+    if (await act.run(() => api.leadMove(lead.id, to, null))) onMoved();
+  };
+  return { winning, setWinning, move, error: act.error, clear: () => act.setError(null) };
+}
+
+export function LeadsScreen() {
+  const { id } = useParams();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const view = params.get("view") === "table" ? "table" : "board";
+  const partner = params.get("partner");
+  const [search, setSearch] = useState("");
+  const q = useDebounced(search.trim(), 200);
+  const [adding, setAdding] = useState<string | null>(params.get("new") !== null ? params.get("new") || "" : null);
+  const [tick, setTick] = useState(0);
+  const refresh = () => setTick((t) => t + 1);
+  const mover = useMover(refresh);
+
+  useEffect(() => {
+    const onNew = () => setAdding("");
+    window.addEventListener(NEW_ITEM_EVENT, onNew);
+    return () => window.removeEventListener(NEW_ITEM_EVENT, onNew);
+  }, []);
+
+  const setView = (v: string) => {
+    const p = new URLSearchParams(params);
+    p.set("view", v);
+    setParams(p);
+  };
+
+  return (
+    <section className="screen" data-screen="leads">
+      <header className="screen-head">
+        <h1>Leads</h1>
+        <div className="toolbar">
+          <div className="segmented" role="group" aria-label="View">
+            <button className={view === "board" ? "on" : ""} onClick={() => setView("board")}>
+              Board
+            </button>
+            <button className={view === "table" ? "on" : ""} onClick={() => setView("table")}>
+              Table
+            </button>
+          </div>
+          <input
+            type="search"
+            data-search
+            placeholder="Search client, e-mail, business  ( / )"
+            aria-label="Search leads"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+          {partner && (
+            <button className="chip" onClick={() => setParams({ view })} title="Show every partner's leads">
+              One partner ✕
+            </button>
+          )}
+          <button className="primary" onClick={() => setAdding("")} title="New lead (n)">
+            New lead
+          </button>
+        </div>
+      </header>
+      {mover.error && (
+        <div className="banner error" role="alert">
+          {mover.error.message}
+        </div>
+      )}
+      {view === "board" ? (
+        <Board q={q} partner={partner} tick={tick} onMove={mover.move} />
+      ) : (
+        <LeadTable q={q} partner={partner} tick={tick} />
+      )}
+      {id && <LeadPanel id={id} tick={tick} onMove={mover.move} onClose={() => navigate(`/leads?view=${view}`)} />}
+      {adding !== null && (
+        <NewLeadForm
+          partnerId={adding}
+          onClose={() => setAdding(null)}
+          onSaved={() => {
+            refresh();
+          }}
+        />
+      )}
+      {mover.winning && (
+        <WinDialog
+          lead={mover.winning}
+          onClose={() => mover.setWinning(null)}
+          onWon={() => {
+            mover.setWinning(null);
+            refresh();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function Board(props: { q: string; partner: string | null; tick: number; onMove: (l: Lead, to: LeadStatus) => void }) {
+  const { q, partner, tick } = props;
+  const cols = useLoad(
+    () =>
+      Promise.all(
+        LEAD_STATUSES.map((status) => api.leads({ status, partner_id: partner, search: q || null, limit: BOARD_LIMIT, offset: 0 })),
+      ),
+    [q, partner, tick],
+  );
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor));
+  const onDragEnd = (e: DragEndEvent) => {
+    const lead = e.active.data.current?.lead as Lead | undefined;
+    const to = e.over?.id as LeadStatus | undefined;
+    if (lead && to && to !== lead.status) props.onMove(lead, to);
+  };
+  if (cols.error) return <div className="banner error">{cols.error.message}</div>;
+  if (!cols.data) return <p className="muted">Loading…</p>;
+  const none = cols.data.every((p) => p.total === 0);
+  if (none)
+    return q || partner ? (
+      <Empty title="No lead matches.">Clear the search to see the whole pipeline.</Empty>
+    ) : (
+      <Empty title="No lead yet.">
+        Add the first one with <strong>New lead</strong> (key <kbd>n</kbd>): pick the partner who referred the client.
+      </Empty>
+    );
+  return (
+    <DndContext sensors={sensors} onDragEnd={onDragEnd}>
+      <div className="board" aria-label="Pipeline board">
+        {LEAD_STATUSES.map((s, i) => (
+          <Column key={s} status={s} leads={cols.data![i].items} total={cols.data![i].total} onMove={props.onMove} />
+        ))}
+      </div>
+      <p className="muted small">
+        Drag a card to another column, or focus a card and press <kbd>→</kbd> to move it to the next stage (or use its menu).
+      </p>
+    </DndContext>
+  );
+}
+
+function Column(props: { status: LeadStatus; leads: Lead[]; total: number; onMove: (l: Lead, to: LeadStatus) => void }) {
+  const { setNodeRef, isOver } = useDroppable({ id: props.status });
+  const cur = useCurrency();
+  const sum = props.leads.reduce((a, l) => a + l.estimated_value, 0);
+  return (
+    <div ref={setNodeRef} className={isOver ? "column over" : "column"} data-column={props.status}>
+      <header>
+        <span>{label(props.status)}</span>
+        <span className="count" data-count={props.status}>
+          {props.total.toLocaleString()}
+        </span>
+      </header>
+      <div className="muted small">{money(sum, cur)} shown</div>
+      {props.leads.map((l) => (
+        <Card key={l.id} lead={l} onMove={props.onMove} />
+      ))}
+      {props.total > props.leads.length && (
+        <div className="muted small">
+          + {(props.total - props.leads.length).toLocaleString()} more (search, or use the table view)
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Card(props: { lead: Lead; onMove: (l: Lead, to: LeadStatus) => void }) {
+  const { lead } = props;
+  const cur = useCurrency();
+  const navigate = useNavigate();
+  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({ id: lead.id, data: { lead } });
+  const style = transform ? { transform: `translate(${transform.x}px, ${transform.y}px)` } : undefined;
+  const n = next(lead.status);
+  return (
+    <div
+      ref={setNodeRef}
+      style={style}
+      className={isDragging ? "lead-card dragging" : "lead-card"}
+      data-lead={lead.id}
+      data-client={lead.client_name}
+      {...attributes}
+      {...listeners}
+      onKeyDown={(e) => {
+        if (e.key === "ArrowRight" && n) {
+          e.preventDefault();
+          props.onMove(lead, n);
+        } else if (e.key === "Enter") {
+          navigate(`/leads/${lead.id}`);
+        } else {
+          listeners?.onKeyDown?.(e);
+        }
+      }}
+      aria-label={`${lead.client_name}, ${label(lead.status)}`}
+    >
+      <div className="lead-title">
+        <Link to={`/leads/${lead.id}`} onPointerDown={(e) => e.stopPropagation()}>
+          {lead.client_name}
+        </Link>
+        {lead.possible_duplicate_of && (
+          <span className="warn-dot" title="Likely duplicate of another lead">
+            ⚠
+          </span>
+        )}
+      </div>
+      <div className="muted small">{lead.business_name ?? lead.client_email}</div>
+      <div className="lead-foot">
+        <span>{money(lead.estimated_value, cur)}</span>
+        <select
+          aria-label={`Move ${lead.client_name}`}
+          value=""
+          onPointerDown={(e) => e.stopPropagation()}
+          onKeyDown={(e) => e.stopPropagation()}
+          onChange={(e) => e.target.value && props.onMove(lead, e.target.value as LeadStatus)}
+        >
+          <option value="">Move…</option>
+          {LEAD_STATUSES.filter((s) => s !== lead.status).map((s) => (
+            <option key={s} value={s}>
+              {label(s)}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
+function LeadTable(props: { q: string; partner: string | null; tick: number }) {
+  const [status, setStatus] = useState<LeadStatus | "">("");
+  const [offset, setOffset] = useState(0);
+  const cur = useCurrency();
+  const list = useLoad(async () => {
+    const page = await api.leads({ status: status || null, partner_id: props.partner, search: props.q || null, limit: TABLE_LIMIT, offset });
+    const names = await api.partnerNames([...new Set(page.items.map((l) => l.partner_id))]);
+    return { page, names: new Map(names.map((n) => [n.id, n.name])) };
+  }, [status, props.q, props.partner, offset, props.tick]);
+  const columns = useMemo<ColumnDef<Lead, any>[]>(
+    () => [
+      { header: "Client", cell: ({ row }) => <Link to={`/leads/${row.original.id}?view=table`}>{row.original.client_name}</Link> },
+      { header: "Business", cell: ({ row }) => row.original.business_name ?? "" },
+      {
+        header: "Partner",
+        cell: ({ row }) => <Link to={`/partners/${row.original.partner_id}`}>{list.data?.names.get(row.original.partner_id) ?? "…"}</Link>,
+      },
+      { header: "Status", cell: ({ row }) => <Badge value={row.original.status} /> },
+      { header: "Estimated", cell: ({ row }) => <span className="num">{money(row.original.estimated_value, cur)}</span> },
+      { header: "Updated", cell: ({ row }) => date(row.original.updated_at) },
+    ],
+    [cur, list.data],
+  );
+  return (
+    <>
+      <div className="toolbar">
+        <select
+          aria-label="Status filter"
+          value={status}
+          onChange={(e) => {
+            setStatus(e.target.value as LeadStatus | "");
+            setOffset(0);
+          }}
+        >
+          <option value="">All statuses</option>
+          {LEAD_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {label(s)}
+            </option>
+          ))}
+        </select>
+      </div>
+      {list.error && <div className="banner error">{list.error.message}</div>}
+      {list.data && list.data.page.items.length === 0 ? (
+        <Empty title="No lead matches.">Change the filters, or add a lead with New lead (key n).</Empty>
+      ) : (
+        list.data && (
+          <>
+            <DataTable label="Leads" data={list.data.page.items} columns={columns} rowId={(l) => l.id} />
+            <Pager total={list.data.page.total} limit={TABLE_LIMIT} offset={offset} onOffset={setOffset} />
+          </>
+        )
+      )}
+    </>
+  );
+}
+
+function LeadPanel(props: { id: string; tick: number; onMove: (l: Lead, to: LeadStatus) => void; onClose: () => void }) {
+  const d = useLoad(() => api.lead(props.id), [props.id, props.tick]);
+  const cur = useCurrency();
+  return (
+    <Modal title={d.data ? d.data.lead.client_name : "Lead"} onClose={props.onClose} wide>
+      {d.error && <div className="banner error">{d.error.message}</div>}
+      {d.data && (
+        <div data-detail="lead">
+          <dl className="props">
+            <dt>Partner</dt>
+            <dd>
+              <Link to={`/partners/${d.data.lead.partner_id}`}>{d.data.partner_name}</Link>
+            </dd>
+            <dt>E-mail</dt>
+            <dd>{d.data.lead.client_email}</dd>
+            <dt>Business</dt>
+            <dd>{d.data.lead.business_name ?? "—"}</dd>
+            <dt>Project</dt>
+            <dd>{d.data.lead.project_description ?? "—"}</dd>
+            <dt>Estimated value</dt>
+            <dd>{money(d.data.lead.estimated_value, cur)}</dd>
+            <dt>Status</dt>
+            <dd>
+              <Badge value={d.data.lead.status} />{" "}
+              <select
+                aria-label="Move lead"
+                value=""
+                onChange={(e) => e.target.value && props.onMove(d.data!.lead, e.target.value as LeadStatus)}
+              >
+                <option value="">Move to…</option>
+                {LEAD_STATUSES.filter((s) => s !== d.data!.lead.status).map((s) => (
+                  <option key={s} value={s}>
+                    {label(s)}
+                  </option>
+                ))}
+              </select>
+            </dd>
+          </dl>
+          <h3>Pipeline history</h3>
+          <ul className="list">
+            {d.data.history.map((m, i) => (
+              <li key={i}>
+                <span className="muted">{dateTime(m.at)}</span> {m.from_status ? label(m.from_status) : "New"} → {label(m.to_status)}
+                {m.reopen && <Badge value="reopen" />}
+              </li>
+            ))}
+          </ul>
+          <h3>Commissions</h3>
+          {d.data.commissions.length === 0 ? (
+            <p className="muted">None: closing the lead as won creates one.</p>
+          ) : (
+            <ul className="list">
+              {d.data.commissions.map((c) => (
+                <li key={c.id}>
+                  {money(c.commission_amount, cur)} on {money(c.project_value, cur)} <Badge value={c.status} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </Modal>
+  );
+}
+
+function WinDialog(props: { lead: Lead; onClose: () => void; onWon: () => void }) {
+  const [value, setValue] = useState(plainAmount(props.lead.estimated_value));
+  const act = useAction();
+  const cur = useCurrency();
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const r = await act.run(async () => {
+      const cents = await api.amountParse("project_value", value);
+      return api.leadMove(props.lead.id, "closed_won", cents);
+    });
+    if (r) props.onWon();
+  };
+  return (
+    <Modal title={`Close ${props.lead.client_name} as won`} onClose={props.onClose}>
+      <form className="form" onSubmit={submit} data-form="win">
+        <Field label={`Project value (${cur})`} name="project_value" error={fieldError(act.error, "project_value")} hint="The commission is this value times the partner's tier rate.">
+          <input name="project_value" value={value} onChange={(e) => setValue(e.target.value)} inputMode="decimal" />
+        </Field>
+        <FormError message={formError(act.error, ["project_value"])} />
+        <div className="buttons">
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button className="primary" type="submit" disabled={act.busy}>
+            Close as won
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+/** Pick a partner by typing part of the name, e-mail or company. */
+export function PartnerPicker(props: { value: Partner | null; onChange: (p: Partner | null) => void; activeOnly?: boolean }) {
+  const [text, setText] = useState("");
+  const q = useDebounced(text.trim(), 150);
+  const found = useLoad(
+    () => (q ? api.partners({ search: q, status: props.activeOnly ? "active" : null, tier: null, sort: "name", desc: false, limit: 8, offset: 0 }) : Promise.resolve(null)),
+    [q],
+  );
+  if (props.value)
+    return (
+      <div className="picked">
+        <strong>{props.value.name}</strong> <span className="muted">{props.value.email}</span>{" "}
+        <button type="button" className="link" onClick={() => props.onChange(null)}>
+          change
+        </button>
+      </div>
+    );
+  return (
+    <div className="picker">
+      <input name="partner_search" placeholder="Type a partner's name, e-mail or company" value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" />
+      {found.data && (
+        <ul className="options" role="listbox">
+          {found.data.items.length === 0 && <li className="muted">No {props.activeOnly ? "active " : ""}partner matches.</li>}
+          {found.data.items.map((p) => (
+            <li key={p.id}>
+              <button type="button" role="option" aria-selected={false} onClick={() => props.onChange(p)} data-partner-option={p.name}>
+                {p.name} <span className="muted">{p.company ?? p.email}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+const LEAD_FIELDS = ["description", "partner_id", "client_name", "client_email", "client_phone", "business_name", "project_description", "estimated_value"];
+
+function NewLeadForm(props: { partnerId: string; onClose: () => void; onSaved: () => void }) {
+  const [partner, setPartner] = useState<Partner | null>(null);
+  const [f, setF] = useState({ client_name: "", client_email: "", client_phone: "", business_name: "", project_description: "", estimated_value: "" });
+  const [duplicate, setDuplicate] = useState<{ saved: Lead; of: Lead } | null>(null);
+  const act = useAction();
+  const cur = useCurrency();
+  useEffect(() => {
+    if (props.partnerId) api.partner(props.partnerId).then((d) => setPartner(d.partner), () => undefined);
+  }, [props.partnerId]);
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const r = await act.run(async () => {
+      if (!partner) throw new ApiError({ kind: "validation", field: "partner_id", message: "partner: pick the partner who referred this client" });
+      const cents = f.estimated_value.trim() === "" ? 0 : await api.amountParse("estimated_value", f.estimated_value);
+      return api.leadAdd({
+        partner_id: partner.id,
+        client_name: f.client_name,
+        client_email: f.client_email,
+        client_phone: f.client_phone || null,
+        business_name: f.business_name || null,
+        project_description: f.project_description || null,
+        estimated_value: cents,
+      });
+    });
+    if (!r) return;
+    props.onSaved();
+    if (r.duplicate_of) setDuplicate({ saved: r.lead, of: r.duplicate_of });
+    else props.onClose();
+  };
+  const err = (...n: string[]) => fieldError(act.error, ...n);
+  if (duplicate)
+    return (
+      <Modal title="Lead saved: likely duplicate" onClose={props.onClose}>
+        <div className="banner warn" role="status" data-warning="duplicate">
+          {duplicate.saved.client_name} looks like a lead already there: <Link to={`/leads/${duplicate.of.id}`}>{duplicate.of.client_name}</Link> (
+          {duplicate.of.business_name ?? duplicate.of.client_email}, {label(duplicate.of.status)}). It was saved and flagged; check with the partner.
+        </div>
+        <div className="buttons">
+          <button className="primary" onClick={props.onClose}>
+            OK
+          </button>
+        </div>
+      </Modal>
+    );
+  return (
+    <Modal title="New lead" onClose={props.onClose}>
+      <form className="form" onSubmit={submit} data-form="lead">
+        <Field label="Partner" name="partner_id" error={err("partner_id", "partner")}>
+          <PartnerPicker value={partner} onChange={setPartner} activeOnly />
+        </Field>
+        <Field label="Client name" name="client_name" error={err("client_name")}>
+          <input name="client_name" value={f.client_name} onChange={set("client_name")} />
+        </Field>
+        <Field label="Client e-mail" name="client_email" error={err("client_email")}>
+          <input name="client_email" value={f.client_email} onChange={set("client_email")} />
+        </Field>
+        <Field label="Client phone" name="client_phone" error={err("client_phone")}>
+          <input name="client_phone" value={f.client_phone} onChange={set("client_phone")} />
+        </Field>
+        <Field label="Business" name="business_name" error={err("business_name")}>
+          <input name="business_name" value={f.business_name} onChange={set("business_name")} />
+        </Field>
+        <Field label="Project" name="project_description" error={err("project_description", "description")}>
+          <textarea name="project_description" rows={3} value={f.project_description} onChange={set("project_description")} />
+        </Field>
+        <Field label={`Estimated value (${cur})`} name="estimated_value" error={err("estimated_value")}>
+          <input name="estimated_value" inputMode="decimal" value={f.estimated_value} onChange={set("estimated_value")} placeholder="e.g. 12000" />
+        </Field>
+        <FormError message={formError(act.error, [...LEAD_FIELDS, "partner"])} />
+        <div className="buttons">
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button className="primary" type="submit" disabled={act.busy}>
+            Save lead
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,120 @@
+import { useMemo, useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import type { ColumnDef, SortingState } from "@tanstack/react-table";
+import { api } from "../lib/api";
+import type { Partner } from "../lib/bindings/Partner";
+import type { PartnerSort } from "../lib/bindings/PartnerSort";
+import type { PartnerStatus } from "../lib/bindings/PartnerStatus";
+import type { Tier } from "../lib/bindings/Tier";
+import { date, label, money, useCurrency } from "../lib/format";
+import { useDebounced, useLoad } from "../lib/hooks";
+import { Badge, DataTable, Empty, Pager } from "../components/ui";
+
+const LIMIT = 50;
+export const TIERS: Tier[] = ["bronze", "silver", "gold", "platinum"];
+export const PARTNER_STATUSES: PartnerStatus[] = ["active", "paused", "terminated"];
+
+export function PartnersScreen() {
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const cur = useCurrency();
+  const tier = (params.get("tier") as Tier | null) || null;
+  const status = (params.get("status") as PartnerStatus | null) || null;
+  const [search, setSearch] = useState(params.get("q") ?? "");
+  const q = useDebounced(search.trim(), 200);
+  const [sorting, setSorting] = useState<SortingState>([{ id: "name", desc: false }]);
+  const [offset, setOffset] = useState(0);
+  const sort = (sorting[0]?.id ?? "name") as PartnerSort;
+  const desc = sorting[0]?.desc ?? false;
+
+  const list = useLoad(
+    () => api.partners({ tier, status, search: q || null, sort, desc, limit: LIMIT, offset }),
+    [tier, status, q, sort, desc, offset],
+  );
+  const setFilter = (k: string, v: string) => {
+    const p = new URLSearchParams(params);
+    if (v) p.set(k, v);
+    else p.delete(k);
+    setOffset(0);
+    setParams(p);
+  };
+
+  const columns = useMemo<ColumnDef<Partner, any>[]>(
+    () => [
+      { id: "name", header: "Name", cell: ({ row }) => <Link to={`/partners/${row.original.id}`}>{row.original.name}</Link> },
+      { id: "email", header: "E-mail", cell: ({ row }) => row.original.email },
+      { id: "company", header: "Company", cell: ({ row }) => row.original.company ?? "" },
+      { id: "tier", header: "Tier", cell: ({ row }) => <Badge value={row.original.tier} /> },
+      { id: "status", header: "Status", cell: ({ row }) => <Badge value={row.original.status} /> },
+      { id: "deals", header: "Deals", cell: ({ row }) => <span className="num">{row.original.total_deals}</span> },
+      { id: "earnings", header: "Earnings", cell: ({ row }) => <span className="num">{money(row.original.total_earnings, cur)}</span> },
+      { id: "created", header: "Since", cell: ({ row }) => date(row.original.created_at) },
+    ],
+    [cur],
+  );
+
+  return (
+    <section className="screen" data-screen="partners">
+      <header className="screen-head">
+        <h1>Partners</h1>
+        <div className="toolbar">
+          <input
+            type="search"
+            data-search
+            placeholder="Search name, e-mail, company  ( / )"
+            aria-label="Search partners"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setOffset(0);
+            }}
+          />
+          <select aria-label="Tier" value={tier ?? ""} onChange={(e) => setFilter("tier", e.target.value)}>
+            <option value="">All tiers</option>
+            {TIERS.map((t) => (
+              <option key={t} value={t}>
+                {label(t)}
+              </option>
+            ))}
+          </select>
+          <select aria-label="Status" value={status ?? ""} onChange={(e) => setFilter("status", e.target.value)}>
+            <option value="">All statuses</option>
+            {PARTNER_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {label(s)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </header>
+      {list.error && <div className="banner error">{list.error.message}</div>}
+      {list.data && list.data.items.length === 0 ? (
+        q || tier || status ? (
+          <Empty title="No partner matches.">Clear the search or the filters to see every partner.</Empty>
+        ) : (
+          <Empty title="No partner yet.">
+            Partners come from approved applications: open <Link to="/applications">Applications</Link> to add and approve one.
+          </Empty>
+        )
+      ) : (
+        list.data && (
+          <>
+            <DataTable
+              label="Partners"
+              data={list.data.items}
+              columns={columns}
+              rowId={(p) => p.id}
+              sorting={sorting}
+              onSortingChange={(s) => {
+                setSorting(s);
+                setOffset(0);
+              }}
+              onRowOpen={(p) => navigate(`/partners/${p.id}`)}
+            />
+            <Pager total={list.data.total} limit={LIMIT} offset={offset} onOffset={setOffset} />
+          </>
+        )
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+import { useState } from "react";
+import { api } from "../lib/api";
+import type { SettingEntry } from "../lib/bindings/SettingEntry";
+import { useAction, useLoad } from "../lib/hooks";
+import { SETTINGS_EVENT } from "../components/Layout";
+
+export function SettingsScreen() {
+  const entries = useLoad(() => api.settingEntries(), []);
+  return (
+    <section className="screen" data-screen="settings">
+      <header className="screen-head">
+        <h1>Settings</h1>
+      </header>
+      <p className="muted">
+        The currency of this database and the tier table: a partner reaches a tier with either its won deals or its won revenue;
+        promotion happens when a deal closes, demotion only by hand on the partner page.
+      </p>
+      {entries.error && <div className="banner error">{entries.error.message}</div>}
+      <div className="card settings">
+        {entries.data?.map((e) => (
+          <SettingRow key={e.key} entry={e} onSaved={entries.reload} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function SettingRow(props: { entry: SettingEntry; onSaved: () => void }) {
+  const [value, setValue] = useState(props.entry.value);
+  const [saved, setSaved] = useState(false);
+  const act = useAction();
+  const dirty = value !== props.entry.value;
+  const save = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setSaved(false);
+    if (await act.run(() => api.settingSet(props.entry.key, value))) {
+      setSaved(true);
+      window.dispatchEvent(new CustomEvent(SETTINGS_EVENT));
+      props.onSaved();
+    }
+  };
+  return (
+    <form className={act.error ? "setting invalid" : "setting"} onSubmit={save} data-setting={props.entry.key}>
+      <label>
+        <code>{props.entry.key}</code>
+        <span className="muted">{props.entry.description}</span>
+      </label>
+      <input name={props.entry.key} value={value} onChange={(e) => (setValue(e.target.value), setSaved(false))} />
+      <button type="submit" disabled={!dirty || act.busy}>
+        Save
+      </button>
+      {saved && !dirty && <span className="ok">Saved</span>}
+      {act.error && (
+        <span className="field-error" role="alert" data-error-for={props.entry.key}>
+          {act.error.message}
+        </span>
+      )}
+    </form>
+  );
+}
