@@ -14,7 +14,7 @@ run: deps deps-app ui
 	./target/release/partnerdesk-app $(ARGS)
 
 ## Every test: formatting, lints, unit, property, integration and CLI tests.
-test: deps deps-app ui lint test-rust
+test: deps deps-app deps-e2e ui lint test-rust e2e
 
 deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo is missing: install Rust with rustup (https://rustup.rs)"; exit 1; }
@@ -98,7 +98,6 @@ app: deps-app ui
 	$(CARGO) build -p partnerdesk-app -p partnerdesk-cli --locked
 
 ## End-to-end tests: the real app under Xvfb, driven through tauri-driver + WebKitWebDriver.
-## (Not yet part of `make test`: two stories still fail, see the README.)
 e2e: deps-e2e app
 	cd ui && TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a -s "-screen 0 1280x800x24" npm run e2e
 

@@ -51,6 +51,7 @@ export function tempDb(name = "e2e") {
 
 /** Fill a database with the CLI's demo generator. */
 export function demoDb(db, partners, leads) {
+  execFileSync(CLI, ["--db", db, "init"], { stdio: "pipe" });
   execFileSync(CLI, ["--db", db, "demo", "--partners", String(partners), "--leads", String(leads), "--seed", "7"], { stdio: "pipe" });
 }
 
@@ -116,13 +117,16 @@ export async function go(browser, label) {
   await link.click();
 }
 
+// Amounts follow the webview's locale ("1,250.00" or "1250.00"): compare without grouping.
+const plain = (t) => t.replace(/[,\s\u00a0\u202f]/g, "");
+
 /** Wait until the page shows `text` somewhere inside `selector`. */
 export async function waitText(browser, selector, text, timeout = 10000) {
   await browser.waitUntil(
     async () => {
       const els = await browser.$$(selector);
       for (const el of els) {
-        if ((await el.getText()).includes(text)) return true;
+        if (plain(await el.getText()).includes(plain(text))) return true;
       }
       return false;
     },

