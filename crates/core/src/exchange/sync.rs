@@ -207,13 +207,7 @@ pub type RowVisitor<'a> = dyn FnMut(&str, &[String], &[SqlValue]) -> Result<()> 
 
 /// Visit the rows of the changes in (from, to] (or all rows when
 /// `snapshot`), table by table in [`TABLES`] order: `visit(table, columns, row)`.
-pub fn visit_changes(
-    conn: &Connection,
-    from: i64,
-    to: i64,
-    snapshot: bool,
-    visit: &mut RowVisitor,
-) -> Result<()> {
+pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visit: &mut RowVisitor) -> Result<()> {
     for (table, key) in TABLES {
         let cols = columns(conn, table)?;
         let list = cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
