@@ -248,7 +248,7 @@ pub fn partners_to_pay(
 ) -> Result<crate::model::Page<PartnerToPay>> {
     let (limit, offset) = crate::store::repo::paging(limit, offset)?;
     let filter = match only {
-        Some(ids) if ids.is_empty() => " AND 0".to_owned(),
+        Some([]) => " AND 0".to_owned(),
         Some(ids) => format!(
             " AND c.partner_id IN ({})",
             ids.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(", ")
