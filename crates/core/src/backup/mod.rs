@@ -952,35 +952,7 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-#[cfg(unix)]
-fn make_private_dir(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    if dir.is_dir() {
-        return Ok(());
-    }
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| Error::io(format!("creating the backups folder {}", dir.display()), e))
-}
-
-#[cfg(not(unix))]
-fn make_private_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating the backups folder {}", dir.display()), e))
-}
-
-#[cfg(unix)]
-fn make_private_file(path: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| Error::io(format!("setting permissions on {}", path.display()), e))
-}
-
-#[cfg(not(unix))]
-fn make_private_file(_path: &Path) -> Result<()> {
-    Ok(())
-}
+use crate::store::{make_private_dir, make_private_file};
 
 #[cfg(test)]
 mod tests {

@@ -368,7 +368,7 @@ fn check_header(path: &Path) -> Result<()> {
 }
 
 #[cfg(unix)]
-fn make_private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn make_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)
@@ -378,18 +378,18 @@ fn make_private_dir(dir: &Path) -> Result<()> {
 }
 
 #[cfg(not(unix))]
-fn make_private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn make_private_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating the folder {}", dir.display()), e))
 }
 
 #[cfg(unix)]
-fn make_private_file(path: &Path) -> Result<()> {
+pub(crate) fn make_private_file(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
         .map_err(|e| Error::io(format!("setting permissions on {}", path.display()), e))
 }
 
 #[cfg(not(unix))]
-fn make_private_file(_path: &Path) -> Result<()> {
+pub(crate) fn make_private_file(_path: &Path) -> Result<()> {
     Ok(())
 }
