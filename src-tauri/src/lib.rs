@@ -64,7 +64,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -
 /// Start the app on the database of `--db`, `PARTNERDESK_DB` or the default file.
 pub fn run() {
     let state = AppState::open(db_arg(std::env::args_os().skip(1)).as_deref());
-    builder(tauri::Builder::default(), state)
+    builder(tauri::Builder::default().plugin(tauri_plugin_dialog::init()), state)
         .run(tauri::generate_context!())
         .expect("error while running the Partnerdesk window");
 }
