@@ -108,13 +108,10 @@ pub fn dashboard(conn: &Connection, now: DateTime<Utc>) -> Result<Dashboard> {
     }
     let active_partners = active_by_tier.iter().map(|t| t.count).sum();
 
-    let open_list = LeadStatus::OPEN
-        .iter()
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    // The open leads per stage are kept in the analytics roll-up, in the same
+    // transaction as every change: no scan of the leads.
     let (open_leads, open_pipeline_value): (i64, i64) = conn.query_row(
-        &format!("SELECT count(*), COALESCE(SUM(estimated_value), 0) FROM client_leads WHERE status IN ({open_list})"),
+        "SELECT COALESCE(SUM(open_leads), 0), COALESCE(SUM(open_value), 0) FROM analytics_stages",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -159,6 +156,11 @@ pub fn dashboard(conn: &Connection, now: DateTime<Utc>) -> Result<Dashboard> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
 
     let cutoff = fmt_time(now - chrono::Duration::days(UNTOUCHED_DAYS));
+    let open_list = LeadStatus::OPEN
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let untouched_leads_count: i64 = conn.query_row(
         &format!("SELECT count(*) FROM client_leads WHERE status IN ({open_list}) AND updated_at < ?1"),
         [&cutoff],

@@ -29,6 +29,7 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DemoOptions {
@@ -496,14 +497,28 @@ pub fn generate(store: &Store, opts: &DemoOptions, progress: &mut dyn FnMut(&Pro
         // Every reference is made by construction here (and checked by the
         // invariants in the tests): skip the per-row foreign-key look-ups, keep
         // the working set in memory and let the index sorts use both cores.
-        conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -2000000; PRAGMA threads = 2;")?;
+        // A 1 GB page cache: a larger one only postpones the writes to the commit.
+        conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000; PRAGMA threads = 2;")?;
+        // The leads are written into a scratch file by a second thread, then
+        // copied in (see `write_leads`); it is attached before the transaction.
+        let scratch = scratch_path(store.path());
         let result = (|| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let _ = std::fs::remove_file(&scratch);
+            std::fs::File::create(&scratch).map_err(|e| Error::io(format!("creating {}", scratch.display()), e))?;
+            crate::store::make_private_file(&scratch)?;
+            conn.execute("ATTACH DATABASE ?1 AS demo_leads", [scratch.to_string_lossy()])?;
+            // Deferred, not immediate: IMMEDIATE would lock the attached
+            // scratch file too, which the lead writer must write. The first
+            // statement below writes the main file, which takes its lock.
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+            tx.execute_batch("DELETE FROM main.analytics_snapshots WHERE 0")?;
             let tx = Tx::wrap(tx, now);
-            let report = build(&tx, &settings, opts, now, progress)?;
+            let report = build(&tx, &settings, opts, now, &scratch, progress)?;
             tx.commit()?;
             Ok(report)
         })();
+        let _ = conn.execute_batch("DETACH DATABASE demo_leads");
+        let _ = std::fs::remove_file(&scratch);
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA threads = 0;")?;
         if switched {
             conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
@@ -512,11 +527,48 @@ pub fn generate(store: &Store, opts: &DemoOptions, progress: &mut dyn FnMut(&Pro
     })
 }
 
+/// The scratch file the lead-writing thread fills: in shared memory where
+/// there is one (it is thrown away after the copy, so it never needs to reach
+/// a disk), otherwise next to the database.
+fn scratch_path(db: &std::path::Path) -> std::path::PathBuf {
+    // Unique per run: several stores may generate at once in one process.
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let unique = format!("{}-{}", std::process::id(), RUNS.fetch_add(1, Ordering::Relaxed));
+    let shm = std::path::Path::new("/dev/shm");
+    if shm.is_dir() {
+        remove_stale_scratch(shm);
+        return shm.join(format!("partnerdesk-{unique}-demo-leads.db"));
+    }
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".demo-leads-{unique}"));
+    db.with_file_name(name)
+}
+
+/// Scratch files in shared memory of runs whose process is gone (killed
+/// mid-run): they would hold memory until the next reboot.
+fn remove_stale_scratch(shm: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(shm) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("partnerdesk-")
+            .filter(|n| n.ends_with("-demo-leads.db"))
+            .and_then(|n| n.split('-').next())
+        else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !std::path::Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 fn build(
     tx: &Tx,
     settings: &Settings,
     opts: &DemoOptions,
     now: DateTime<Utc>,
+    scratch: &std::path::Path,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Result<DemoReport> {
     let mut rng = Pcg64Mcg::seed_from_u64(opts.seed);
@@ -800,223 +852,319 @@ fn build(
 
     let currency = settings.currency.clone();
 
-    // ---- write ----
-    let secondary = drop_secondary_indexes(
-        tx,
-        &[
-            "partner_applications",
-            "partners",
-            "client_leads",
-            "lead_status_history",
-            "commissions",
-            "app_plans_partnership",
-        ],
-    )?;
+    // Leads: a second thread writes them, with their indexes, into the
+    // scratch file while this one writes everything else; then one
+    // INSERT ... SELECT copies the table and its indexes in (SQLite's transfer
+    // path: pages in key order, no re-sort, when client_leads is empty).
+    let lead_ids: Vec<LeadId> = leads.iter().map(|l| LeadId(seeded_uuid(&mut rng, l.created))).collect();
+    let plan_pick: Vec<bool> = leads
+        .iter()
+        .map(|l| l.moves.iter().any(|m| m.0 == LeadStatus::ProposalSent) && rng.random_bool(0.02))
+        .collect();
+    let lead_schema: Vec<String> = {
+        let mut stmt = tx.prepare(
+            "SELECT sql FROM main.sqlite_master WHERE tbl_name = 'client_leads' AND sql IS NOT NULL
+             ORDER BY type = 'table' DESC, name",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let written = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let plan_names = std::thread::scope(|scope| -> Result<Vec<(String, String)>> {
+        let writer = scope.spawn(|| {
+            write_leads(
+                scratch,
+                &lead_schema,
+                &leads,
+                &partners,
+                &lead_ids,
+                &plan_pick,
+                opts.seed,
+                &written,
+                &stop,
+            )
+        });
+        let here = (|| -> Result<()> {
+            // ---- write ----
+            // Rows go in in time order. Indexes whose keys follow that order grow at
+            // their right edge as rows arrive, which is cheaper than a sort afterwards;
+            // the others are dropped here and built once at the end.
+            let secondary = drop_secondary_indexes(
+                tx,
+                &["partner_applications", "partners", "lead_status_history", "commissions"],
+                &["partners_created", "lead_status_history_lead"],
+            )?;
 
-    tick("writing partners", 0, partners.len())?;
-    {
-        let mut app_stmt = tx.prepare(
-            "INSERT INTO partner_applications (id, name, email, phone, company, network_description, expected_referrals, experience_level, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
-        let mut p_stmt = tx.prepare(
-            "INSERT INTO partners (id, application_id, name, email, phone, company, status, tier, total_deals, total_earnings, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 0, ?9, ?9)",
-        )?;
-        for (i, p) in partners.iter().enumerate() {
-            let network = format!(
-                "{} clients in {}",
-                pick(
-                    &mut rng,
-                    &["Small-business", "Agency", "Local", "Enterprise", "Startup"]
-                ),
-                pick(&mut rng, INDUSTRY).to_lowercase()
-            );
-            let exp = *[
-                ExperienceLevel::Beginner,
-                ExperienceLevel::Intermediate,
-                ExperienceLevel::Expert,
-            ]
-            .get(rng.random_range(0..3))
-            .unwrap_or(&ExperienceLevel::Beginner);
-            let applied = fmt_time(p.applied);
-            let approved = fmt_time(p.approved);
-            app_stmt.execute(params![
-                p.app_id,
-                p.name,
-                p.email,
-                p.phone,
-                p.company,
-                network,
-                rng.random_range(1..40),
-                exp,
-                ApplicationStatus::Approved,
-                applied,
-                approved
-            ])?;
-            p_stmt.execute(params![
-                p.id, p.app_id, p.name, p.email, p.phone, p.company, p.status, p.tier, approved
-            ])?;
-            if i % 20_000 == 0 {
-                tick("writing partners", i, partners.len())?;
+            tick("writing partners", 0, partners.len())?;
+            {
+                let mut app_stmt = tx.prepare(
+                    "INSERT INTO partner_applications (id, name, email, phone, company, network_description, expected_referrals, experience_level, status, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?;
+                let mut p_stmt = tx.prepare(
+                    "INSERT INTO partners (id, application_id, name, email, phone, company, status, tier, total_deals, total_earnings, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 0, ?9, ?9)",
+                )?;
+                for (i, p) in partners.iter().enumerate() {
+                    let network = format!(
+                        "{} clients in {}",
+                        pick(
+                            &mut rng,
+                            &["Small-business", "Agency", "Local", "Enterprise", "Startup"]
+                        ),
+                        pick(&mut rng, INDUSTRY).to_lowercase()
+                    );
+                    let exp = *[
+                        ExperienceLevel::Beginner,
+                        ExperienceLevel::Intermediate,
+                        ExperienceLevel::Expert,
+                    ]
+                    .get(rng.random_range(0..3))
+                    .unwrap_or(&ExperienceLevel::Beginner);
+                    let applied = fmt_time(p.applied);
+                    let approved = fmt_time(p.approved);
+                    app_stmt.execute(params![
+                        p.app_id,
+                        p.name,
+                        p.email,
+                        p.phone,
+                        p.company,
+                        network,
+                        rng.random_range(1..40),
+                        exp,
+                        ApplicationStatus::Approved,
+                        applied,
+                        approved
+                    ])?;
+                    p_stmt.execute(params![
+                        p.id, p.app_id, p.name, p.email, p.phone, p.company, p.status, p.tier, approved
+                    ])?;
+                    if i % 20_000 == 0 {
+                        tick("writing partners", i, partners.len())?;
+                    }
+                }
+                // Applications still waiting or turned down.
+                let extra = (partners.len() / 12).max(3);
+                for k in 0..extra {
+                    let first = pick(&mut rng, FIRST);
+                    let last = pick(&mut rng, LAST);
+                    let at = now - Duration::seconds(rng.random_range(3_600..(span as i64 / 2)));
+                    let status = match k % 4 {
+                        0 => ApplicationStatus::Pending,
+                        1 => ApplicationStatus::UnderReview,
+                        _ => ApplicationStatus::Rejected,
+                    };
+                    let (at, status) = if status != ApplicationStatus::Rejected {
+                        (now - Duration::seconds(rng.random_range(3_600..30 * 86_400)), status)
+                    } else {
+                        (at, status)
+                    };
+                    let company = format!("{} {}", pick(&mut rng, ADJ), pick(&mut rng, AGENCY));
+                    let id = ApplicationId(seeded_uuid(&mut rng, at));
+                    app_stmt.execute(params![
+                        id,
+                        format!("{first} {last}"),
+                        format!("{}.{}.{}@{}.com", slug(first), slug(last), k, slug(&company)),
+                        Option::<String>::None,
+                        company,
+                        "Referrals from my clients",
+                        rng.random_range(1..20),
+                        ExperienceLevel::Beginner,
+                        status,
+                        fmt_time(at),
+                        fmt_time(at)
+                    ])?;
+                }
+                report.applications = (partners.len() + extra) as u64;
+                report.partners = partners.len() as u64;
             }
-        }
-        // Applications still waiting or turned down.
-        let extra = (partners.len() / 12).max(3);
-        for k in 0..extra {
-            let first = pick(&mut rng, FIRST);
-            let last = pick(&mut rng, LAST);
-            let at = now - Duration::seconds(rng.random_range(3_600..(span as i64 / 2)));
-            let status = match k % 4 {
-                0 => ApplicationStatus::Pending,
-                1 => ApplicationStatus::UnderReview,
-                _ => ApplicationStatus::Rejected,
-            };
-            let (at, status) = if status != ApplicationStatus::Rejected {
-                (now - Duration::seconds(rng.random_range(3_600..30 * 86_400)), status)
-            } else {
-                (at, status)
-            };
-            let company = format!("{} {}", pick(&mut rng, ADJ), pick(&mut rng, AGENCY));
-            let id = ApplicationId(seeded_uuid(&mut rng, at));
-            app_stmt.execute(params![
-                id,
-                format!("{first} {last}"),
-                format!("{}.{}.{}@{}.com", slug(first), slug(last), k, slug(&company)),
-                Option::<String>::None,
-                company,
-                "Referrals from my clients",
-                rng.random_range(1..20),
-                ExperienceLevel::Beginner,
-                status,
-                fmt_time(at),
-                fmt_time(at)
-            ])?;
-        }
-        report.applications = (partners.len() + extra) as u64;
-        report.partners = partners.len() as u64;
-    }
 
-    tick("writing leads", 0, leads.len())?;
-    let mut lead_ids: Vec<LeadId> = Vec::with_capacity(leads.len());
-    {
-        let mut l_stmt = tx.prepare(
-            "INSERT INTO client_leads (id, partner_id, client_name, client_email, client_phone, business_name, project_description,
-                                       estimated_value, status, possible_duplicate_of, closed_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        )?;
-        let mut h_stmt = tx.prepare(
-            "INSERT INTO lead_status_history (lead_id, from_status, to_status, reopen, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        let mut recent: Vec<(String, String, LeadId)> = Vec::new();
-        for (i, l) in leads.iter().enumerate() {
-            let id = LeadId(seeded_uuid(&mut rng, l.created));
-            lead_ids.push(id);
-            let first = pick(&mut rng, FIRST);
-            let last = pick(&mut rng, LAST);
-            let (business, email, dup) = if !recent.is_empty() && rng.random_bool(0.01) {
-                let (b, e, d) = &recent[rng.random_range(0..recent.len())];
-                (b.clone(), e.clone(), Some(*d))
-            } else {
-                let b = format!(
-                    "{} {} {}",
-                    pick(&mut rng, ADJ),
-                    pick(&mut rng, NOUN),
-                    pick(&mut rng, BIZ)
-                );
-                let e = format!("{}.{}@{}{}.com", slug(first), slug(last), slug(&b), i % 997);
-                (b, e, None)
-            };
-            if recent.len() < 512 {
-                recent.push((business.clone(), email.clone(), id));
-            } else {
-                let k = rng.random_range(0..512);
-                recent[k] = (business.clone(), email.clone(), id);
+            {
+                let mut h_stmt = tx.prepare(
+                    "INSERT INTO lead_status_history (lead_id, from_status, to_status, reopen, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                for (i, l) in leads.iter().enumerate() {
+                    let id = lead_ids[i].to_string();
+                    let mut from: Option<LeadStatus> = None;
+                    for &(to, at, reopen) in &l.moves {
+                        h_stmt.execute(params![id, from, to, reopen, fmt_time(at)])?;
+                        report.moves += 1;
+                        from = Some(to);
+                    }
+                    if i % 100_000 == 0 {
+                        tick("writing leads", written.load(Ordering::Relaxed), leads.len())?;
+                    }
+                }
+                report.leads = leads.len() as u64;
             }
-            let desc = format!("{} needs {}.", business, pick(&mut rng, NEEDS));
-            let (last_status, last_at, _) = *l.moves.last().unwrap_or(&(LeadStatus::Prospect, l.created, false));
-            let closed = last_status.is_closed().then(|| fmt_time(last_at));
-            l_stmt.execute(params![
-                id,
-                partners[l.partner].id,
-                format!("{first} {last}"),
-                email,
-                format!(
-                    "+1 555 {:03} {:04}",
-                    rng.random_range(100..999),
-                    rng.random_range(0..10_000)
-                ),
-                business,
-                desc,
-                l.estimated,
-                last_status,
-                dup,
-                closed,
-                fmt_time(l.created),
-                fmt_time(last_at)
-            ])?;
-            let mut from: Option<LeadStatus> = None;
-            for &(to, at, reopen) in &l.moves {
-                h_stmt.execute(params![id, from, to, reopen, fmt_time(at)])?;
-                report.moves += 1;
-                from = Some(to);
+            tick("writing commissions", 0, commissions.len())?;
+            {
+                let mut payout_ids = Vec::with_capacity(payout_dates.len());
+                let mut pay_stmt = tx.prepare(
+                    "INSERT INTO payouts (id, total_amount, commission_count, currency, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                for (bi, &pd) in payout_dates.iter().enumerate() {
+                    let id = PayoutId(seeded_uuid(&mut rng, pd));
+                    payout_ids.push(id);
+                    let (total, count) = payout_totals[bi];
+                    if count > 0 {
+                        pay_stmt.execute(params![id, total, count, currency, fmt_time(pd)])?;
+                        report.payouts += 1;
+                    }
+                }
+                commissions.sort_by_key(|c| c.created);
+                let mut c_stmt = tx.prepare(
+                    "INSERT INTO commissions (id, partner_id, client_lead_id, kind, commission_amount, commission_rate, project_value, status,
+                                              payout_id, paid_at, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )?;
+                for (i, c) in commissions.iter().enumerate() {
+                    let l = &leads[c.lead];
+                    c_stmt.execute(params![
+                        CommissionId(seeded_uuid(&mut rng, c.created)),
+                        partners[l.partner].id,
+                        lead_ids[c.lead],
+                        c.kind,
+                        c.amount,
+                        c.rate,
+                        c.value,
+                        c.status,
+                        c.payout.map(|b| payout_ids[b]),
+                        c.paid_at.map(fmt_time),
+                        fmt_time(c.created),
+                        fmt_time(c.updated)
+                    ])?;
+                    if i % 100_000 == 0 {
+                        tick("writing commissions", i, commissions.len())?;
+                    }
+                }
+                report.commissions = commissions.len() as u64;
             }
-            if i % 100_000 == 0 {
-                tick("writing leads", i, leads.len())?;
-            }
-        }
-        report.leads = leads.len() as u64;
-    }
 
-    tick("writing commissions", 0, commissions.len())?;
-    {
-        let mut payout_ids = Vec::with_capacity(payout_dates.len());
-        let mut pay_stmt = tx.prepare(
-            "INSERT INTO payouts (id, total_amount, commission_count, currency, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for (bi, &pd) in payout_dates.iter().enumerate() {
-            let id = PayoutId(seeded_uuid(&mut rng, pd));
-            payout_ids.push(id);
-            let (total, count) = payout_totals[bi];
-            if count > 0 {
-                pay_stmt.execute(params![id, total, count, currency, fmt_time(pd)])?;
-                report.payouts += 1;
+            // Totals from the commissions, with the same definition the rules use
+            // (before the partners' indexes exist, so only the rows change).
+            tick("totals", 0, 1)?;
+            tx.execute_batch(
+                "UPDATE partners SET total_deals = c.deals, total_earnings = c.earnings
+                 FROM (SELECT partner_id, SUM(CASE kind WHEN 'clawback' THEN -1 ELSE 1 END) AS deals, SUM(commission_amount) AS earnings
+                       FROM commissions WHERE status <> 'cancelled' GROUP BY partner_id) AS c
+                 WHERE c.partner_id = partners.id",
+            )?;
+
+            tick("indexes", 0, secondary.len())?;
+            // A small sort budget splits each index sort into runs that the second
+            // core sorts while this one reads the table (PRAGMA threads = 2).
+            tx.execute_batch("PRAGMA cache_size = -65536")?;
+            for (i, sql) in secondary.iter().enumerate() {
+                tx.execute_batch(sql)?;
+                tick("indexes", i + 1, secondary.len())?;
             }
-        }
-        commissions.sort_by_key(|c| c.created);
-        let mut c_stmt = tx.prepare(
-            "INSERT INTO commissions (id, partner_id, client_lead_id, kind, commission_amount, commission_rate, project_value, status,
-                                      payout_id, paid_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )?;
-        for (i, c) in commissions.iter().enumerate() {
-            let l = &leads[c.lead];
-            c_stmt.execute(params![
-                CommissionId(seeded_uuid(&mut rng, c.created)),
-                partners[l.partner].id,
-                lead_ids[c.lead],
-                c.kind,
-                c.amount,
-                c.rate,
-                c.value,
-                c.status,
-                c.payout.map(|b| payout_ids[b]),
-                c.paid_at.map(fmt_time),
-                fmt_time(c.created),
-                fmt_time(c.updated)
-            ])?;
-            if i % 100_000 == 0 {
-                tick("writing commissions", i, commissions.len())?;
+
+            // The analytics roll-ups, from the rows in memory (the same definitions as
+            // a rebuild from the tables, which tests/demo.rs checks).
+            tick("analytics", 0, 1)?;
+            {
+                let mut r = crate::analytics::rollup::Builder::default();
+                let handles: Vec<usize> = partners.iter().map(|p| r.partner(p.id, p.approved, p.tier)).collect();
+                for l in &leads {
+                    let status = l.moves.last().map(|m| m.0).unwrap_or(LeadStatus::Prospect);
+                    r.lead(
+                        handles[l.partner],
+                        l.created,
+                        status,
+                        l.estimated,
+                        l.moves.iter().map(|m| m.0),
+                    );
+                }
+                for c in &commissions {
+                    let p = handles[leads[c.lead].partner];
+                    r.commission(p, c.kind, c.status, c.created, c.value, c.amount);
+                }
+                r.write(tx)?;
             }
+
+            // Audit: the action itself, each partner's creation, each promotion.
+            {
+                let mut a = tx.prepare(
+                    "INSERT INTO audit_log (at, entity, entity_id, action, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                type Event = (DateTime<Utc>, usize, Option<(Tier, Tier)>);
+                let mut events: Vec<Event> = partners
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.approved, i, None))
+                    .collect();
+                events.extend(promotions.iter().map(|&(pi, from, to, at)| (at, pi, Some((from, to)))));
+                events.sort_by_key(|e| e.0);
+                for (at, pi, promo) in events {
+                    let p = &partners[pi];
+                    let id = p.id.to_string();
+                    match promo {
+                        None => {
+                            let after = serde_json::json!({"id": id, "name": p.name, "email": p.email, "tier": "bronze", "status": "active"});
+                            a.execute(params![
+                                fmt_time(at),
+                                Entity::Partner,
+                                id,
+                                "create",
+                                Option::<String>::None,
+                                after.to_string()
+                            ])?;
+                        }
+                        Some((from, to)) => {
+                            let before = serde_json::json!({"id": id, "tier": from});
+                            let after = serde_json::json!({"id": id, "tier": to});
+                            a.execute(params![
+                                fmt_time(at),
+                                Entity::Partner,
+                                id,
+                                "promote",
+                                before.to_string(),
+                                after.to_string()
+                            ])?;
+                        }
+                    }
+                }
+                report.promotions = promotions.len() as u64;
+                let summary = serde_json::to_string(&serde_json::json!({"options": opts, "report": &report}))
+                    .map_err(|e| Error::validation("demo", e.to_string()))?;
+                a.execute(params![
+                    tx.now_text(),
+                    Entity::Database,
+                    "demo",
+                    "demo",
+                    Option::<String>::None,
+                    summary
+                ])?;
+            }
+            Ok(())
+        })();
+        if here.is_err() {
+            stop.store(true, Ordering::Relaxed);
         }
-        report.commissions = commissions.len() as u64;
-    }
+        let names = writer
+            .join()
+            .unwrap_or_else(|_| Err(Error::Conflict("the demo's lead writer stopped unexpectedly".into())));
+        here?;
+        names
+    })?;
+
+    tick("copying leads", 0, 1)?;
+    // The scratch file's schema changed after it was attached: reading its
+    // catalogue makes SQLite notice and reload it before the copy is prepared.
+    tx.query_row("SELECT count(*) FROM demo_leads.sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
+    tx.execute_batch("INSERT INTO main.client_leads SELECT * FROM demo_leads.client_leads")?;
+    tick("copying leads", 1, 1)?;
 
     // App plans for a share of the leads that reached a proposal.
     {
+        let mut plan_names = plan_names.into_iter();
         let mut n = 0u64;
         for (li, l) in leads.iter().enumerate() {
-            if !l.moves.iter().any(|m| m.0 == LeadStatus::ProposalSent) || !rng.random_bool(0.02) {
+            if !plan_pick[li] {
                 continue;
             }
             let at = l
@@ -1033,11 +1181,9 @@ fn build(
                 }
             }
             let p = &partners[l.partner];
-            let (business, client): (String, String) = tx.query_row(
-                "SELECT business_name, client_name FROM client_leads WHERE id = ?1",
-                [lead_ids[li]],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+            let Some((business, client)) = plan_names.next() else {
+                break;
+            };
             let low = (l.estimated / 100_000).max(1) * 1_000;
             let status = match l.moves.last().map(|m| m.0) {
                 Some(LeadStatus::ClosedWon) => PlanStatus::Accepted,
@@ -1070,86 +1216,13 @@ fn build(
         report.plans = n;
     }
 
-    tick("indexes", 0, secondary.len())?;
-    for (i, sql) in secondary.iter().enumerate() {
-        tx.execute_batch(sql)?;
-        tick("indexes", i + 1, secondary.len())?;
-    }
-
-    // Totals from the commissions, with the same definition the rules use.
-    tick("totals", 0, 1)?;
-    tx.execute_batch(
-        "UPDATE partners SET total_deals = c.deals, total_earnings = c.earnings
-         FROM (SELECT partner_id, SUM(CASE kind WHEN 'clawback' THEN -1 ELSE 1 END) AS deals, SUM(commission_amount) AS earnings
-               FROM commissions WHERE status <> 'cancelled' GROUP BY partner_id) AS c
-         WHERE c.partner_id = partners.id",
-    )?;
-
-    // The analytics roll-ups, recomputed from the rows just written.
-    tick("analytics", 0, 1)?;
-    crate::analytics::rollup::rebuild(tx)?;
-
-    // Audit: the action itself, each partner's creation, each promotion.
-    {
-        let mut a = tx.prepare(
-            "INSERT INTO audit_log (at, entity, entity_id, action, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        type Event = (DateTime<Utc>, usize, Option<(Tier, Tier)>);
-        let mut events: Vec<Event> = partners
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.approved, i, None))
-            .collect();
-        events.extend(promotions.iter().map(|&(pi, from, to, at)| (at, pi, Some((from, to)))));
-        events.sort_by_key(|e| e.0);
-        for (at, pi, promo) in events {
-            let p = &partners[pi];
-            let id = p.id.to_string();
-            match promo {
-                None => {
-                    let after = serde_json::json!({"id": id, "name": p.name, "email": p.email, "tier": "bronze", "status": "active"});
-                    a.execute(params![
-                        fmt_time(at),
-                        Entity::Partner,
-                        id,
-                        "create",
-                        Option::<String>::None,
-                        after.to_string()
-                    ])?;
-                }
-                Some((from, to)) => {
-                    let before = serde_json::json!({"id": id, "tier": from});
-                    let after = serde_json::json!({"id": id, "tier": to});
-                    a.execute(params![
-                        fmt_time(at),
-                        Entity::Partner,
-                        id,
-                        "promote",
-                        before.to_string(),
-                        after.to_string()
-                    ])?;
-                }
-            }
-        }
-        report.promotions = promotions.len() as u64;
-        let summary = serde_json::to_string(&serde_json::json!({"options": opts, "report": &report}))
-            .map_err(|e| Error::validation("demo", e.to_string()))?;
-        a.execute(params![
-            tx.now_text(),
-            Entity::Database,
-            "demo",
-            "demo",
-            Option::<String>::None,
-            summary
-        ])?;
-    }
     tick("done", 1, 1)?;
     Ok(report)
 }
 
 /// Drop the secondary indexes of `tables` and return the SQL that recreates
 /// them: building an index once over sorted data beats maintaining it row by row.
-fn drop_secondary_indexes(tx: &Tx, tables: &[&str]) -> Result<Vec<String>> {
+fn drop_secondary_indexes(tx: &Tx, tables: &[&str], keep: &[&str]) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for t in tables {
         let mut stmt = tx.prepare(
@@ -1158,10 +1231,117 @@ fn drop_secondary_indexes(tx: &Tx, tables: &[&str]) -> Result<Vec<String>> {
         let rows: Vec<(String, String)> = stmt
             .query_map([t], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        for (name, sql) in rows {
+        for (name, sql) in rows.into_iter().filter(|(name, _)| !keep.contains(&name.as_str())) {
             tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
             out.push(sql);
         }
     }
     Ok(out)
+}
+
+/// The lead writer (runs on its own thread): every lead row into
+/// `client_leads` of the scratch file at `path`, then that table's indexes
+/// (the `schema` statements of the real table, table first). Returns the
+/// business and client names of the leads marked in `plan_pick`, in order.
+#[allow(clippy::too_many_arguments)]
+fn write_leads(
+    path: &std::path::Path,
+    schema: &[String],
+    leads: &[DemoLead],
+    partners: &[DemoPartner],
+    ids: &[LeadId],
+    plan_pick: &[bool],
+    seed: u64,
+    written: &AtomicUsize,
+    stop: &AtomicBool,
+) -> Result<Vec<(String, String)>> {
+    let mut conn = rusqlite::Connection::open(path)?;
+    // A scratch file: no journal, no syncs; the real transaction is the copy.
+    conn.query_row("PRAGMA journal_mode = OFF", [], |r| r.get::<_, String>(0))?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000; PRAGMA threads = 2;",
+    )?;
+    let tx = conn.transaction()?;
+    let (table, indexes) = schema
+        .split_first()
+        .ok_or_else(|| Error::Migration("client_leads has no schema".into()))?;
+    tx.execute_batch(table)?;
+    let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0x6c65_6164_735f_7772);
+    let partner_ids: Vec<String> = partners.iter().map(|p| p.id.to_string()).collect();
+    let mut names = Vec::new();
+    {
+        let mut l_stmt = tx.prepare(
+            "INSERT INTO client_leads (id, partner_id, client_name, client_email, client_phone, business_name, project_description,
+                                       estimated_value, status, possible_duplicate_of, closed_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        let mut recent: Vec<(String, String, LeadId)> = Vec::new();
+        for (i, l) in leads.iter().enumerate() {
+            let id = ids[i];
+            let first = pick(&mut rng, FIRST);
+            let last = pick(&mut rng, LAST);
+            let (business, email, dup) = if !recent.is_empty() && rng.random_bool(0.01) {
+                let (b, e, d) = &recent[rng.random_range(0..recent.len())];
+                (b.clone(), e.clone(), Some(*d))
+            } else {
+                let b = format!(
+                    "{} {} {}",
+                    pick(&mut rng, ADJ),
+                    pick(&mut rng, NOUN),
+                    pick(&mut rng, BIZ)
+                );
+                let e = format!("{}.{}@{}{}.com", slug(first), slug(last), slug(&b), i % 997);
+                (b, e, None)
+            };
+            if recent.len() < 512 {
+                recent.push((business.clone(), email.clone(), id));
+            } else {
+                let k = rng.random_range(0..512);
+                recent[k] = (business.clone(), email.clone(), id);
+            }
+            let desc = format!("{} needs {}.", business, pick(&mut rng, NEEDS));
+            let (last_status, last_at, _) = *l.moves.last().unwrap_or(&(LeadStatus::Prospect, l.created, false));
+            let closed = last_status.is_closed().then(|| fmt_time(last_at));
+            let client = format!("{first} {last}");
+            l_stmt.execute(params![
+                id,
+                partner_ids[l.partner],
+                client,
+                email,
+                format!(
+                    "+1 555 {:03} {:04}",
+                    rng.random_range(100..999),
+                    rng.random_range(0..10_000)
+                ),
+                business,
+                desc,
+                l.estimated,
+                last_status,
+                dup,
+                closed,
+                fmt_time(l.created),
+                fmt_time(last_at)
+            ])?;
+            if plan_pick[i] {
+                names.push((business, client));
+            }
+            if i % 10_000 == 0 {
+                written.store(i, Ordering::Relaxed);
+                if stop.load(Ordering::Relaxed) {
+                    return Err(Error::Cancelled);
+                }
+            }
+        }
+    }
+    written.store(leads.len(), Ordering::Relaxed);
+    // As in the main file: runs sorted by the second core while this one reads.
+    tx.execute_batch("PRAGMA cache_size = -65536")?;
+    for sql in indexes {
+        if stop.load(Ordering::Relaxed) {
+            return Err(Error::Cancelled);
+        }
+        tx.execute_batch(sql)?;
+    }
+    tx.commit()?;
+    Ok(names)
 }

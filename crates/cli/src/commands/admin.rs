@@ -47,15 +47,28 @@ pub fn demo(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<u8> {
     };
     let show = std::io::stderr().is_terminal();
     let mut last_stage = String::new();
+    let started = std::time::Instant::now();
+    let mut stage_started = started;
     let mut progress = |p: &Progress| -> bool {
         if show {
             let mut err = std::io::stderr().lock();
-            if p.stage != last_stage && !last_stage.is_empty() {
-                let _ = writeln!(err);
+            if p.stage != last_stage {
+                if !last_stage.is_empty() {
+                    let _ = writeln!(err);
+                }
+                stage_started = std::time::Instant::now();
             }
             last_stage.clone_from(&p.stage);
             let pct = (p.done * 100).checked_div(p.total).unwrap_or(100);
-            let _ = write!(err, "\r{}: {}/{} ({pct}%)   ", p.stage, p.done, p.total);
+            let _ = write!(
+                err,
+                "\r{}: {}/{} ({pct}%)  {:.1} s (total {:.1} s)   ",
+                p.stage,
+                p.done,
+                p.total,
+                stage_started.elapsed().as_secs_f64(),
+                started.elapsed().as_secs_f64()
+            );
             let _ = err.flush();
         }
         true
