@@ -33,6 +33,24 @@ const COMMANDS: &[&str] = &[
     "settings_entries",
     "setting_set",
     "audit_list",
+    // The Data screen.
+    "recovery",
+    "backups_list",
+    "backup_create",
+    "backup_verify",
+    "backup_restore",
+    "export_tables",
+    "export_run",
+    "import_preview",
+    "import_run",
+    "statement_write",
+    "payouts_list",
+    "payout_file_write",
+    "sync_status",
+    "sync_export",
+    "sync_apply",
+    "sync_push",
+    "operation_cancel",
 ];
 
 fn main() {

@@ -58,6 +58,24 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -
         commands::settings::settings_entries,
         commands::settings::setting_set,
         commands::audit::audit_list,
+        // The Data screen.
+        commands::data::recovery,
+        commands::data::backups_list,
+        commands::data::backup_create,
+        commands::data::backup_verify,
+        commands::data::backup_restore,
+        commands::data::export_tables,
+        commands::data::export_run,
+        commands::data::import_preview,
+        commands::data::import_run,
+        commands::data::statement_write,
+        commands::data::payouts_list,
+        commands::data::payout_file_write,
+        commands::data::sync_status,
+        commands::data::sync_export,
+        commands::data::sync_apply,
+        commands::data::sync_push,
+        commands::data::operation_cancel,
     ])
 }
 

@@ -39,6 +39,7 @@ test("every screen on the demo data set, with screenshots", async () => {
       await b.waitUntil(async () => !(await b.$("p=Loading…").isExisting()), { timeout: 15000 });
       if (key === "leads") await b.$("[data-column=prospect] .lead-card").waitForDisplayed({ timeout: 15000 });
       if (key === "partners") await b.$("table[aria-label=Partners] tbody tr").waitForDisplayed({ timeout: 15000 });
+      if (key === "data") await b.$("[data-section=backups] table, [data-empty=backups]").waitForDisplayed({ timeout: 15000 });
       if (key === "plans") {
         const first = await b.$(".plan-list a");
         if (await first.isExisting()) {

@@ -1,4 +1,4 @@
-import { StrictMode } from "react";
+import { StrictMode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { createHashRouter, RouterProvider } from "react-router";
 import { Layout } from "./components/Layout";
@@ -10,7 +10,8 @@ import { LeadsScreen } from "./screens/Leads";
 import { CommissionsScreen } from "./screens/Commissions";
 import { PlansScreen } from "./screens/Plans";
 import { AnalyticsScreen } from "./screens/Analytics";
-import { DataScreen } from "./screens/Data";
+import { DataScreen, RecoveryScreen } from "./screens/Data";
+import { dataApi } from "./lib/api";
 import { SettingsScreen } from "./screens/Settings";
 import { AuditScreen } from "./screens/Audit";
 import "./styles.css";
@@ -38,8 +39,27 @@ const router = createHashRouter([
   },
 ]);
 
+/** A database that cannot be opened gets the recovery screen instead of the app. */
+function Root() {
+  const [state, setState] = useState<"loading" | "recovery" | "app">("loading");
+  useEffect(() => {
+    dataApi.recovery().then(
+      (r) => setState(r ? "recovery" : "app"),
+      () => setState("app"),
+    );
+  }, []);
+  if (state === "loading") return null;
+  if (state === "recovery")
+    return (
+      <main className="main recovery-main">
+        <RecoveryScreen />
+      </main>
+    );
+  return <RouterProvider router={router} />;
+}
+
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <RouterProvider router={router} />
+    <Root />
   </StrictMode>,
 );

@@ -52,6 +52,7 @@ pub struct DemoReport {
 
 /// Progress of long work: `done` of `total` in the named stage.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Progress {
     pub stage: String,
     pub done: u64,

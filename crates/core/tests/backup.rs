@@ -329,3 +329,32 @@ fn a_migration_is_preceded_by_a_verified_copy_of_the_old_file() {
     Store::open(&db, Arc::new(ManualClock::new(chrono::Utc::now()))).unwrap();
     assert_eq!(backup::list(&backup::backup_dir(&db)).unwrap().len(), 1);
 }
+
+#[test]
+fn recovery_offers_the_newest_good_backup_only_for_a_damaged_file() {
+    let e = common::env();
+    demo(&e, 5, 40);
+    let good = backup::create(&e.store, BackupKind::Manual, &mut |_| true).unwrap();
+    let db = e.store.path().to_path_buf();
+    let now = e.clock.now();
+    drop(e.store);
+    std::fs::write(&db, b"this is not a database, just some bytes that go on and on").unwrap();
+    let err = Store::open(&db, Arc::new(ManualClock::new(now))).err().unwrap();
+    let r = backup::recovery(&db, err.info());
+    assert!(r.restorable);
+    assert_eq!(r.error.kind, "corrupt");
+    assert_eq!(r.newest_good.unwrap().file_name, good.file_name);
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        b"this is not a database, just some bytes that go on and on"
+    );
+
+    let other = partnerdesk_core::Error::NewerSchema {
+        path: db.display().to_string(),
+        found: 99,
+        known: 1,
+    };
+    let r = backup::recovery(&db, other.info());
+    assert!(!r.restorable);
+    assert!(r.newest_good.is_none());
+}

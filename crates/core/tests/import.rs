@@ -360,3 +360,41 @@ fn assert_rollups_consistent(s: &Store) {
     s.write(|tx| rollup::rebuild(tx)).unwrap();
     assert_eq!(kept, s.read(rollup::dump).unwrap());
 }
+
+#[test]
+fn preview_reads_the_columns_and_suggests_same_name_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("apps.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}Name,EMAIL,Mobile,id,expected_referrals\nAda,ada@x.com,1,,2\n",
+    )
+    .unwrap();
+    let p = import::preview(ImportTable::Applications, &csv).unwrap();
+    assert_eq!(p.format, ImportFormat::Csv);
+    assert_eq!(p.columns, ["Name", "EMAIL", "Mobile", "id", "expected_referrals"]);
+    assert_eq!(p.fields[0], "name");
+    assert_eq!(p.suggested.get("Name").map(String::as_str), Some("name"));
+    assert_eq!(p.suggested.get("EMAIL").map(String::as_str), Some("email"));
+    assert_eq!(p.suggested.get("id").map(String::as_str), Some(""));
+    assert_eq!(p.suggested.get("Mobile"), None);
+    assert_eq!(
+        p.suggested.get("expected_referrals").map(String::as_str),
+        Some("expected_referrals")
+    );
+
+    let json = dir.path().join("partners.json");
+    std::fs::write(&json, r#"[{"name":"A","email":"a@x.com"},{"name":"B","tier":"gold"}]"#).unwrap();
+    let p = import::preview(ImportTable::Partners, &json).unwrap();
+    assert_eq!(p.columns.len(), 3);
+    assert!(p.columns.contains(&"tier".to_owned()));
+
+    let txt = dir.path().join("notes.txt");
+    std::fs::write(&txt, "x").unwrap();
+    assert_eq!(
+        import::preview(ImportTable::Leads, &txt).unwrap_err().kind(),
+        "validation"
+    );
+    let missing = dir.path().join("missing.csv");
+    assert_eq!(import::preview(ImportTable::Leads, &missing).unwrap_err().kind(), "io");
+}

@@ -362,3 +362,39 @@ fn push_refuses_bad_urls_clearly() {
     assert_eq!(e.kind(), "io");
     assert!(!e.to_string().contains("secret"), "{e}");
 }
+
+#[test]
+fn status_tells_the_last_export_and_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed");
+    let c = clock();
+    let src = open(&dir.path().join("src.db"), &c);
+    let dst = open(&dir.path().join("dst.db"), &c);
+    let none = src.read(sync::status).unwrap();
+    assert_eq!(none, sync::SyncStatus::default());
+
+    activity(&src, &c, "one");
+    c.advance(chrono::Duration::minutes(5));
+    sync::export(&src, &feed, &mut |_| true).unwrap();
+    let s = src.read(sync::status).unwrap();
+    assert_eq!(
+        s.last_export_at,
+        Some(partnerdesk_core::clock::fmt_time(partnerdesk_core::clock::Clock::now(
+            &c
+        )))
+    );
+    assert_eq!(s.last_export_file.as_deref(), Some("feed-000001.jsonl"));
+    assert_eq!(s.last_apply_at, None);
+    assert!(s.pushes.is_empty());
+
+    c.advance(chrono::Duration::minutes(5));
+    sync::apply(&dst, &feed, &mut |_| true).unwrap();
+    let d = dst.read(sync::status).unwrap();
+    assert_eq!(
+        d.last_apply_at,
+        Some(partnerdesk_core::clock::fmt_time(partnerdesk_core::clock::Clock::now(
+            &c
+        )))
+    );
+    assert_eq!(d.last_export_at, None);
+}

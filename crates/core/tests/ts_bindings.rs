@@ -13,6 +13,15 @@ use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
 use partnerdesk_core::workflow::plans::PlanPatch;
 use partnerdesk_core::workflow::settings::{SettingEntry, Settings};
 use partnerdesk_core::ErrorInfo;
+// The Data screen.
+use partnerdesk_core::backup::{BackupInfo, Recovery, RestoreReport, Verification};
+use partnerdesk_core::demo::Progress;
+use partnerdesk_core::exchange::export::ExportReport;
+use partnerdesk_core::exchange::import::{ImportPreview, ImportReport, ImportTable};
+use partnerdesk_core::exchange::payout_file::PayoutSummary;
+use partnerdesk_core::exchange::pg::PushReport;
+use partnerdesk_core::exchange::statement::StatementFile;
+use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};
@@ -57,6 +66,22 @@ fn export(dir: &Path) {
         SettingEntry,
         AuditEntry,
         Entity,
+        // The Data screen.
+        Progress,
+        BackupInfo,
+        Verification,
+        RestoreReport,
+        Recovery,
+        ExportReport,
+        ImportTable,
+        ImportPreview,
+        ImportReport,
+        StatementFile,
+        PayoutSummary,
+        SyncExportReport,
+        ApplyReport,
+        PushReport,
+        SyncStatus,
     );
 }
 

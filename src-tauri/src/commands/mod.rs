@@ -8,3 +8,5 @@ pub mod partners;
 pub mod plans;
 pub mod settings;
 pub mod system;
+// The Data screen.
+pub mod data;

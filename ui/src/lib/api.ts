@@ -111,3 +111,80 @@ export const api = {
   audit: (entity: Entity | null, entity_id: string | null, limit: number, offset: number) =>
     call<AuditEntry[]>("audit_list", { entity, entity_id, limit, offset }),
 };
+
+// ---------------------------------------------------------------------------
+// The Data screen. Long operations take an operation id (for `cancelOperation`)
+// and a callback that receives the core's progress through a Tauri channel.
+import { Channel } from "@tauri-apps/api/core";
+import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
+import type { ApplyReport } from "./bindings/ApplyReport";
+import type { BackupInfo } from "./bindings/BackupInfo";
+import type { ExportReport } from "./bindings/ExportReport";
+import type { Format } from "./bindings/Format";
+import type { ImportPreview } from "./bindings/ImportPreview";
+import type { ImportReport } from "./bindings/ImportReport";
+import type { ImportTable } from "./bindings/ImportTable";
+import type { PayoutSummary } from "./bindings/PayoutSummary";
+import type { Progress } from "./bindings/Progress";
+import type { PushReport } from "./bindings/PushReport";
+import type { Recovery } from "./bindings/Recovery";
+import type { RestoreReport } from "./bindings/RestoreReport";
+import type { StatementFile } from "./bindings/StatementFile";
+import type { SyncExportReport } from "./bindings/SyncExportReport";
+import type { SyncStatus } from "./bindings/SyncStatus";
+import type { Verification } from "./bindings/Verification";
+
+export type { Progress };
+
+/** One running long operation: its id and where its progress goes. */
+export type Op = { id: number; onProgress: (p: Progress) => void };
+
+let nextOp = 1;
+/** A new operation id. */
+export function newOp(onProgress: (p: Progress) => void): Op {
+  return { id: nextOp++, onProgress };
+}
+
+function longCall<T>(cmd: string, op: Op, args: Record<string, unknown>): Promise<T> {
+  const ch = new Channel<Progress>();
+  ch.onmessage = op.onProgress;
+  return call<T>(cmd, { ...args, op: op.id, on_progress: ch });
+}
+
+export const dataApi = {
+  recovery: () => call<Recovery | null>("recovery"),
+  backups: () => call<BackupInfo[]>("backups_list"),
+  backupCreate: (op: Op) => longCall<BackupInfo>("backup_create", op, {}),
+  backupVerify: (path: string) => call<Verification>("backup_verify", { path }),
+  backupRestore: (path: string, op: Op) => longCall<RestoreReport>("backup_restore", op, { path }),
+  exportTables: () => call<string[]>("export_tables"),
+  exportRun: (format: Format, dir: string, table: string | null, op: Op) =>
+    longCall<ExportReport>("export_run", op, { format, dir, table }),
+  importPreview: (table: ImportTable, path: string) => call<ImportPreview>("import_preview", { table, path }),
+  importRun: (table: ImportTable, path: string, mapping: Record<string, string>, dry_run: boolean, op: Op) =>
+    longCall<ImportReport>("import_run", op, { table, path, mapping, dry_run }),
+  statementWrite: (partner_id: string, path: string) => call<StatementFile>("statement_write", { partner_id, path }),
+  payouts: (limit: number) => call<PayoutSummary[]>("payouts_list", { limit }),
+  payoutFileWrite: (id: string, path: string) => call<Payout>("payout_file_write", { id, path }),
+  syncStatus: () => call<SyncStatus>("sync_status"),
+  syncExport: (dir: string, op: Op) => longCall<SyncExportReport>("sync_export", op, { dir }),
+  syncApply: (dir: string, op: Op) => longCall<ApplyReport>("sync_apply", op, { dir }),
+  syncPush: (url: string, op: Op) => longCall<PushReport>("sync_push", op, { url }),
+  cancelOperation: (op: number) => call<boolean>("operation_cancel", { op }),
+};
+
+/** What a "Browse…" button asks the native dialog for. */
+export type Browse = { mode: "open" | "save" | "folder"; title: string; extensions?: string[]; current?: string };
+
+/** The native file dialog; the chosen path, or null when the user closed it. */
+export async function browse(b: Browse): Promise<string | null> {
+  const filters = b.extensions ? [{ name: b.extensions.map((e) => e.toUpperCase()).join(", "), extensions: b.extensions }] : undefined;
+  const defaultPath = b.current || undefined;
+  try {
+    if (b.mode === "save") return await saveDialog({ title: b.title, filters, defaultPath });
+    const r = await openDialog({ title: b.title, filters, defaultPath, directory: b.mode === "folder", multiple: false });
+    return typeof r === "string" ? r : null;
+  } catch (e) {
+    throw new ApiError({ kind: "io", field: null, message: `the file dialog could not be opened: ${String(e)}` });
+  }
+}

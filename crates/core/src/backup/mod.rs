@@ -310,6 +310,39 @@ pub fn verify(path: &Path) -> Result<Verification> {
     Ok(v)
 }
 
+/// What a front end shows when the database cannot be opened: the problem,
+/// and the newest good backup to restore when restoring is the way out.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Recovery {
+    pub database: String,
+    pub error: crate::ErrorInfo,
+    pub backup_dir: String,
+    /// The file is damaged or not a Partnerdesk database: a backup is the way
+    /// out (not so for a newer schema or a read-only file).
+    pub restorable: bool,
+    pub newest_good: Option<BackupInfo>,
+}
+
+/// [`Recovery`] for `db_path`, which failed to open with `error`. Reads the
+/// backups folder only; nothing is written.
+pub fn recovery(db_path: &Path, error: crate::ErrorInfo) -> Recovery {
+    let dir = backup_dir(db_path);
+    let restorable = error.kind == "corrupt";
+    let newest_good = if restorable {
+        newest_good(&dir).ok().flatten()
+    } else {
+        None
+    };
+    Recovery {
+        database: db_path.display().to_string(),
+        error,
+        backup_dir: dir.display().to_string(),
+        restorable,
+        newest_good,
+    }
+}
+
 /// The newest backup in `dir` that verifies, if any.
 pub fn newest_good(dir: &Path) -> Result<Option<BackupInfo>> {
     for b in list(dir)? {

@@ -90,6 +90,7 @@ pub struct ImportOptions {
 
 /// One row that cannot be imported.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BadRow {
     /// The line of the file where the row starts (1 = the CSV header).
     pub line: u64,
@@ -102,6 +103,7 @@ pub struct BadRow {
 
 /// What an import did (or, on a dry run or with bad rows, would have done).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     pub table: ImportTable,
     pub dry_run: bool,
@@ -160,6 +162,86 @@ pub fn fields(table: ImportTable) -> &'static [&'static str] {
             "estimated_value",
         ],
     }
+}
+
+/// What an import wizard needs to build a mapping: the columns of the file,
+/// the fields of the table, and where each column goes without a mapping.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ImportPreview {
+    pub table: ImportTable,
+    pub format: ImportFormat,
+    /// The columns of the file (CSV: the header, in order; JSON: the keys of
+    /// the first objects).
+    pub columns: Vec<String>,
+    /// The fields of the table ([`fields`]).
+    pub fields: Vec<String>,
+    /// Column -> field it fills with no mapping; "" when the import ignores
+    /// it (a table column an import does not set); absent when unknown (it
+    /// must be mapped or ignored).
+    pub suggested: BTreeMap<String, String>,
+}
+
+/// Read the columns of `path` (the header only, for CSV) for an import of `table`.
+pub fn preview(table: ImportTable, path: &Path) -> Result<ImportPreview> {
+    let shown = path.display().to_string();
+    let format = ImportFormat::from_path(path)?;
+    let columns: Vec<String> = match format {
+        ImportFormat::Csv => {
+            let file = std::fs::File::open(path).map_err(|e| Error::io(format!("reading {shown}"), e))?;
+            let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+            let head = reader
+                .headers()
+                .map_err(|e| Error::validation("file", format!("the header of {shown} cannot be read: {e}")))?;
+            head.iter()
+                .map(|c| c.trim_start_matches('\u{feff}').trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect()
+        }
+        ImportFormat::Json => {
+            let meta = std::fs::metadata(path).map_err(|e| Error::io(format!("reading {shown}"), e))?;
+            if meta.len() > MAX_FILE_BYTES {
+                return Err(Error::validation("file", format!("{shown} is larger than 4 GiB")));
+            }
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading {shown}"), e))?;
+            let items: Vec<serde_json::Map<String, serde_json::Value>> =
+                serde_json::from_str(text.trim_start_matches('\u{feff}'))
+                    .map_err(|e| Error::validation("file", format!("{shown} is not a JSON array of objects: {e}")))?;
+            let mut cols: Vec<String> = Vec::new();
+            for item in items.iter().take(1000) {
+                for k in item.keys() {
+                    if !cols.contains(k) {
+                        cols.push(k.clone());
+                    }
+                }
+            }
+            cols
+        }
+    };
+    if columns.is_empty() {
+        return Err(Error::validation("file", format!("{shown} has no columns")));
+    }
+    let plan = ColumnPlan::new(table, &BTreeMap::new())?;
+    let fs = fields(table);
+    let mut suggested = BTreeMap::new();
+    for c in &columns {
+        match plan.target(c) {
+            Ok(Some(i)) => {
+                suggested.insert(c.clone(), fs[i].to_owned());
+            }
+            Ok(None) => {
+                suggested.insert(c.clone(), String::new());
+            }
+            Err(_) => {}
+        }
+    }
+    Ok(ImportPreview {
+        table,
+        format,
+        columns,
+        fields: fs.iter().map(|f| (*f).to_owned()).collect(),
+        suggested,
+    })
 }
 
 /// Columns of the table that an import accepts in a file but does not set.

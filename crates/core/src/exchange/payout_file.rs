@@ -91,3 +91,51 @@ pub fn render_csv(p: &Payout) -> String {
     }
     out
 }
+
+/// One payout batch in a list (newest first), to pick the one whose file to write.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PayoutSummary {
+    pub id: PayoutId,
+    pub created_at: String,
+    /// Cents, in `currency`.
+    pub total_amount: i64,
+    pub commission_count: i64,
+    pub currency: String,
+    /// Partners paid by the batch.
+    pub partners: i64,
+}
+
+/// The newest `limit` payout batches (at most 500), newest first.
+pub fn list(conn: &Connection, limit: i64) -> Result<Vec<PayoutSummary>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.id, p.created_at, p.total_amount, p.commission_count, p.currency,
+                (SELECT count(DISTINCT c.partner_id) FROM commissions c WHERE c.payout_id = p.id)
+           FROM payouts p ORDER BY p.created_at DESC, p.id LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit.clamp(1, 500)], |r| {
+        Ok(PayoutSummary {
+            id: r.get(0)?,
+            created_at: r.get(1)?,
+            total_amount: r.get(2)?,
+            commission_count: r.get(3)?,
+            currency: r.get(4)?,
+            partners: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Write the file of batch `id` to `path` (which must end in `.csv`),
+/// atomically; the batch it holds is returned.
+pub fn write(conn: &Connection, id: PayoutId, path: &std::path::Path) -> Result<Payout> {
+    let csv = path
+        .extension()
+        .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("csv"));
+    if !csv {
+        return Err(Error::validation("out", format!("{} must end in .csv", path.display())));
+    }
+    let p = payout(conn, id)?;
+    super::export::write_file_atomically(path, render_csv(&p).as_bytes())?;
+    Ok(p)
+}

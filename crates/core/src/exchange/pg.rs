@@ -149,6 +149,7 @@ CREATE TABLE IF NOT EXISTS partnerdesk_sync_state (
 "#;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PushReport {
     /// The target, without its password.
     pub target: String,

@@ -314,3 +314,47 @@ pub fn render_html(s: &Statement) -> String {
     h.push_str("</table>\n</body>\n</html>\n");
     h
 }
+
+/// What [`write`] wrote.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StatementFile {
+    pub path: String,
+    pub format: StatementFormat,
+    pub partner_id: PartnerId,
+    pub partner_name: String,
+    pub leads: u64,
+    pub commissions: u64,
+    pub payouts: u64,
+    /// Cents, in `currency`.
+    pub earned: i64,
+    pub paid: i64,
+    pub outstanding: i64,
+    pub currency: String,
+}
+
+/// Write the statement of `partner` to `path` (`.csv` or `.html`, from the
+/// name), atomically.
+pub fn write(
+    conn: &Connection,
+    partner: PartnerId,
+    path: &std::path::Path,
+    generated_at: &str,
+) -> Result<StatementFile> {
+    let format = StatementFormat::from_path(path)?;
+    let s = statement(conn, partner, generated_at)?;
+    super::export::write_file_atomically(path, render(&s, format).as_bytes())?;
+    Ok(StatementFile {
+        path: path.display().to_string(),
+        format,
+        partner_id: s.partner.id,
+        partner_name: s.partner.name.clone(),
+        leads: s.leads.len() as u64,
+        commissions: s.commissions.len() as u64,
+        payouts: s.payouts.len() as u64,
+        earned: s.earned,
+        paid: s.paid,
+        outstanding: s.outstanding,
+        currency: s.currency.clone(),
+    })
+}

@@ -95,6 +95,7 @@ pub struct FeedRow {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SyncExportReport"))]
 pub struct ExportReport {
     /// The file written; None when nothing changed since the last export.
     pub file: Option<PathBuf>,
@@ -106,6 +107,7 @@ pub struct ExportReport {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AppliedFile {
     pub file: PathBuf,
     pub file_seq: i64,
@@ -115,6 +117,7 @@ pub struct AppliedFile {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ApplyReport {
     pub source_id: String,
     pub files: Vec<AppliedFile>,
@@ -780,4 +783,61 @@ pub fn content_digest(conn: &Connection) -> Result<Vec<(String, u64, String)>> {
         out.push(((*table).to_owned(), n, format!("{:x}", hasher.finalize())));
     }
     Ok(out)
+}
+
+/// The last feed export, the last apply and the pushes of this database:
+/// what the Data screen shows as "last sync".
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncStatus {
+    /// When the newest feed file was written (RFC 3339 UTC), and its name.
+    pub last_export_at: Option<String>,
+    pub last_export_file: Option<String>,
+    /// When feed files were last applied here.
+    pub last_apply_at: Option<String>,
+    /// One entry per PostgreSQL target pushed to, newest first.
+    pub pushes: Vec<PushState>,
+}
+
+/// The last push to one PostgreSQL target (named without its password).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PushState {
+    pub target: String,
+    pub pushed_at: String,
+    /// Rows sent by that push.
+    pub rows: u64,
+}
+
+/// Read the sync bookkeeping (nothing is written).
+pub fn status(conn: &Connection) -> Result<SyncStatus> {
+    let export: Option<(String, String)> = conn
+        .query_row(
+            "SELECT exported_at, file_name FROM sync_exports ORDER BY file_seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let last_apply_at: Option<String> = conn.query_row("SELECT MAX(applied_at) FROM sync_applied", [], |r| r.get(0))?;
+    let mut stmt =
+        conn.prepare("SELECT target, pushed_at, row_count FROM sync_pushes ORDER BY pushed_at DESC, target")?;
+    let pushes = stmt
+        .query_map([], |r| {
+            Ok(PushState {
+                target: r.get(0)?,
+                pushed_at: r.get(1)?,
+                rows: r.get::<_, i64>(2)?.max(0) as u64,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let (last_export_at, last_export_file) = match export {
+        Some((at, file)) => (Some(at), Some(file)),
+        None => (None, None),
+    };
+    Ok(SyncStatus {
+        last_export_at,
+        last_export_file,
+        last_apply_at,
+        pushes,
+    })
 }
