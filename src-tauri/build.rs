@@ -33,6 +33,11 @@ const COMMANDS: &[&str] = &[
     "settings_entries",
     "setting_set",
     "audit_list",
+    // Analytics screen
+    "analytics_screen",
+    "analytics_chart",
+    "analytics_chart_save",
+    "analytics_snapshot_take",
 ];
 
 fn main() {

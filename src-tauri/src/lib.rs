@@ -58,6 +58,11 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -
         commands::settings::settings_entries,
         commands::settings::setting_set,
         commands::audit::audit_list,
+        // Analytics screen
+        commands::analytics::analytics_screen,
+        commands::analytics::analytics_chart,
+        commands::analytics::analytics_chart_save,
+        commands::analytics::analytics_snapshot_take,
     ])
 }
 
