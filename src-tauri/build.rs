@@ -51,6 +51,11 @@ const COMMANDS: &[&str] = &[
     "sync_apply",
     "sync_push",
     "operation_cancel",
+    // Analytics screen
+    "analytics_screen",
+    "analytics_chart",
+    "analytics_chart_save",
+    "analytics_snapshot_take",
 ];
 
 fn main() {

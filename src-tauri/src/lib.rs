@@ -76,6 +76,11 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -
         commands::data::sync_apply,
         commands::data::sync_push,
         commands::data::operation_cancel,
+        // Analytics screen
+        commands::analytics::analytics_screen,
+        commands::analytics::analytics_chart,
+        commands::analytics::analytics_chart_save,
+        commands::analytics::analytics_snapshot_take,
     ])
 }
 

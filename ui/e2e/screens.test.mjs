@@ -38,6 +38,10 @@ test("every screen on the demo data set, with screenshots", async () => {
       await b.$(`[data-screen=${key}]`).waitForDisplayed({ timeout: 15000 });
       await b.waitUntil(async () => !(await b.$("p=Loading…").isExisting()), { timeout: 15000 });
       if (key === "leads") await b.$("[data-column=prospect] .lead-card").waitForDisplayed({ timeout: 15000 });
+      if (key === "analytics") {
+        // The charts arrive after the figures: wait for the heat map and the forecast.
+        for (const chart of ["cohorts", "forecast"]) await b.$(`[data-chart=${chart}][data-ready=true] svg`).waitForExist({ timeout: 30000 });
+      }
       if (key === "partners") await b.$("table[aria-label=Partners] tbody tr").waitForDisplayed({ timeout: 15000 });
       if (key === "data") await b.$("[data-section=backups] table, [data-empty=backups]").waitForDisplayed({ timeout: 15000 });
       if (key === "plans") {

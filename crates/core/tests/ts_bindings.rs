@@ -6,6 +6,8 @@
 //! (The workspace test run has the `ts` feature on, through partnerdesk-app.)
 #![cfg(feature = "ts")]
 
+use partnerdesk_core::analytics::{ScreenChart, ScreenData, ScreenRequest, Snapshot};
+use partnerdesk_core::charts::Theme;
 use partnerdesk_core::dashboard::{Dashboard, DataInfo, PartnerName, PartnerToPay};
 use partnerdesk_core::model::*;
 use partnerdesk_core::queries::{Counts, LeadDetail, PartnerDetail};
@@ -82,6 +84,11 @@ fn export(dir: &Path) {
         ApplyReport,
         PushReport,
         SyncStatus,
+        ScreenRequest,
+        ScreenData,
+        ScreenChart,
+        Snapshot,
+        Theme,
     );
 }
 

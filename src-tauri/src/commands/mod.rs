@@ -1,5 +1,6 @@
 //! One module per area; each command is one delegation to partnerdesk-core.
 
+pub mod analytics;
 pub mod applications;
 pub mod audit;
 pub mod commissions;

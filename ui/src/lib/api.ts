@@ -188,3 +188,22 @@ export async function browse(b: Browse): Promise<string | null> {
     throw new ApiError({ kind: "io", field: null, message: `the file dialog could not be opened: ${String(e)}` });
   }
 }
+// ---- Analytics screen (its types are imported here to keep this block apart) ----
+import type { ScreenChart } from "./bindings/ScreenChart";
+import type { ScreenData } from "./bindings/ScreenData";
+import type { ScreenRequest } from "./bindings/ScreenRequest";
+import type { Snapshot } from "./bindings/Snapshot";
+import type { Theme } from "./bindings/Theme";
+
+export const analyticsApi = {
+  /** Everything the screen shows, in one call (the first call of a day takes the day's snapshot). */
+  screen: (req: ScreenRequest) => call<ScreenData>("analytics_screen", { req }),
+  /** One chart for the same request, as an SVG document. */
+  chart: (kind: ScreenChart, req: ScreenRequest, theme: Theme, width: number, height: number) =>
+    call<string>("analytics_chart", { kind, req, theme, width, height }),
+  /** Save one chart to `path` (.png or .svg; a full path). */
+  chartSave: (kind: ScreenChart, req: ScreenRequest, theme: Theme, width: number, height: number, path: string) =>
+    call<null>("analytics_chart_save", { kind, req, theme, width, height, path }),
+  /** Take today's KPI snapshot now (replaces one taken earlier today). */
+  snapshotTake: () => call<Snapshot>("analytics_snapshot_take"),
+};
