@@ -398,3 +398,29 @@ fn preview_reads_the_columns_and_suggests_same_name_fields() {
     let missing = dir.path().join("missing.csv");
     assert_eq!(import::preview(ImportTable::Leads, &missing).unwrap_err().kind(), "io");
 }
+
+#[test]
+fn json_amounts_are_cents_as_numbers_and_decimals_as_text() {
+    let (_d, s) = store();
+    run(&s, &opts(ImportTable::Partners, ImportFormat::Csv), partners_csv()).unwrap();
+    let o = opts(ImportTable::Leads, ImportFormat::Json);
+    // As JSON export writes it (integer cents), and as a person writes it (decimal text).
+    let data = r#"[
+        {"partner_email": "ann@agency.com", "client_name": "Cents Co", "client_email": "c@cents.example", "estimated_value": 123450},
+        {"partner_email": "ann@agency.com", "client_name": "Text Co", "client_email": "t@text.example", "estimated_value": "1234.50"}
+    ]"#;
+    run(&s, &o, data).unwrap();
+    let values: Vec<i64> = s
+        .read(|c| {
+            let mut st = c.prepare("SELECT estimated_value FROM client_leads ORDER BY client_name")?;
+            let v = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            Ok(v)
+        })
+        .unwrap();
+    assert_eq!(values, vec![123_450, 123_450]);
+    // A fractional number is not cents: the row is refused with the reason.
+    let bad = r#"[{"partner_email": "ann@agency.com", "client_name": "X", "client_email": "x@x.example", "estimated_value": 12.5}]"#;
+    let r = run(&s, &o, bad).unwrap();
+    assert_eq!(r.imported, 0);
+    assert!(r.bad_rows[0].reason.contains("integer cents"), "{:?}", r.bad_rows);
+}

@@ -698,9 +698,23 @@ impl<'a> Source<'a> {
                     if std::mem::replace(&mut seen[slot], true) {
                         return bad(Some(key), "another key of this record fills the same field".into());
                     }
+                    let money = fields(plan.table).get(slot).is_some_and(|f| MONEY_FIELDS.contains(f));
                     let text = match value {
                         serde_json::Value::Null => None,
                         serde_json::Value::String(s) => Some(s),
+                        // JSON export writes amounts as integer cents; a
+                        // number in a money field is read the same way.
+                        serde_json::Value::Number(n) if money => match n.as_i64() {
+                            Some(cents) => Some(crate::money::format_amount(cents)),
+                            None => {
+                                return bad(
+                                    Some(key),
+                                    "a number here is an amount in integer cents (as JSON export writes it); \
+                                     write a decimal amount as text, e.g. \"1234.50\""
+                                        .into(),
+                                )
+                            }
+                        },
                         serde_json::Value::Number(n) => Some(n.to_string()),
                         _ => return bad(Some(key), "must be text, a number or null".into()),
                     };
@@ -711,6 +725,9 @@ impl<'a> Source<'a> {
         }
     }
 }
+
+/// Fields holding money: decimals in CSV and JSON text, integer cents as JSON numbers.
+const MONEY_FIELDS: &[&str] = &["estimated_value"];
 
 fn run(
     tx: &Tx,
