@@ -1320,6 +1320,12 @@ fn write_leads(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?;
         let mut recent: Vec<(String, String, LeadId)> = Vec::new();
+        // The slug of every word once (the slug of "A B C" is theirs joined).
+        let slugs: std::collections::HashMap<&str, String> = [FIRST, LAST, ADJ, NOUN, BIZ]
+            .into_iter()
+            .flatten()
+            .map(|w| (*w, slug(w)))
+            .collect();
         for (i, l) in leads.iter().enumerate() {
             let id = ids[i];
             let first = pick(&mut rng, FIRST);
@@ -1328,13 +1334,17 @@ fn write_leads(
                 let (b, e, d) = &recent[rng.random_range(0..recent.len())];
                 (b.clone(), e.clone(), Some(*d))
             } else {
-                let b = format!(
-                    "{} {} {}",
-                    pick(&mut rng, ADJ),
-                    pick(&mut rng, NOUN),
-                    pick(&mut rng, BIZ)
+                let (adj, noun, biz) = (pick(&mut rng, ADJ), pick(&mut rng, NOUN), pick(&mut rng, BIZ));
+                let b = format!("{adj} {noun} {biz}");
+                let e = format!(
+                    "{}.{}@{}{}{}{}.com",
+                    slugs[first],
+                    slugs[last],
+                    slugs[adj],
+                    slugs[noun],
+                    slugs[biz],
+                    i % 997
                 );
-                let e = format!("{}.{}@{}{}.com", slug(first), slug(last), slug(&b), i % 997);
                 (b, e, None)
             };
             if recent.len() < 512 {
