@@ -1,6 +1,6 @@
 //! Forecasts of monthly won revenue and commission liability for the next
 //! 1-12 months: a seasonal-naive baseline, Holt's linear trend, Holt-Winters
-//! (additive, season 12) when two seasons of history exist, each with 80% and
+//! (additive, season 12) from a season and four months of history, each with 80% and
 //! 95% prediction intervals and a rolling-origin backtest (MASE, sMAPE); plus
 //! the pipeline view (open leads x each stage's historical win rate).
 //!
@@ -23,7 +23,7 @@ pub const BACKTEST_ORIGINS: usize = 12;
 
 pub const FORMULA: &str = "seasonal naive: y(T+h) = y(T+h-12(k+1)), k = floor((h-1)/12) (naive y(T) below 12 months); \
 Holt: l(t) = a y(t) + (1-a)(l(t-1)+b(t-1)), b(t) = B(l(t)-l(t-1)) + (1-B) b(t-1), y(T+h) = l(T) + h b(T); \
-Holt-Winters (additive, m = 12, from 24 months): adds s(t) = g(y(t)-l(t-1)-b(t-1)) + (1-g) s(t-m); \
+Holt-Winters (additive, m = 12, from 16 months; first trend from months a season apart): adds s(t) = g(y(t)-l(t-1)-b(t-1)) + (1-g) s(t-m); \
 intervals: mean +- z sigma(h), z = 1.28 (80%), 1.96 (95%); \
 MASE = mean|e| / mean|y(t)-y(t-m)| in sample; sMAPE = mean 200|e| / (|y|+|yhat|) %";
 
@@ -150,7 +150,7 @@ impl Model {
         match self {
             Model::SeasonalNaive => 1,
             Model::Holt => 3,
-            Model::HoltWinters => 2 * SEASON,
+            Model::HoltWinters => SEASON + HW_EXTRA,
         }
     }
     pub fn fit(self, y: &[f64], h: usize) -> Option<Fit> {
@@ -244,18 +244,26 @@ pub fn holt(y: &[f64], h: usize) -> Option<Fit> {
     })
 }
 
-/// Additive Holt-Winters with season `m`; needs two seasons of history.
+/// Months of history beyond one season that Holt-Winters needs.
+pub const HW_EXTRA: usize = 4;
+
+/// Additive Holt-Winters with season `m`; needs a season and [`HW_EXTRA`]
+/// months of history.
 pub fn holt_winters(y: &[f64], m: usize, h: usize) -> Option<Fit> {
     let n = y.len();
-    if m < 2 || n < 2 * m {
+    if m < 2 || n < m + HW_EXTRA {
         return None;
     }
+    // The initial trend compares the same calendar months one season apart:
+    // the first k months of the second season against the first k of the
+    // first (k = m, the two whole seasons, once there are two).
+    let k = (n - m).min(m);
     let mean1 = y[..m].iter().sum::<f64>() / m as f64;
-    let mean2 = y[m..2 * m].iter().sum::<f64>() / m as f64;
+    let trend0 = (y[m..m + k].iter().sum::<f64>() - y[..k].iter().sum::<f64>()) / (k * m) as f64;
     let run = |a: f64, b: f64, g: f64, keep: bool| -> (f64, f64, f64, Vec<f64>) {
-        // Start at the end of the first season: the trend from the two
-        // seasons' means, the level and the seasonal indices detrended.
-        let mut t = (mean2 - mean1) / m as f64;
+        // Start at the end of the first season: that trend, the level and
+        // the seasonal indices detrended.
+        let mut t = trend0;
         let mid = (m as f64 - 1.0) / 2.0;
         let mut l = mean1 + t * mid;
         let mut s: Vec<f64> = y[..m]
