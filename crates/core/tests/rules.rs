@@ -196,7 +196,8 @@ fn application_refused_moves_change_nothing() {
 
     type Act = fn(&partnerdesk_core::store::Tx, ApplicationId) -> partnerdesk_core::Result<Application>;
     let approve: Act = |tx, id| applications::approve(tx, id).map(|(a, _)| a);
-    let cases: [(ApplicationId, Act, &str); 6] = [
+    let cases: [(ApplicationId, Act, &str); 7] = [
+        (approved.id, approve, "approved -> approved (not an e-mail conflict)"),
         (approved.id, applications::reject, "approved -> rejected"),
         (approved.id, applications::review, "approved -> under_review"),
         (rejected.id, approve, "rejected -> approved"),
@@ -1765,6 +1766,10 @@ fn plan_is_sent_only_once_generated_then_accepted() {
         let err = e.refused(|tx| plans::set_status(tx, plan.id, to));
         assert_eq!(err.kind(), "invalid_transition", "accepted -> {to}: {err}");
     }
+    // The accepted proposal is what the client saw: generate does not rewrite it.
+    let err = e.refused(|tx| plans::generate(tx, plan.id));
+    assert_eq!(err.kind(), "conflict", "{err}");
+    assert!(err.to_string().contains("only a draft"), "{err}");
     assert_eq!(
         e.store.read(|c| repo::plans::get(c, plan.id)).unwrap().status,
         PlanStatus::Accepted

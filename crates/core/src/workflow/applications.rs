@@ -117,6 +117,16 @@ pub fn reject(tx: &Tx, id: ApplicationId) -> Result<Application> {
 /// An e-mail that already belongs to a partner is a conflict.
 pub fn approve(tx: &Tx, id: ApplicationId) -> Result<(Application, Partner)> {
     let current = repo::applications::get(tx, id)?;
+    // An application that cannot be approved says so first (an approved one
+    // has its partner already; the e-mail check below would name it).
+    if !can_move(current.status, ApplicationStatus::Approved) {
+        return Err(Error::InvalidTransition {
+            entity: "application",
+            from: current.status.to_string(),
+            to: ApplicationStatus::Approved.to_string(),
+            detail: None,
+        });
+    }
     if let Some(p) = repo::partners::find_by_email(tx, &current.email)? {
         return Err(Error::Conflict(format!(
             "{} is already the e-mail of partner {} ({}); reject this application instead",

@@ -146,6 +146,13 @@ pub fn set_status(tx: &Tx, id: PlanId, to: PlanStatus) -> Result<AppPlan> {
 /// Fill `generated_content` with the Markdown proposal.
 pub fn generate(tx: &Tx, id: PlanId) -> Result<AppPlan> {
     let before = repo::plans::get(tx, id)?;
+    // A sent, accepted or declined proposal is what the client saw: keep it.
+    if before.status != PlanStatus::Draft {
+        return Err(Error::Conflict(format!(
+            "only a draft's proposal can be generated; this plan is {} (move it back to draft first)",
+            before.status
+        )));
+    }
     let lead = repo::leads::get(tx, before.client_lead_id)?;
     let partner = repo::partners::get(tx, before.partner_id)?;
     let mut p = before.clone();
