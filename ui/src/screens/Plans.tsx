@@ -168,9 +168,11 @@ function PlanEditor(props: { plan: AppPlan; onChanged: () => void }) {
               Save
             </button>
           )}
-          <button className="primary" onClick={() => act.run(() => api.planGenerate(p.id)).then((r) => r && props.onChanged())} disabled={act.busy}>
-            Generate proposal
-          </button>
+          {draft && (
+            <button className="primary" onClick={() => act.run(() => api.planGenerate(p.id)).then((r) => r && props.onChanged())} disabled={act.busy}>
+              Generate proposal
+            </button>
+          )}
           <select
             aria-label="Set plan status"
             value=""
