@@ -580,8 +580,8 @@ fn settings_of_the_wrong_type() {
         &["settings", "set", "tier.silver.min_deals", "50"],
         VALIDATION,
         "validation",
-        Some("tier.gold.min_deals"),
-        &["must be at least silver's"],
+        Some("tier.silver.min_deals"),
+        &["must be at most gold's"],
     );
     db.rejects(
         &["settings", "set", "colour", "blue"],

@@ -124,18 +124,34 @@ impl Settings {
         v
     }
 
-    fn check(&self) -> Result<()> {
+    /// Thresholds rise with the tier. The error names the key being set
+    /// (`changed`) when it is one of the pair out of order.
+    fn check(&self, changed: &str) -> Result<()> {
         for w in self.tiers[1..].windows(2) {
-            if w[1].min_deals < w[0].min_deals {
-                return Err(Error::validation(
-                    format!("tier.{}.min_deals", w[1].tier),
-                    format!("must be at least {}'s ({})", w[0].tier, w[0].min_deals),
+            let (lo, hi) = (&w[0], &w[1]);
+            let out_of_order = |what: &str, lo_v: String, hi_v: String| {
+                let lo_key = format!("tier.{}.{what}", lo.tier);
+                if changed == lo_key {
+                    Error::validation(lo_key, format!("must be at most {}'s ({hi_v})", hi.tier))
+                } else {
+                    Error::validation(
+                        format!("tier.{}.{what}", hi.tier),
+                        format!("must be at least {}'s ({lo_v})", lo.tier),
+                    )
+                }
+            };
+            if hi.min_deals < lo.min_deals {
+                return Err(out_of_order(
+                    "min_deals",
+                    lo.min_deals.to_string(),
+                    hi.min_deals.to_string(),
                 ));
             }
-            if w[1].min_revenue < w[0].min_revenue {
-                return Err(Error::validation(
-                    format!("tier.{}.min_revenue", w[1].tier),
-                    format!("must be at least {}'s ({})", w[0].tier, format_amount(w[0].min_revenue)),
+            if hi.min_revenue < lo.min_revenue {
+                return Err(out_of_order(
+                    "min_revenue",
+                    format_amount(lo.min_revenue),
+                    format_amount(hi.min_revenue),
                 ));
             }
         }
@@ -249,7 +265,7 @@ pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
             _ => return Err(unknown_key(key)),
         }
     }
-    after.check()?;
+    after.check(key)?;
     repo::settings::put(tx, key, &stored, tx.now_text())?;
     repo::audit::record(tx, Entity::Setting, key, "set", Some(&before), Some(&after))?;
     Ok(after)
