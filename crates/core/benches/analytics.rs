@@ -98,6 +98,133 @@ fn main() {
         store.read(|c| analytics::screen(c, &req, now)).unwrap()
     });
 
+    // The list/filter pages of the app (first page, 50 rows, with the total).
+    let page = Some(50);
+    let some_partner: partnerdesk_core::model::PartnerId = store
+        .read(|c| Ok(c.query_row("SELECT partner_id FROM client_leads LIMIT 1", [], |r| r.get(0))?))
+        .unwrap();
+    let mut pages = Vec::new();
+    {
+        use partnerdesk_core::model::*;
+        use partnerdesk_core::queries;
+        let pf = |f: PartnerFilter| PartnerFilter { limit: page, ..f };
+        time("page_partners", &mut pages, || {
+            store.read(|c| queries::partners(c, &pf(PartnerFilter::default()))).unwrap()
+        });
+        time("page_partners_gold", &mut pages, || {
+            store
+                .read(|c| {
+                    queries::partners(
+                        c,
+                        &pf(PartnerFilter {
+                            tier: Some(Tier::Gold),
+                            ..Default::default()
+                        }),
+                    )
+                })
+                .unwrap()
+        });
+        time("page_partners_by_earnings", &mut pages, || {
+            store
+                .read(|c| {
+                    queries::partners(
+                        c,
+                        &pf(PartnerFilter {
+                            sort: Some(PartnerSort::Earnings),
+                            desc: true,
+                            ..Default::default()
+                        }),
+                    )
+                })
+                .unwrap()
+        });
+        time("page_partners_search", &mut pages, || {
+            store
+                .read(|c| {
+                    queries::partners(
+                        c,
+                        &pf(PartnerFilter {
+                            search: Some("olivia".into()),
+                            ..Default::default()
+                        }),
+                    )
+                })
+                .unwrap()
+        });
+        let lf = |f: LeadFilter| LeadFilter { limit: page, ..f };
+        time("page_leads", &mut pages, || {
+            store.read(|c| queries::leads(c, &lf(LeadFilter::default()))).unwrap()
+        });
+        time("page_leads_negotiating", &mut pages, || {
+            store
+                .read(|c| {
+                    queries::leads(
+                        c,
+                        &lf(LeadFilter {
+                            status: Some(LeadStatus::Negotiating),
+                            ..Default::default()
+                        }),
+                    )
+                })
+                .unwrap()
+        });
+        time("page_leads_of_partner", &mut pages, || {
+            store
+                .read(|c| {
+                    queries::leads(
+                        c,
+                        &lf(LeadFilter {
+                            partner_id: Some(some_partner),
+                            ..Default::default()
+                        }),
+                    )
+                })
+                .unwrap()
+        });
+        time("page_leads_search", &mut pages, || {
+            store
+                .read(|c| {
+                    queries::leads(
+                        c,
+                        &lf(LeadFilter {
+                            search: Some("harbor".into()),
+                            ..Default::default()
+                        }),
+                    )
+                })
+                .unwrap()
+        });
+        time("page_commissions_approved", &mut pages, || {
+            store
+                .read(|c| {
+                    queries::commissions(
+                        c,
+                        &CommissionFilter {
+                            status: Some(CommissionStatus::Approved),
+                            limit: page,
+                            ..Default::default()
+                        },
+                    )
+                })
+                .unwrap()
+        });
+        time("page_applications_pending", &mut pages, || {
+            store
+                .read(|c| queries::applications(c, Some(ApplicationStatus::Pending), page, None))
+                .unwrap()
+        });
+        time("page_audit", &mut pages, || {
+            store.read(|c| queries::audit(c, None, None, page, None)).unwrap()
+        });
+        time("dashboard", &mut pages, || {
+            store.read(|c| partnerdesk_core::dashboard::dashboard(c, now)).unwrap()
+        });
+    }
+
+    println!("{:<26} {:>12} {:>12}", "list page (warm)", "median ms", "min ms");
+    for (name, med, min) in &pages {
+        println!("{name:<26} {med:>12.3} {min:>12.3}");
+    }
     println!("{:<22} {:>12} {:>12}", "call (warm)", "median ms", "min ms");
     for (name, med, min) in &rows {
         println!("{name:<22} {med:>12.3} {min:>12.3}");
