@@ -109,7 +109,9 @@ fn main() {
         use partnerdesk_core::queries;
         let pf = |f: PartnerFilter| PartnerFilter { limit: page, ..f };
         time("page_partners", &mut pages, || {
-            store.read(|c| queries::partners(c, &pf(PartnerFilter::default()))).unwrap()
+            store
+                .read(|c| queries::partners(c, &pf(PartnerFilter::default())))
+                .unwrap()
         });
         time("page_partners_gold", &mut pages, || {
             store
