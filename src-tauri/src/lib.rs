@@ -84,9 +84,22 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -
     ])
 }
 
+/// The automatic backup of the first start of each day, on a background
+/// thread so the window opens at once (none when the database did not open).
+/// A failure is reported on stderr; the Data screen lists what exists.
+pub fn start_daily_backup(state: &AppState) -> Option<std::thread::JoinHandle<()>> {
+    let store = state.store().ok()?;
+    Some(std::thread::spawn(move || {
+        if let Err(e) = partnerdesk_core::backup::ensure_daily(&store, &mut |_| true) {
+            eprintln!("warning: the daily backup was not taken: {e}");
+        }
+    }))
+}
+
 /// Start the app on the database of `--db`, `PARTNERDESK_DB` or the default file.
 pub fn run() {
     let state = AppState::open(db_arg(std::env::args_os().skip(1)).as_deref());
+    let _daily = start_daily_backup(&state);
     builder(tauri::Builder::default().plugin(tauri_plugin_dialog::init()), state)
         .run(tauri::generate_context!())
         .expect("error while running the Partnerdesk window");

@@ -650,3 +650,30 @@ fn analytics_bad_requests_are_validation_errors() {
     .unwrap();
     assert_eq!(log.as_array().unwrap().len(), 0);
 }
+
+// ---- The daily backup at start ----
+
+#[test]
+fn the_first_start_of_a_day_takes_a_daily_backup_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("daily.db");
+    let store = Store::open(&path, Arc::new(SystemClock)).unwrap();
+    let state = AppState::from_store(store);
+    let daily = || {
+        partnerdesk_core::backup::list(&partnerdesk_core::backup::backup_dir(&path))
+            .unwrap()
+            .into_iter()
+            .filter(|b| b.kind == partnerdesk_core::backup::BackupKind::Daily)
+            .count()
+    };
+    assert_eq!(daily(), 0);
+    partnerdesk_app::start_daily_backup(&state).unwrap().join().unwrap();
+    assert_eq!(daily(), 1, "the first start of the day takes one");
+    partnerdesk_app::start_daily_backup(&state).unwrap().join().unwrap();
+    assert_eq!(daily(), 1, "a second start the same day takes none");
+    // A database that did not open gets no backup attempt.
+    let broken = AppState::open(Some(&dir.path().join("missing-folder/x.db")));
+    if broken.store().is_err() {
+        assert!(partnerdesk_app::start_daily_backup(&broken).is_none());
+    }
+}
