@@ -21,17 +21,7 @@ struct App {
 fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("wiring.db"), Arc::new(SystemClock)).unwrap();
-    let app = builder(mock_builder(), AppState::from_store(store))
-        .build(tauri::generate_context!())
-        .expect("the app builds on the mock runtime");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    App {
-        _app: app,
-        window,
-        _dir: dir,
-    }
+    app_on(AppState::from_store(store), dir)
 }
 
 fn call(app: &App, cmd: &str, args: Value) -> Result<Value, Value> {
@@ -88,13 +78,7 @@ fn apply_approve_then_the_partner_is_listed_and_on_the_dashboard() {
 #[test]
 fn lead_win_makes_a_commission_that_is_approved_and_paid() {
     let app = app();
-    let a = call(
-        &app,
-        "application_add",
-        json!({"input": {"name": "Bo", "email": "bo@example.com", "phone": null, "company": null,
-            "network_description": null, "expected_referrals": null, "experience_level": null}}),
-    )
-    .unwrap();
+    let a = add_application(&app, "Bo", "bo@example.com");
     let partner = call(&app, "application_approve", json!({"id": a["id"]})).unwrap()[1].clone();
     let cents = call(
         &app,
@@ -459,13 +443,7 @@ fn operation_cancel_flips_the_flag_of_that_operation_only() {
 /// Two partners, one won lead (10,000.00), one open lead.
 fn analytics_data(app: &App) {
     for (name, email) in [("Ann", "ann@example.com"), ("Bob", "bob@example.com")] {
-        let a = call(
-            app,
-            "application_add",
-            json!({"input": {"name": name, "email": email, "phone": null, "company": null,
-                "network_description": null, "expected_referrals": null, "experience_level": null}}),
-        )
-        .unwrap();
+        let a = add_application(app, name, email);
         let partner = call(app, "application_approve", json!({"id": a["id"]})).unwrap()[1].clone();
         let added = call(
             app,

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use clap::Args;
 use partnerdesk_core::clock::fmt_time;
 use partnerdesk_core::demo::Progress;
-use partnerdesk_core::exchange::export::{self, tmp_path, write_file_atomically, Format};
+use partnerdesk_core::exchange::export::{self, tmp_path, Format};
 use partnerdesk_core::exchange::{payout_file, statement};
 use partnerdesk_core::model::{PartnerId, Payout, PayoutId};
 use partnerdesk_core::workflow::commissions;
@@ -51,31 +51,30 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> anyhow::Result<u8> {
 }
 
 pub fn statement(ctx: &Ctx, a: StatementArgs) -> anyhow::Result<u8> {
-    let format = statement::StatementFormat::from_path(&a.out)?;
+    statement::StatementFormat::from_path(&a.out)?;
     let now = fmt_time(ctx.store.now());
     let s = ctx.read("making the statement", |c| {
         let pid: PartnerId = id(c, &a.partner)?;
-        statement::statement(c, pid, &now)
+        statement::write(c, pid, &a.out, &now)
     })?;
-    write_file_atomically(&a.out, statement::render(&s, format).as_bytes())?;
     #[derive(Serialize)]
     struct Answer<'a> {
         path: String,
         partner_id: String,
-        leads: usize,
-        commissions: usize,
-        payouts: usize,
+        leads: u64,
+        commissions: u64,
+        payouts: u64,
         earned: i64,
         paid: i64,
         outstanding: i64,
         currency: &'a str,
     }
     let answer = Answer {
-        path: a.out.display().to_string(),
-        partner_id: s.partner.id.to_string(),
-        leads: s.leads.len(),
-        commissions: s.commissions.len(),
-        payouts: s.payouts.len(),
+        path: s.path.clone(),
+        partner_id: s.partner_id.to_string(),
+        leads: s.leads,
+        commissions: s.commissions,
+        payouts: s.payouts,
         earned: s.earned,
         paid: s.paid,
         outstanding: s.outstanding,
@@ -84,7 +83,7 @@ pub fn statement(ctx: &Ctx, a: StatementArgs) -> anyhow::Result<u8> {
     ctx.out.emit(&answer, || {
         format!(
             "Statement of {} written to {}: {} lead(s), {} commission(s), {} payout(s); earned {}, paid {}, outstanding {}.\n",
-            s.partner.name,
+            s.partner_name,
             answer.path,
             answer.leads,
             answer.commissions,
@@ -101,7 +100,7 @@ pub fn statement(ctx: &Ctx, a: StatementArgs) -> anyhow::Result<u8> {
 /// under a temporary name inside the transaction (a failure to write it rolls
 /// the payout back) and renamed once the payout is committed.
 pub fn payout_with_file(ctx: &Ctx, partners: &[String], out: &Path) -> anyhow::Result<Payout> {
-    check_csv_name(out)?;
+    payout_file::check_path(out)?;
     let tmp = tmp_path(out);
     let r = ctx.write("creating the payout", |tx| {
         let ids = partners
@@ -134,12 +133,11 @@ pub fn payout_with_file(ctx: &Ctx, partners: &[String], out: &Path) -> anyhow::R
 
 /// `partnerdesk payout file ID --out FILE.csv`: the file of an earlier batch.
 pub fn payout_file(ctx: &Ctx, payout: &str, out: &Path) -> anyhow::Result<u8> {
-    check_csv_name(out)?;
-    let p = ctx.read("reading the payout", |c| {
+    payout_file::check_path(out)?;
+    let p = ctx.read("writing the payout file", |c| {
         let pid: PayoutId = id(c, payout)?;
-        payout_file::payout(c, pid)
+        payout_file::write(c, pid, out)
     })?;
-    write_file_atomically(out, payout_file::render_csv(&p).as_bytes())?;
     ctx.out.emit(&p, || {
         format!(
             "Payout file of {} written to {}: {} line(s), {} {} in all.\n",
@@ -151,18 +149,4 @@ pub fn payout_file(ctx: &Ctx, payout: &str, out: &Path) -> anyhow::Result<u8> {
         )
     })?;
     Ok(0)
-}
-
-fn check_csv_name(out: &Path) -> partnerdesk_core::Result<()> {
-    let ok = out
-        .extension()
-        .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("csv"));
-    if ok {
-        Ok(())
-    } else {
-        Err(partnerdesk_core::Error::validation(
-            "out",
-            format!("{} must end in .csv", out.display()),
-        ))
-    }
 }

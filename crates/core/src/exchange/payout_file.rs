@@ -126,15 +126,22 @@ pub fn list(conn: &Connection, limit: i64) -> Result<Vec<PayoutSummary>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Write the file of batch `id` to `path` (which must end in `.csv`),
-/// atomically; the batch it holds is returned.
-pub fn write(conn: &Connection, id: PayoutId, path: &std::path::Path) -> Result<Payout> {
+/// A payout file is CSV: the path must end in `.csv` (field `out`).
+pub fn check_path(path: &std::path::Path) -> Result<()> {
     let csv = path
         .extension()
         .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("csv"));
-    if !csv {
-        return Err(Error::validation("out", format!("{} must end in .csv", path.display())));
+    if csv {
+        Ok(())
+    } else {
+        Err(Error::validation("out", format!("{} must end in .csv", path.display())))
     }
+}
+
+/// Write the file of batch `id` to `path` (which must end in `.csv`),
+/// atomically; the batch it holds is returned.
+pub fn write(conn: &Connection, id: PayoutId, path: &std::path::Path) -> Result<Payout> {
+    check_path(path)?;
     let p = payout(conn, id)?;
     super::export::write_file_atomically(path, render_csv(&p).as_bytes())?;
     Ok(p)
