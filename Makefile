@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test deps lint fmt test-rust demo-reference clean-db deps-app deps-e2e ui app e2e package
+.PHONY: run test deps lint fmt test-rust demo-reference clean-db deps-app deps-e2e ui app e2e package package-check
 
 ## Build the UI and the desktop app and open it on the default database (in the
 ## user's data folder; PARTNERDESK_DB=... or ARGS="--db PATH" open another).
@@ -14,7 +14,7 @@ run: deps deps-app ui
 	./target/release/partnerdesk-app $(ARGS)
 
 ## Every test: formatting, lints, unit, property, integration and CLI tests.
-test: deps deps-app deps-e2e ui lint test-rust e2e
+test: deps deps-app deps-e2e ui lint test-rust e2e package-check
 
 deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo is missing: install Rust with rustup (https://rustup.rs)"; exit 1; }
@@ -100,6 +100,13 @@ app: deps-app ui
 ## End-to-end tests: the real app under Xvfb, driven through tauri-driver + WebKitWebDriver.
 e2e: deps-e2e app
 	cd ui && TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a -s "-screen 0 1280x800x24" npm run e2e
+
+## The packaging of `make package`, checked in `make test`: a debug-profile .deb
+## (reusing the tests' build) that must hold the app, its menu entry and icons.
+package-check: deps-app ui
+	rm -rf $${CARGO_TARGET_DIR:-target}/debug/bundle/deb
+	ui/node_modules/.bin/tauri build --debug --bundles deb
+	sh scripts/check-deb.sh
 
 ## A .deb of the app in target/release/bundle/deb/ (the tauri CLI from npm).
 package: deps-app ui
