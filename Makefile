@@ -4,6 +4,10 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
+# CI builds once from clean: incremental caches would only cost disk (GBs) and time.
+ifeq ($(CI),true)
+export CARGO_INCREMENTAL ?= 0
+endif
 
 .PHONY: run test deps lint fmt test-rust demo-reference clean-db deps-app deps-e2e ui app e2e package package-check
 
