@@ -934,6 +934,9 @@ fn build(
             // Rows go in in time order. Indexes whose keys follow that order grow at
             // their right edge as rows arrive, which is cheaper than a sort afterwards;
             // the others are dropped here and built once at the end.
+            // The text-search indexes are rebuilt by the first search afterwards
+            // (a trigger per row would also disable the leads' transfer path).
+            crate::store::search::drop(tx)?;
             let secondary = drop_secondary_indexes(
                 tx,
                 &["partner_applications", "partners", "lead_status_history", "commissions"],

@@ -244,6 +244,8 @@ fn check_sequence(ops: &[Op], opts: &Options) -> Result<(), TestCaseError> {
     // A couple of partners to start with, so that most actions have a target.
     e.partner("Seed One");
     e.partner("Seed Two");
+    // With the search indexes built, so that their triggers follow every action.
+    e.store.ensure_search_index().unwrap();
     let watcher = e.watcher();
     for (step, op) in ops.iter().enumerate() {
         e.tick();
@@ -319,6 +321,15 @@ fn check_sequence(ops: &[Op], opts: &Options) -> Result<(), TestCaseError> {
         })
         .unwrap();
     prop_assert_eq!(bad_paid, 0);
+    // The search indexes agree with the rows they index.
+    let fts = e.store.write(|tx| {
+        tx.execute_batch(
+            "INSERT INTO lead_search (lead_search, rank) VALUES ('integrity-check', 1);
+             INSERT INTO partner_search (partner_search, rank) VALUES ('integrity-check', 1);",
+        )?;
+        Ok(())
+    });
+    prop_assert!(fts.is_ok(), "search index: {:?}", fts);
     Ok(())
 }
 

@@ -6,7 +6,9 @@ use tauri::State;
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn leads_list(state: State<'_, AppState>, filter: LeadFilter) -> CmdResult<Page<Lead>> {
-    state.read(|c| queries::leads(c, &filter))
+    let store = state.store()?;
+    store.prepare_search(filter.search.as_deref()).map_err(|e| e.info())?;
+    store.read(|c| queries::leads(c, &filter)).map_err(|e| e.info())
 }
 
 #[tauri::command(rename_all = "snake_case")]

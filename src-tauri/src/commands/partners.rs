@@ -7,7 +7,9 @@ use tauri::State;
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn partners_list(state: State<'_, AppState>, filter: PartnerFilter) -> CmdResult<Page<Partner>> {
-    state.read(|c| queries::partners(c, &filter))
+    let store = state.store()?;
+    store.prepare_search(filter.search.as_deref()).map_err(|e| e.info())?;
+    store.read(|c| queries::partners(c, &filter)).map_err(|e| e.info())
 }
 
 #[tauri::command(rename_all = "snake_case")]

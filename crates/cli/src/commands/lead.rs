@@ -1,5 +1,6 @@
 //! `partnerdesk lead ...`
 
+use anyhow::Context;
 use super::{id, parse_opt, Ctx};
 use crate::cli::{LeadAddArgs, LeadCmd, LeadListArgs};
 use crate::output::{date, kv, money, opt, page, rate, section, time, Table};
@@ -82,6 +83,9 @@ fn add(ctx: &Ctx, a: LeadAddArgs) -> anyhow::Result<()> {
 }
 
 fn list(ctx: &Ctx, a: LeadListArgs) -> anyhow::Result<()> {
+    ctx.store
+        .prepare_search(a.search.as_deref())
+        .context("building the search index")?;
     let (p, names) = ctx.read("listing the leads", |c| {
         let f = LeadFilter {
             partner_id: parse_opt(a.partner.as_deref(), |t| id(c, t))?,

@@ -1,5 +1,6 @@
 //! `partnerdesk partner ...`
 
+use anyhow::Context;
 use super::{id, parse_opt, Ctx};
 use crate::cli::{PartnerCmd, PartnerListArgs};
 use crate::output::{date, diff_summary, kv, money, opt, page, rate, section, time, Table};
@@ -35,6 +36,9 @@ pub fn run(ctx: &Ctx, cmd: PartnerCmd) -> anyhow::Result<u8> {
 }
 
 fn list(ctx: &Ctx, a: PartnerListArgs) -> anyhow::Result<()> {
+    ctx.store
+        .prepare_search(a.search.as_deref())
+        .context("building the search index")?;
     let p = ctx.read("listing the partners", |c| {
         let f = PartnerFilter {
             tier: parse_opt(a.tier.as_deref(), Tier::parse)?,

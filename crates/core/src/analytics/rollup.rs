@@ -12,7 +12,12 @@ use crate::error::Result;
 use crate::model::{Commission, CommissionKind, Lead, LeadStatus, Partner, PartnerId, Tier};
 use rusqlite::{params, Connection, OptionalExtension};
 
-const MIGRATION: &str = include_str!("../../../../migrations/V2__analytics.sql");
+/// The migrations whose statements after the `@fill` marker recompute their
+/// tables from the raw rows.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../../migrations/V2__analytics.sql"),
+    include_str!("../../../../migrations/V6__lead_status_counts.sql"),
+];
 const FILL_MARKER: &str = "-- @fill";
 
 /// The roll-up tables, in a fixed order (for comparisons).
@@ -23,6 +28,7 @@ pub const TABLES: &[&str] = &[
     "analytics_last_lead",
     "analytics_tiers",
     "analytics_stages",
+    "lead_status_counts",
 ];
 
 /// Recompute every roll-up from the raw tables with set-based SQL (the same
@@ -31,11 +37,13 @@ pub fn rebuild(conn: &Connection) -> Result<()> {
     for t in TABLES {
         conn.execute_batch(&format!("DELETE FROM {t}"))?;
     }
-    let fill = MIGRATION
-        .split_once(FILL_MARKER)
-        .map(|(_, rest)| rest.split_once('\n').map(|(_, r)| r).unwrap_or(""))
-        .unwrap_or("");
-    conn.execute_batch(fill)?;
+    for migration in MIGRATIONS {
+        let fill = migration
+            .split_once(FILL_MARKER)
+            .map(|(_, rest)| rest.split_once('\n').map(|(_, r)| r).unwrap_or(""))
+            .unwrap_or("");
+        conn.execute_batch(fill)?;
+    }
     Ok(())
 }
 
@@ -210,6 +218,13 @@ pub fn on_lead_added(conn: &Connection, lead: &Lead) -> Result<()> {
         }
     }
     add_stage(conn, LeadStatus::Prospect, 1, lead.estimated_value)?;
+    add_status_count(conn, LeadStatus::Prospect, 1)?;
+    Ok(())
+}
+
+fn add_status_count(conn: &Connection, status: LeadStatus, n: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE lead_status_counts SET leads = leads + ?2 WHERE status = ?1")?
+        .execute(params![status, n])?;
     Ok(())
 }
 
@@ -251,6 +266,8 @@ pub fn on_lead_move(conn: &Connection, before: &Lead, to: LeadStatus) -> Result<
     } else {
         add_stage(conn, to, 1, before.estimated_value)?;
     }
+    add_status_count(conn, from, -1)?;
+    add_status_count(conn, to, 1)?;
     Ok(())
 }
 
@@ -324,6 +341,8 @@ pub struct Builder {
     commission_months: std::collections::BTreeMap<(i64, i64), (i64, i64, i64)>,
     /// Per open stage: (open leads, open value, won, lost).
     stages: [(i64, i64, i64, i64); 4],
+    /// Leads per current status (in `LeadStatus::ALL` order).
+    statuses: [i64; 6],
 }
 
 const OPEN_STAGES: [LeadStatus; 4] = [
@@ -357,6 +376,9 @@ impl Builder {
         estimated: i64,
         visited: impl IntoIterator<Item = LeadStatus>,
     ) {
+        if let Some(i) = LeadStatus::ALL.iter().position(|&s| s == status) {
+            self.statuses[i] += 1;
+        }
         self.partner_months[p]
             .entry(super::month::index_at(created))
             .or_default()
@@ -509,6 +531,12 @@ impl Builder {
             for (slot, stage) in OPEN_STAGES.iter().enumerate() {
                 let (n, v, won, lost) = self.stages[slot];
                 s.execute(params![stage, n, v, won, lost])?;
+            }
+        }
+        {
+            let mut s = conn.prepare("INSERT INTO lead_status_counts (status, leads) VALUES (?1, ?2)")?;
+            for (status, n) in LeadStatus::ALL.iter().zip(self.statuses) {
+                s.execute(params![status, n])?;
             }
         }
         Ok(())

@@ -1027,6 +1027,9 @@ impl<'t, 'c> LeadSink<'t, 'c> {
             }
         }
         let rebuild = if bulk {
+            // A search-index trigger per row would cost more than building the
+            // index again at the next search.
+            crate::store::search::drop(tx)?;
             drop_secondary_indexes(tx, &["client_leads", "lead_status_history", "audit_log"])?
         } else {
             Vec::new()

@@ -4,6 +4,7 @@
 //! only when the closure returns `Ok`).
 
 pub mod repo;
+pub mod search;
 
 use crate::clock::{fmt_time, Clock};
 use crate::error::{Error, Result};
@@ -233,6 +234,24 @@ impl Store {
     /// calls this so that it may change the journal mode.
     pub fn release_readers(&self) {
         self.readers.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Before a list with the search text `text`: build the text-search
+    /// indexes when the text has a word and they are missing ([`search`]).
+    pub fn prepare_search(&self, text: Option<&str>) -> Result<()> {
+        if text.and_then(search::match_expr).is_some() {
+            self.ensure_search_index()?;
+        }
+        Ok(())
+    }
+
+    /// Build the text-search indexes when they are missing ([`search`]).
+    /// Returns whether it built them.
+    pub fn ensure_search_index(&self) -> Result<bool> {
+        if self.read(search::ready)? {
+            return Ok(false);
+        }
+        self.write(|tx| search::ensure(tx))
     }
 
     /// `PRAGMA quick_check`: Ok when the file is consistent.

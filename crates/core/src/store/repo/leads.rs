@@ -1,5 +1,6 @@
 use crate::error::{Error, Result};
 use crate::model::{Lead, LeadFilter, LeadId, LeadMove, LeadStatus};
+use crate::store::search;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLS: &str = "id, partner_id, client_name, client_email, client_phone, business_name, project_description, estimated_value, status, possible_duplicate_of, closed_at, created_at, updated_at";
@@ -101,40 +102,69 @@ pub fn history(conn: &Connection, id: LeadId) -> Result<Vec<LeadMove>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// One page of leads and the total. The order follows the filter, each
+/// served by an index so that a page costs its rows, not the table:
+/// - a search text: newest first by insertion (the search index's order);
+/// - a status: most recently updated first (what moved there last);
+/// - otherwise: newest first by creation.
+///
+/// Totals come from `lead_status_counts` (all leads, or one status), from
+/// the partner index, or from the search index.
 pub fn list(conn: &Connection, f: &LeadFilter, limit: i64, offset: i64) -> Result<(Vec<Lead>, i64)> {
-    let mut wh = vec!["1=1".to_owned()];
-    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-    if let Some(p) = f.partner_id {
-        wh.push("partner_id = ?".into());
-        args.push(Box::new(p));
+    let search = f.search.as_deref().and_then(search::match_expr);
+    let mut wh: Vec<&str> = Vec::new();
+    let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+    if let Some(m) = &search {
+        wh.push("s.lead_search MATCH ?");
+        args.push(m);
     }
-    if let Some(s) = f.status {
-        wh.push("status = ?".into());
-        args.push(Box::new(s));
+    if let Some(p) = &f.partner_id {
+        wh.push("l.partner_id = ?");
+        args.push(p);
     }
-    if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        wh.push(
-            "(client_name LIKE ? ESCAPE '\\' OR client_email LIKE ? ESCAPE '\\' OR business_name LIKE ? ESCAPE '\\')"
-                .into(),
-        );
-        let p = super::like_pattern(q);
-        args.push(Box::new(p.clone()));
-        args.push(Box::new(p.clone()));
-        args.push(Box::new(p));
+    if let Some(st) = &f.status {
+        wh.push("l.status = ?");
+        args.push(st);
     }
-    let where_sql = wh.join(" AND ");
-    let total: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM client_leads WHERE {where_sql}"),
-        rusqlite::params_from_iter(args.iter()),
-        |r| r.get(0),
-    )?;
-    args.push(Box::new(limit));
-    args.push(Box::new(offset));
+    let where_sql = if wh.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", wh.join(" AND "))
+    };
+    let from = if search.is_some() {
+        "lead_search s JOIN client_leads l ON l.rowid = s.rowid"
+    } else {
+        "client_leads l"
+    };
+    let total: i64 = match (&search, f.partner_id, f.status) {
+        (None, None, None) => conn.query_row("SELECT coalesce(sum(leads), 0) FROM lead_status_counts", [], |r| r.get(0))?,
+        (None, None, Some(st)) => conn
+            .query_row("SELECT leads FROM lead_status_counts WHERE status = ?1", [st], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0),
+        (Some(m), None, None) => conn
+            .query_row("SELECT count(*) FROM lead_search WHERE lead_search MATCH ?1", [m], |r| r.get(0))
+            .map_err(|e| search::explain(e.into()))?,
+        _ => conn
+            .query_row(&format!("SELECT count(*) FROM {from} {where_sql}"), args.as_slice(), |r| r.get(0))
+            .map_err(|e| search::explain(e.into()))?,
+    };
+    let order = if search.is_some() {
+        "s.rowid DESC"
+    } else if f.status.is_some() {
+        "l.updated_at DESC, l.rowid DESC"
+    } else {
+        "l.created_at DESC, l.rowid DESC"
+    };
+    args.push(&limit);
+    args.push(&offset);
+    let cols = COLS.split(", ").map(|c| format!("l.{c}")).collect::<Vec<_>>().join(", ");
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLS} FROM client_leads WHERE {where_sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+        "SELECT {cols} FROM {from} {where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
     ))?;
     let items = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map(args.as_slice(), from_row)
+        .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
+        .map_err(|e| search::explain(e.into()))?;
     Ok((items, total))
 }

@@ -85,16 +85,3 @@ pub fn paging(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64)> {
     Ok((limit, offset))
 }
 
-/// `%text%` for LIKE, with the wildcards of the text escaped (ESCAPE '\').
-pub fn like_pattern(text: &str) -> String {
-    let mut s = String::with_capacity(text.len() + 2);
-    s.push('%');
-    for c in text.trim().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s.push('%');
-    s
-}

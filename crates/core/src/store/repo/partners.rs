@@ -1,5 +1,6 @@
 use crate::error::{Error, Result};
 use crate::model::{Partner, PartnerFilter, PartnerId, PartnerSort, PartnerStatus, Tier};
+use crate::store::search;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLS: &str = "id, application_id, name, email, phone, company, status, tier, total_deals, total_earnings, created_at, updated_at";
@@ -88,51 +89,58 @@ pub fn set_totals(conn: &Connection, id: PartnerId, deals: i64, earnings: i64, n
     Ok(())
 }
 
+/// One page of partners in the chosen order and the total; a search text
+/// goes through the search index ([`search`]), the other filters and every
+/// sort order through the partner indexes.
 pub fn list(conn: &Connection, f: &PartnerFilter, limit: i64, offset: i64) -> Result<(Vec<Partner>, i64)> {
-    let mut wh = vec!["1=1".to_owned()];
-    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-    if let Some(t) = f.tier {
-        wh.push("tier = ?".into());
-        args.push(Box::new(t));
+    let search = f.search.as_deref().and_then(search::match_expr);
+    let mut wh: Vec<&str> = Vec::new();
+    let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+    if let Some(m) = &search {
+        wh.push("s.partner_search MATCH ?");
+        args.push(m);
     }
-    if let Some(s) = f.status {
-        wh.push("status = ?".into());
-        args.push(Box::new(s));
+    if let Some(t) = &f.tier {
+        wh.push("p.tier = ?");
+        args.push(t);
     }
-    if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        wh.push(
-            "(name LIKE ?1q ESCAPE '\\' OR email LIKE ?1q ESCAPE '\\' OR company LIKE ?1q ESCAPE '\\')"
-                .replace("?1q", "?"),
-        );
-        let p = super::like_pattern(q);
-        args.push(Box::new(p.clone()));
-        args.push(Box::new(p.clone()));
-        args.push(Box::new(p));
+    if let Some(st) = &f.status {
+        wh.push("p.status = ?");
+        args.push(st);
     }
-    let where_sql = wh.join(" AND ");
-    let total: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM partners WHERE {where_sql}"),
-        rusqlite::params_from_iter(args.iter()),
-        |r| r.get(0),
-    )?;
+    let where_sql = if wh.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", wh.join(" AND "))
+    };
+    let from = if search.is_some() {
+        "partner_search s JOIN partners p ON p.rowid = s.rowid"
+    } else {
+        "partners p"
+    };
+    let total: i64 = conn
+        .query_row(&format!("SELECT count(*) FROM {from} {where_sql}"), args.as_slice(), |r| r.get(0))
+        .map_err(|e| search::explain(e.into()))?;
     let col = match f.sort.unwrap_or(PartnerSort::Name) {
-        PartnerSort::Name => "name COLLATE NOCASE",
-        PartnerSort::Email => "email",
-        PartnerSort::Company => "company COLLATE NOCASE",
-        PartnerSort::Tier => "CASE tier WHEN 'bronze' THEN 0 WHEN 'silver' THEN 1 WHEN 'gold' THEN 2 ELSE 3 END",
-        PartnerSort::Status => "status",
-        PartnerSort::Deals => "total_deals",
-        PartnerSort::Earnings => "total_earnings",
-        PartnerSort::Created => "created_at",
+        PartnerSort::Name => "p.name COLLATE NOCASE",
+        PartnerSort::Email => "p.email",
+        PartnerSort::Company => "p.company COLLATE NOCASE",
+        PartnerSort::Tier => "CASE p.tier WHEN 'bronze' THEN 0 WHEN 'silver' THEN 1 WHEN 'gold' THEN 2 ELSE 3 END",
+        PartnerSort::Status => "p.status",
+        PartnerSort::Deals => "p.total_deals",
+        PartnerSort::Earnings => "p.total_earnings",
+        PartnerSort::Created => "p.created_at",
     };
     let dir = if f.desc { "DESC" } else { "ASC" };
-    args.push(Box::new(limit));
-    args.push(Box::new(offset));
+    args.push(&limit);
+    args.push(&offset);
+    let cols = COLS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLS} FROM partners WHERE {where_sql} ORDER BY {col} {dir}, id {dir} LIMIT ? OFFSET ?"
+        "SELECT {cols} FROM {from} {where_sql} ORDER BY {col} {dir}, p.id {dir} LIMIT ? OFFSET ?"
     ))?;
     let items = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map(args.as_slice(), from_row)
+        .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
+        .map_err(|e| search::explain(e.into()))?;
     Ok((items, total))
 }

@@ -1,0 +1,236 @@
+//! The list pages: text search through the FTS indexes (words, prefixes,
+//! order, kept current by triggers, rebuilt after bulk loads), the totals
+//! from `lead_status_counts`, and the order of each filter.
+
+mod common;
+use common::*;
+use partnerdesk_core::model::*;
+use partnerdesk_core::queries;
+use partnerdesk_core::store::{search, Store};
+
+fn lead_names(store: &Store, f: LeadFilter) -> (Vec<String>, i64) {
+    store.prepare_search(f.search.as_deref()).unwrap();
+    let p = store.read(|c| queries::leads(c, &f)).unwrap();
+    (p.items.into_iter().map(|l| l.client_name).collect(), p.total)
+}
+
+fn search_leads(store: &Store, text: &str) -> (Vec<String>, i64) {
+    lead_names(
+        store,
+        LeadFilter {
+            search: Some(text.into()),
+            ..Default::default()
+        },
+    )
+}
+
+fn search_partners(store: &Store, text: &str) -> (Vec<String>, i64) {
+    let f = PartnerFilter {
+        search: Some(text.into()),
+        ..Default::default()
+    };
+    store.prepare_search(f.search.as_deref()).unwrap();
+    let p = store.read(|c| queries::partners(c, &f)).unwrap();
+    (p.items.into_iter().map(|p| p.name).collect(), p.total)
+}
+
+/// The FTS5 check of an index against the rows it indexes (an error when
+/// they disagree).
+fn integrity(store: &Store) {
+    store
+        .write(|tx| {
+            tx.execute_batch(
+                "INSERT INTO lead_search (lead_search, rank) VALUES ('integrity-check', 1);
+                 INSERT INTO partner_search (partner_search, rank) VALUES ('integrity-check', 1);",
+            )?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn search_matches_the_start_of_any_word_of_name_email_or_business() {
+    let e = env();
+    let p = e.partner("Ada Harbor");
+    e.lead(p.id, "Olivia Smith", 100);
+    e.lead(p.id, "Oliver Stone", 100);
+    e.lead(p.id, "Bolivia Trade", 100);
+    e.lead(p.id, "Zoë Ångström", 100);
+
+    // A word prefix, any case: not the middle of a word.
+    assert_eq!(search_leads(&e.store, "OLIV"), (vec!["Oliver Stone".into(), "Olivia Smith".into()], 2));
+    // Every word must match, each the start of some word.
+    assert_eq!(search_leads(&e.store, "oli smi"), (vec!["Olivia Smith".into()], 1));
+    // The e-mail's words ("olivia.smith@client.example") and the business ("Olivia Smith Ltd").
+    assert_eq!(search_leads(&e.store, "smith@client").1, 1);
+    assert_eq!(search_leads(&e.store, "ltd").1, 4);
+    // Accents fold both ways.
+    assert_eq!(search_leads(&e.store, "zoe angstrom").0, vec!["Zoë Ångström".to_owned()]);
+    assert_eq!(search_leads(&e.store, "ÅNG").1, 1);
+    // Nothing: an empty page, not an error.
+    assert_eq!(search_leads(&e.store, "nobody"), (vec![], 0));
+    // A text with no word is no filter.
+    assert_eq!(search_leads(&e.store, " @@ ").1, 4);
+
+    // Partners: name, e-mail ("ada.harbor@example.com") and company.
+    assert_eq!(search_partners(&e.store, "harb"), (vec!["Ada Harbor".into()], 1));
+    assert_eq!(search_partners(&e.store, "ada.harbor@example"), (vec!["Ada Harbor".into()], 1));
+    assert_eq!(search_partners(&e.store, "olivia").1, 0);
+    integrity(&e.store);
+}
+
+#[test]
+fn searched_leads_come_newest_first_and_combine_with_the_other_filters() {
+    let e = env();
+    let a = e.partner("Ann Able");
+    let b = e.partner("Bea Baker");
+    let l1 = e.lead(a.id, "Harbor One", 100);
+    e.lead(b.id, "Harbor Two", 100);
+    e.lead(a.id, "Harbor Three", 100);
+    e.lead(a.id, "Inland Four", 100);
+    e.move_to(l1.id, LeadStatus::Qualified, None).unwrap();
+
+    assert_eq!(
+        search_leads(&e.store, "harbor"),
+        (vec!["Harbor Three".into(), "Harbor Two".into(), "Harbor One".into()], 3)
+    );
+    let of_a = lead_names(
+        &e.store,
+        LeadFilter {
+            search: Some("harbor".into()),
+            partner_id: Some(a.id),
+            ..Default::default()
+        },
+    );
+    assert_eq!(of_a, (vec!["Harbor Three".into(), "Harbor One".into()], 2));
+    let qualified = lead_names(
+        &e.store,
+        LeadFilter {
+            search: Some("harbor".into()),
+            status: Some(LeadStatus::Qualified),
+            ..Default::default()
+        },
+    );
+    assert_eq!(qualified, (vec!["Harbor One".into()], 1));
+    // Paging: the second page continues the first.
+    let second = lead_names(
+        &e.store,
+        LeadFilter {
+            search: Some("harbor".into()),
+            limit: Some(2),
+            offset: Some(2),
+            ..Default::default()
+        },
+    );
+    assert_eq!(second, (vec!["Harbor One".into()], 3));
+}
+
+#[test]
+fn the_index_follows_every_change_and_is_rebuilt_after_a_drop() {
+    let e = env();
+    let p = e.partner("Cy Cole");
+    e.lead(p.id, "First Client", 100);
+    assert!(!e.store.read(search::ready).unwrap(), "built on first need only");
+    assert_eq!(search_leads(&e.store, "first").1, 1);
+    assert!(e.store.read(search::ready).unwrap());
+
+    // New rows after the build are found (triggers).
+    e.lead(p.id, "Second Client", 100);
+    assert_eq!(search_leads(&e.store, "second").1, 1);
+    assert_eq!(search_partners(&e.store, "cole").1, 1);
+    e.partner("Dee Cole");
+    assert_eq!(search_partners(&e.store, "cole").1, 2);
+
+    // Changed names are found by their new words only (sync and imports update rows).
+    e.store
+        .write(|tx| {
+            tx.execute_batch(
+                "UPDATE client_leads SET client_name = 'Renamed Person', client_email = 'renamed@x.example', business_name = NULL
+                  WHERE client_name = 'First Client';
+                 UPDATE partners SET name = 'Cy Moved' WHERE name = 'Cy Cole';",
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(search_leads(&e.store, "first").1, 0);
+    assert_eq!(search_leads(&e.store, "renamed").1, 1);
+    assert_eq!(search_leads(&e.store, "client").1, 1);
+    assert_eq!(search_partners(&e.store, "moved"), (vec!["Cy Moved".into()], 1));
+    // (Cy keeps the e-mail cy.cole@example.com.)
+    assert_eq!(search_partners(&e.store, "cole"), (vec!["Cy Moved".into(), "Dee Cole".into()], 2));
+    integrity(&e.store);
+
+    // A bulk loader drops it; the next search builds it again, complete.
+    e.store.write(|tx| search::drop(tx)).unwrap();
+    assert!(!e.store.read(search::ready).unwrap());
+    e.lead(p.id, "Third Client", 100);
+    assert_eq!(search_leads(&e.store, "client").1, 2);
+    integrity(&e.store);
+}
+
+#[test]
+fn totals_come_from_the_status_counts_and_each_filter_has_its_order() {
+    let e = env();
+    let p = e.partner("Eve Ember");
+    let q = e.partner("Fay Frost");
+    let l1 = e.lead(p.id, "Lead One", 100);
+    let l2 = e.lead(q.id, "Lead Two", 100);
+    let l3 = e.lead(p.id, "Lead Three", 100);
+    e.move_to(l3.id, LeadStatus::Qualified, None).unwrap();
+    e.move_to(l1.id, LeadStatus::Qualified, None).unwrap();
+    e.move_to(l2.id, LeadStatus::ClosedLost, None).unwrap();
+
+    // Everything: newest created first.
+    assert_eq!(
+        lead_names(&e.store, LeadFilter::default()),
+        (vec!["Lead Three".into(), "Lead Two".into(), "Lead One".into()], 3)
+    );
+    // A status: most recently updated first (Lead One moved last).
+    assert_eq!(
+        lead_names(
+            &e.store,
+            LeadFilter {
+                status: Some(LeadStatus::Qualified),
+                ..Default::default()
+            }
+        ),
+        (vec!["Lead One".into(), "Lead Three".into()], 2)
+    );
+    // A partner: newest created first.
+    assert_eq!(
+        lead_names(
+            &e.store,
+            LeadFilter {
+                partner_id: Some(p.id),
+                ..Default::default()
+            }
+        ),
+        (vec!["Lead Three".into(), "Lead One".into()], 2)
+    );
+    // The kept counts equal a count of the rows, status by status.
+    let counted: Vec<(String, i64, i64)> = e
+        .store
+        .read(|c| {
+            let mut s = c.prepare(
+                "SELECT k.status, k.leads, (SELECT count(*) FROM client_leads l WHERE l.status = k.status)
+                   FROM lead_status_counts k ORDER BY k.status",
+            )?;
+            let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .unwrap();
+    assert_eq!(counted.len(), 6);
+    for (status, kept, real) in counted {
+        assert_eq!(kept, real, "{status}");
+    }
+    for status in LeadStatus::ALL {
+        let (names, total) = lead_names(
+            &e.store,
+            LeadFilter {
+                status: Some(*status),
+                ..Default::default()
+            },
+        );
+        assert_eq!(names.len() as i64, total, "{status:?}");
+    }
+}
