@@ -96,10 +96,23 @@ pub fn start_daily_backup(state: &AppState) -> Option<std::thread::JoinHandle<()
     }))
 }
 
+/// Build the text-search indexes when they are missing (after a demo or a
+/// large import: seconds on millions of leads), on a background thread so
+/// that the first search does not wait for it.
+pub fn start_search_index(state: &AppState) -> Option<std::thread::JoinHandle<()>> {
+    let store = state.store().ok()?;
+    Some(std::thread::spawn(move || {
+        if let Err(e) = store.ensure_search_index() {
+            eprintln!("warning: the search index was not built: {e}");
+        }
+    }))
+}
+
 /// Start the app on the database of `--db`, `PARTNERDESK_DB` or the default file.
 pub fn run() {
     let state = AppState::open(db_arg(std::env::args_os().skip(1)).as_deref());
     let _daily = start_daily_backup(&state);
+    let _search = start_search_index(&state);
     builder(tauri::Builder::default().plugin(tauri_plugin_dialog::init()), state)
         .run(tauri::generate_context!())
         .expect("error while running the Partnerdesk window");

@@ -655,3 +655,42 @@ fn the_first_start_of_a_day_takes_a_daily_backup_once() {
         assert!(partnerdesk_app::start_daily_backup(&broken).is_none());
     }
 }
+
+// ---- The search index at start ----
+
+#[test]
+fn the_start_builds_a_missing_search_index_and_searches_use_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("search.db");
+    let store = Store::open(&path, Arc::new(SystemClock)).unwrap();
+    let ready = |s: &Store| s.read(partnerdesk_core::store::search::ready).unwrap();
+    assert!(!ready(&store));
+    let state = AppState::from_store(store);
+    partnerdesk_app::start_search_index(&state).unwrap().join().unwrap();
+    assert!(ready(&state.store().unwrap()), "built at start");
+
+    // Dropped (as a bulk import does): the next searched list builds it again.
+    state
+        .store()
+        .unwrap()
+        .write(|tx| partnerdesk_core::store::search::drop(tx))
+        .unwrap();
+    let app = app_on(state, dir);
+    let id = add_application(&app, "Grace Hopper", "grace@navy.example")["id"].clone();
+    call(&app, "application_approve", json!({ "id": id })).unwrap();
+    let page = call(
+        &app,
+        "partners_list",
+        json!({"filter": {"tier": null, "status": null, "search": "hop", "sort": "name", "desc": false, "limit": 10, "offset": 0}}),
+    )
+    .unwrap();
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["items"][0]["name"], "Grace Hopper");
+    let none = call(
+        &app,
+        "leads_list",
+        json!({"filter": {"partner_id": null, "status": null, "search": "grace", "limit": 10, "offset": 0}}),
+    )
+    .unwrap();
+    assert_eq!(none["total"], 0);
+}

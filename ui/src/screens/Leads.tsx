@@ -86,7 +86,7 @@ export function LeadsScreen() {
           <input
             type="search"
             data-search
-            placeholder="Search client, e-mail, business  ( / )"
+            placeholder="Search client, e-mail, business: word starts  ( / )"
             aria-label="Search leads"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
@@ -279,6 +279,7 @@ function LeadTable(props: { q: string; partner: string | null; tick: number }) {
       },
       { header: "Status", cell: ({ row }) => <Badge value={row.original.status} /> },
       { header: "Estimated", cell: ({ row }) => <span className="num">{money(row.original.estimated_value, cur)}</span> },
+      { header: "Created", cell: ({ row }) => date(row.original.created_at) },
       { header: "Updated", cell: ({ row }) => date(row.original.updated_at) },
     ],
     [cur, list.data],
@@ -301,10 +302,17 @@ function LeadTable(props: { q: string; partner: string | null; tick: number }) {
             </option>
           ))}
         </select>
+        <span className="muted" data-order>
+          {props.q ? "Newest added first" : status ? "Most recently updated first" : "Newest first"}
+        </span>
       </div>
       {list.error && <div className="banner error">{list.error.message}</div>}
       {list.data && list.data.page.items.length === 0 ? (
-        <Empty title="No lead matches.">Change the filters, or add a lead with New lead (key n).</Empty>
+        <Empty title="No lead matches.">
+          {props.q
+            ? "Search finds words that start with what you type (\"harb\" finds Harbor, not Bharbor). Change the search or the filters."
+            : "Change the filters, or add a lead with New lead (key n)."}
+        </Empty>
       ) : (
         list.data && (
           <>

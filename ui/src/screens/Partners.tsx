@@ -61,7 +61,7 @@ export function PartnersScreen() {
           <input
             type="search"
             data-search
-            placeholder="Search name, e-mail, company  ( / )"
+            placeholder="Search name, e-mail, company: word starts  ( / )"
             aria-label="Search partners"
             value={search}
             onChange={(e) => {
