@@ -58,14 +58,20 @@ fn search_matches_the_start_of_any_word_of_name_email_or_business() {
     e.lead(p.id, "Zoë Ångström", 100);
 
     // A word prefix, any case: not the middle of a word.
-    assert_eq!(search_leads(&e.store, "OLIV"), (vec!["Oliver Stone".into(), "Olivia Smith".into()], 2));
+    assert_eq!(
+        search_leads(&e.store, "OLIV"),
+        (vec!["Oliver Stone".into(), "Olivia Smith".into()], 2)
+    );
     // Every word must match, each the start of some word.
     assert_eq!(search_leads(&e.store, "oli smi"), (vec!["Olivia Smith".into()], 1));
     // The e-mail's words ("olivia.smith@client.example") and the business ("Olivia Smith Ltd").
     assert_eq!(search_leads(&e.store, "smith@client").1, 1);
     assert_eq!(search_leads(&e.store, "ltd").1, 4);
     // Accents fold both ways.
-    assert_eq!(search_leads(&e.store, "zoe angstrom").0, vec!["Zoë Ångström".to_owned()]);
+    assert_eq!(
+        search_leads(&e.store, "zoe angstrom").0,
+        vec!["Zoë Ångström".to_owned()]
+    );
     assert_eq!(search_leads(&e.store, "ÅNG").1, 1);
     // Nothing: an empty page, not an error.
     assert_eq!(search_leads(&e.store, "nobody"), (vec![], 0));
@@ -74,7 +80,10 @@ fn search_matches_the_start_of_any_word_of_name_email_or_business() {
 
     // Partners: name, e-mail ("ada.harbor@example.com") and company.
     assert_eq!(search_partners(&e.store, "harb"), (vec!["Ada Harbor".into()], 1));
-    assert_eq!(search_partners(&e.store, "ada.harbor@example"), (vec!["Ada Harbor".into()], 1));
+    assert_eq!(
+        search_partners(&e.store, "ada.harbor@example"),
+        (vec!["Ada Harbor".into()], 1)
+    );
     assert_eq!(search_partners(&e.store, "olivia").1, 0);
     integrity(&e.store);
 }
@@ -157,7 +166,10 @@ fn the_index_follows_every_change_and_is_rebuilt_after_a_drop() {
     assert_eq!(search_leads(&e.store, "client").1, 1);
     assert_eq!(search_partners(&e.store, "moved"), (vec!["Cy Moved".into()], 1));
     // (Cy keeps the e-mail cy.cole@example.com.)
-    assert_eq!(search_partners(&e.store, "cole"), (vec!["Cy Moved".into(), "Dee Cole".into()], 2));
+    assert_eq!(
+        search_partners(&e.store, "cole"),
+        (vec!["Cy Moved".into(), "Dee Cole".into()], 2)
+    );
     integrity(&e.store);
 
     // A bulk loader drops it; the next search builds it again, complete.
@@ -232,5 +244,101 @@ fn totals_come_from_the_status_counts_and_each_filter_has_its_order() {
             },
         );
         assert_eq!(names.len() as i64, total, "{status:?}");
+    }
+}
+
+#[test]
+fn pages_read_from_either_end_join_up_to_the_whole_list() {
+    let e = env();
+    let p = e.partner("Gil Grant");
+    let q = e.partner("Hal Hart");
+    e.partner("Ida Ives");
+    let mut leads = Vec::new();
+    for i in 0..11 {
+        leads.push(e.lead(if i % 3 == 0 { q.id } else { p.id }, &format!("Client {i} Harbor"), 100));
+    }
+    for l in leads.iter().step_by(2) {
+        e.move_to(l.id, LeadStatus::Qualified, None).unwrap();
+    }
+    let filters = [
+        LeadFilter::default(),
+        LeadFilter {
+            status: Some(LeadStatus::Qualified),
+            ..Default::default()
+        },
+        LeadFilter {
+            partner_id: Some(p.id),
+            ..Default::default()
+        },
+        LeadFilter {
+            search: Some("harbor".into()),
+            ..Default::default()
+        },
+    ];
+    for f in filters {
+        let (all, total) = lead_names(&e.store, f.clone());
+        assert_eq!(all.len() as i64, total);
+        for limit in [1, 2, 3, 4, 7] {
+            let mut joined = Vec::new();
+            let mut offset = 0;
+            while offset < total {
+                let (page, t) = lead_names(
+                    &e.store,
+                    LeadFilter {
+                        limit: Some(limit),
+                        offset: Some(offset),
+                        ..f.clone()
+                    },
+                );
+                assert_eq!(t, total);
+                joined.extend(page);
+                offset += limit;
+            }
+            assert_eq!(joined, all, "{f:?} in pages of {limit}");
+        }
+        // Past the end: nothing.
+        let beyond = lead_names(
+            &e.store,
+            LeadFilter {
+                offset: Some(total + 5),
+                ..f.clone()
+            },
+        );
+        assert!(beyond.0.is_empty());
+    }
+    for sort in [PartnerSort::Name, PartnerSort::Company, PartnerSort::Earnings] {
+        for desc in [false, true] {
+            let f = PartnerFilter {
+                sort: Some(sort),
+                desc,
+                ..Default::default()
+            };
+            let all: Vec<PartnerId> = e
+                .store
+                .read(|c| queries::partners(c, &f))
+                .unwrap()
+                .items
+                .iter()
+                .map(|p| p.id)
+                .collect();
+            let mut joined = Vec::new();
+            for offset in 0..all.len() as i64 {
+                let page = e
+                    .store
+                    .read(|c| {
+                        queries::partners(
+                            c,
+                            &PartnerFilter {
+                                limit: Some(1),
+                                offset: Some(offset),
+                                ..f.clone()
+                            },
+                        )
+                    })
+                    .unwrap();
+                joined.extend(page.items.iter().map(|p| p.id));
+            }
+            assert_eq!(joined, all, "{sort:?} desc={desc}");
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! `partnerdesk lead ...`
 
-use anyhow::Context;
 use super::{id, parse_opt, Ctx};
 use crate::cli::{LeadAddArgs, LeadCmd, LeadListArgs};
 use crate::output::{date, kv, money, opt, page, rate, section, time, Table};
+use anyhow::Context;
 use partnerdesk_core::model::{Commission, Lead, LeadFilter, LeadStatus, NewLead, PartnerId};
 use partnerdesk_core::money::parse_amount;
 use partnerdesk_core::queries::{self, LeadDetail};

@@ -1,9 +1,9 @@
 //! `partnerdesk partner ...`
 
-use anyhow::Context;
 use super::{id, parse_opt, Ctx};
 use crate::cli::{PartnerCmd, PartnerListArgs};
 use crate::output::{date, diff_summary, kv, money, opt, page, rate, section, time, Table};
+use anyhow::Context;
 use partnerdesk_core::model::{PartnerFilter, PartnerSort, PartnerStatus, Tier};
 use partnerdesk_core::queries::{self, PartnerDetail};
 use partnerdesk_core::workflow::partners;

@@ -136,7 +136,10 @@ mod tests {
     #[test]
     fn words_become_required_prefixes() {
         assert_eq!(match_expr("  Olivia smi "), Some("\"olivia\"* AND \"smi\"*".into()));
-        assert_eq!(match_expr("bob@example.com"), Some("\"bob\"* AND \"example\"* AND \"com\"*".into()));
+        assert_eq!(
+            match_expr("bob@example.com"),
+            Some("\"bob\"* AND \"example\"* AND \"com\"*".into())
+        );
         assert_eq!(match_expr("\"quoted\" -x"), Some("\"quoted\"* AND \"x\"*".into()));
         assert_eq!(match_expr("Zoë"), Some("\"zoë\"*".into()));
         assert_eq!(match_expr(" @@ - "), None);

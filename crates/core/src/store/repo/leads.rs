@@ -137,34 +137,58 @@ pub fn list(conn: &Connection, f: &LeadFilter, limit: i64, offset: i64) -> Resul
         "client_leads l"
     };
     let total: i64 = match (&search, f.partner_id, f.status) {
-        (None, None, None) => conn.query_row("SELECT coalesce(sum(leads), 0) FROM lead_status_counts", [], |r| r.get(0))?,
+        (None, None, None) => conn.query_row("SELECT coalesce(sum(leads), 0) FROM lead_status_counts", [], |r| {
+            r.get(0)
+        })?,
         (None, None, Some(st)) => conn
-            .query_row("SELECT leads FROM lead_status_counts WHERE status = ?1", [st], |r| r.get(0))
+            .query_row("SELECT leads FROM lead_status_counts WHERE status = ?1", [st], |r| {
+                r.get(0)
+            })
             .optional()?
             .unwrap_or(0),
         (Some(m), None, None) => conn
-            .query_row("SELECT count(*) FROM lead_search WHERE lead_search MATCH ?1", [m], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM lead_search WHERE lead_search MATCH ?1",
+                [m],
+                |r| r.get(0),
+            )
             .map_err(|e| search::explain(e.into()))?,
         _ => conn
-            .query_row(&format!("SELECT count(*) FROM {from} {where_sql}"), args.as_slice(), |r| r.get(0))
+            .query_row(
+                &format!("SELECT count(*) FROM {from} {where_sql}"),
+                args.as_slice(),
+                |r| r.get(0),
+            )
             .map_err(|e| search::explain(e.into()))?,
     };
-    let order = if search.is_some() {
-        "s.rowid DESC"
+    let (order, reverse) = if search.is_some() {
+        ("s.rowid DESC", "s.rowid ASC")
     } else if f.status.is_some() {
-        "l.updated_at DESC, l.rowid DESC"
+        ("l.updated_at DESC, l.rowid DESC", "l.updated_at ASC, l.rowid ASC")
     } else {
-        "l.created_at DESC, l.rowid DESC"
+        ("l.created_at DESC, l.rowid DESC", "l.created_at ASC, l.rowid ASC")
+    };
+    let tail = super::from_end(total, limit, offset);
+    let (order, limit, offset) = match tail {
+        Some((l, o)) => (reverse, l, o),
+        None => (order, limit, offset),
     };
     args.push(&limit);
     args.push(&offset);
-    let cols = COLS.split(", ").map(|c| format!("l.{c}")).collect::<Vec<_>>().join(", ");
+    let cols = COLS
+        .split(", ")
+        .map(|c| format!("l.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {cols} FROM {from} {where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
     ))?;
-    let items = stmt
+    let mut items: Vec<Lead> = stmt
         .query_map(args.as_slice(), from_row)
         .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
         .map_err(|e| search::explain(e.into()))?;
+    if tail.is_some() {
+        items.reverse();
+    }
     Ok((items, total))
 }

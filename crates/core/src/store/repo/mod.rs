@@ -73,6 +73,18 @@ pub fn entity_label(e: Entity) -> &'static str {
 }
 
 /// Clamp list paging to sane values.
+/// A page in the far half of an ordered list of `total` rows is cheaper to
+/// read from the other end (an index is walked up to the page either way):
+/// the `(limit, offset)` to use with the order reversed, when that is shorter.
+/// Reverse the rows read that way to get the page.
+pub fn from_end(total: i64, limit: i64, offset: i64) -> Option<(i64, i64)> {
+    if offset >= total || total - offset >= offset + limit {
+        return None;
+    }
+    let end = (offset + limit).min(total);
+    Some((end - offset, total - end))
+}
+
 pub fn paging(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64)> {
     let limit = limit.unwrap_or(100);
     let offset = offset.unwrap_or(0);
@@ -84,4 +96,3 @@ pub fn paging(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64)> {
     }
     Ok((limit, offset))
 }
-

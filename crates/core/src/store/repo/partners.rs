@@ -119,7 +119,11 @@ pub fn list(conn: &Connection, f: &PartnerFilter, limit: i64, offset: i64) -> Re
         "partners p"
     };
     let total: i64 = conn
-        .query_row(&format!("SELECT count(*) FROM {from} {where_sql}"), args.as_slice(), |r| r.get(0))
+        .query_row(
+            &format!("SELECT count(*) FROM {from} {where_sql}"),
+            args.as_slice(),
+            |r| r.get(0),
+        )
         .map_err(|e| search::explain(e.into()))?;
     let col = match f.sort.unwrap_or(PartnerSort::Name) {
         PartnerSort::Name => "p.name COLLATE NOCASE",
@@ -131,16 +135,28 @@ pub fn list(conn: &Connection, f: &PartnerFilter, limit: i64, offset: i64) -> Re
         PartnerSort::Earnings => "p.total_earnings",
         PartnerSort::Created => "p.created_at",
     };
-    let dir = if f.desc { "DESC" } else { "ASC" };
+    let tail = super::from_end(total, limit, offset);
+    let (limit, offset) = tail.unwrap_or((limit, offset));
+    let dir = match (f.desc, tail.is_some()) {
+        (true, false) | (false, true) => "DESC",
+        _ => "ASC",
+    };
     args.push(&limit);
     args.push(&offset);
-    let cols = COLS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+    let cols = COLS
+        .split(", ")
+        .map(|c| format!("p.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {cols} FROM {from} {where_sql} ORDER BY {col} {dir}, p.id {dir} LIMIT ? OFFSET ?"
     ))?;
-    let items = stmt
+    let mut items: Vec<Partner> = stmt
         .query_map(args.as_slice(), from_row)
         .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
         .map_err(|e| search::explain(e.into()))?;
+    if tail.is_some() {
+        items.reverse();
+    }
     Ok((items, total))
 }
