@@ -62,6 +62,19 @@ test("every screen on the demo data set, with screenshots", async () => {
     await b.$("button=Table").click();
     await b.$("table[aria-label=Leads] tbody tr").waitForDisplayed({ timeout: 15000 });
     await screenshot(b, "12-leads-table");
+    // Search (the full-text index): the first lead is found by its client's
+    // name, and the table says how the results are ordered.
+    const firstClient = await b.$("table[aria-label=Leads] tbody tr td a").getText();
+    assert.equal(await b.$("[data-order]").getText(), "Newest first");
+    await b.$("input[data-search]").setValue(firstClient);
+    await waitText(b, "[data-order]", "Newest added first");
+    await b.waitUntil(
+      async () => {
+        const names = await Promise.all((await b.$$("table[aria-label=Leads] tbody tr td:first-child a")).map((a) => a.getText()));
+        return names.length > 0 && names.every((n) => n === firstClient);
+      },
+      { timeout: 10000, timeoutMsg: `searching "${firstClient}" lists that client's leads` },
+    );
     await go(b, "Dashboard");
     await b.$("[data-screen=dashboard]").waitForDisplayed();
     await b.keys("?");

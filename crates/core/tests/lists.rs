@@ -34,14 +34,15 @@ fn search_partners(store: &Store, text: &str) -> (Vec<String>, i64) {
     (p.items.into_iter().map(|p| p.name).collect(), p.total)
 }
 
-/// The FTS5 check of an index against the rows it indexes (an error when
-/// they disagree).
+/// The indexes agree with the rows (documents per partner and status) and
+/// pass FTS5's own structure check.
 fn integrity(store: &Store) {
+    assert_eq!(store.read(search::verify).unwrap(), Vec::<String>::new());
     store
         .write(|tx| {
             tx.execute_batch(
-                "INSERT INTO lead_search (lead_search, rank) VALUES ('integrity-check', 1);
-                 INSERT INTO partner_search (partner_search, rank) VALUES ('integrity-check', 1);",
+                "INSERT INTO lead_search (lead_search) VALUES ('integrity-check');
+                 INSERT INTO partner_search (partner_search) VALUES ('integrity-check');",
             )?;
             Ok(())
         })
@@ -341,4 +342,50 @@ fn pages_read_from_either_end_join_up_to_the_whole_list() {
             assert_eq!(joined, all, "{sort:?} desc={desc}");
         }
     }
+}
+
+#[test]
+fn domains_match_whole_and_no_word_reaches_the_marker_words() {
+    let e = env();
+    let p = e.partner("Jo Jones");
+    e.lead(p.id, "Kim Kay", 100); // kim.kay@client.example
+    e.store
+        .write(|tx| {
+            partnerdesk_core::workflow::leads::add(
+                tx,
+                &NewLead {
+                    partner_id: p.id,
+                    client_name: "Lou Lane".into(),
+                    client_email: "lou_lane@Harbor-Dental.co.uk".into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    assert_eq!(search_leads(&e.store, "client.example").0, vec!["Kim Kay".to_owned()]);
+    assert_eq!(search_leads(&e.store, "@client.example").1, 1);
+    assert_eq!(search_leads(&e.store, "kim.kay@client.example").1, 1);
+    assert_eq!(search_leads(&e.store, "lane@harbor").0, vec!["Lou Lane".to_owned()]);
+    assert_eq!(
+        search_leads(&e.store, "harbor-dental.co.uk").0,
+        vec!["Lou Lane".to_owned()]
+    );
+    // The domain is not a word of its own, and the local part's "_" splits words.
+    assert_eq!(search_leads(&e.store, "harbor").1, 0);
+    assert_eq!(search_leads(&e.store, "lou lane").1, 1);
+    // The marker words (domain, status, partner) are never the start of a searched word.
+    for word in ["dom", "st", "pa", "prospect", "_st", "_dom", "9"] {
+        let (names, total) = search_leads(&e.store, word);
+        assert_eq!(total, 0, "{word}: {names:?}");
+    }
+
+    // A start shared by more words than MAX_TERMS goes to FTS5's own prefix
+    // search: the same answer.
+    for i in 0..(search::MAX_TERMS + 6) {
+        e.lead(p.id, &format!("Zed{i:03}x Person"), 100);
+    }
+    assert_eq!(search_leads(&e.store, "zed").1, search::MAX_TERMS as i64 + 6);
+    assert_eq!(search_leads(&e.store, "ZED007").0, vec!["Zed007x Person".to_owned()]);
+    assert_eq!(search_leads(&e.store, "zed person").1, search::MAX_TERMS as i64 + 6);
+    integrity(&e.store);
 }

@@ -239,7 +239,7 @@ impl Store {
     /// Before a list with the search text `text`: build the text-search
     /// indexes when the text has a word and they are missing ([`search`]).
     pub fn prepare_search(&self, text: Option<&str>) -> Result<()> {
-        if text.and_then(search::match_expr).is_some() {
+        if text.is_some_and(search::has_words) {
             self.ensure_search_index()?;
         }
         Ok(())

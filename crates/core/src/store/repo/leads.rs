@@ -1,6 +1,6 @@
 use crate::error::{Error, Result};
 use crate::model::{Lead, LeadFilter, LeadId, LeadMove, LeadStatus};
-use crate::store::search;
+use crate::store::search::{self, Index, Query};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLS: &str = "id, partner_id, client_name, client_email, client_phone, business_name, project_description, estimated_value, status, possible_duplicate_of, closed_at, created_at, updated_at";
@@ -111,83 +111,98 @@ pub fn history(conn: &Connection, id: LeadId) -> Result<Vec<LeadMove>> {
 /// Totals come from `lead_status_counts` (all leads, or one status), from
 /// the partner index, or from the search index.
 pub fn list(conn: &Connection, f: &LeadFilter, limit: i64, offset: i64) -> Result<(Vec<Lead>, i64)> {
-    let search = f.search.as_deref().and_then(search::match_expr);
-    let mut wh: Vec<&str> = Vec::new();
-    let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
-    if let Some(m) = &search {
-        wh.push("s.lead_search MATCH ?");
-        args.push(m);
-    }
-    if let Some(p) = &f.partner_id {
-        wh.push("l.partner_id = ?");
-        args.push(p);
-    }
-    if let Some(st) = &f.status {
-        wh.push("l.status = ?");
-        args.push(st);
-    }
-    let where_sql = if wh.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", wh.join(" AND "))
+    let query = match f.search.as_deref().filter(|t| search::has_words(t)) {
+        Some(text) => search::query(conn, Index::Leads, text).map_err(search::explain)?,
+        None => Query::Any,
     };
-    let from = if search.is_some() {
-        "lead_search s JOIN client_leads l ON l.rowid = s.rowid"
-    } else {
-        "client_leads l"
-    };
-    let total: i64 = match (&search, f.partner_id, f.status) {
-        (None, None, None) => conn.query_row("SELECT coalesce(sum(leads), 0) FROM lead_status_counts", [], |r| {
-            r.get(0)
-        })?,
-        (None, None, Some(st)) => conn
-            .query_row("SELECT leads FROM lead_status_counts WHERE status = ?1", [st], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .unwrap_or(0),
-        (Some(m), None, None) => conn
-            .query_row(
-                "SELECT count(*) FROM lead_search WHERE lead_search MATCH ?1",
-                [m],
-                |r| r.get(0),
-            )
-            .map_err(|e| search::explain(e.into()))?,
-        _ => conn
-            .query_row(
-                &format!("SELECT count(*) FROM {from} {where_sql}"),
-                args.as_slice(),
-                |r| r.get(0),
-            )
-            .map_err(|e| search::explain(e.into()))?,
-    };
-    let (order, reverse) = if search.is_some() {
-        ("s.rowid DESC", "s.rowid ASC")
-    } else if f.status.is_some() {
-        ("l.updated_at DESC, l.rowid DESC", "l.updated_at ASC, l.rowid ASC")
-    } else {
-        ("l.created_at DESC, l.rowid DESC", "l.created_at ASC, l.rowid ASC")
-    };
-    let tail = super::from_end(total, limit, offset);
-    let (order, limit, offset) = match tail {
-        Some((l, o)) => (reverse, l, o),
-        None => (order, limit, offset),
-    };
-    args.push(&limit);
-    args.push(&offset);
     let cols = COLS
         .split(", ")
         .map(|c| format!("l.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {cols} FROM {from} {where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
-    ))?;
-    let mut items: Vec<Lead> = stmt
-        .query_map(args.as_slice(), from_row)
-        .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
-        .map_err(|e| search::explain(e.into()))?;
-    if tail.is_some() {
+    let (mut items, total, reversed) = match query {
+        Query::Nothing => return Ok((Vec::new(), 0)),
+        Query::Match(m) => {
+            // Status and partner are words of the index: one FTS query.
+            let Query::Match(m) = search::with_lead_filters(Query::Match(m), f.status, f.partner_id) else {
+                unreachable!("a match stays a match")
+            };
+            let total: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM lead_search WHERE lead_search MATCH ?1",
+                    [&m],
+                    |r| r.get(0),
+                )
+                .map_err(|e| search::explain(e.into()))?;
+            let tail = super::from_end(total, limit, offset);
+            let (order, (limit, offset)) = match tail {
+                Some(lo) => ("ASC", lo),
+                None => ("DESC", (limit, offset)),
+            };
+            let items = conn
+                .prepare_cached(&format!(
+                    "SELECT {cols} FROM lead_search s JOIN client_leads l ON l.rowid = s.rowid
+                      WHERE s.lead_search MATCH ?1 ORDER BY s.rowid {order} LIMIT ?2 OFFSET ?3"
+                ))?
+                .query_map(params![m, limit, offset], from_row)
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| search::explain(e.into()))?;
+            (items, total, tail.is_some())
+        }
+        Query::Any => {
+            let mut wh: Vec<&str> = Vec::new();
+            let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+            if let Some(p) = &f.partner_id {
+                wh.push("l.partner_id = ?");
+                args.push(p);
+            }
+            if let Some(st) = &f.status {
+                wh.push("l.status = ?");
+                args.push(st);
+            }
+            let where_sql = if wh.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", wh.join(" AND "))
+            };
+            let total: i64 = match (f.partner_id, f.status) {
+                (None, None) => conn.query_row("SELECT coalesce(sum(leads), 0) FROM lead_status_counts", [], |r| {
+                    r.get(0)
+                })?,
+                (None, Some(st)) => conn
+                    .query_row("SELECT leads FROM lead_status_counts WHERE status = ?1", [st], |r| {
+                        r.get(0)
+                    })
+                    .optional()?
+                    .unwrap_or(0),
+                _ => conn.query_row(
+                    &format!("SELECT count(*) FROM client_leads l {where_sql}"),
+                    args.as_slice(),
+                    |r| r.get(0),
+                )?,
+            };
+            let (order, reverse) = if f.status.is_some() {
+                ("l.updated_at DESC, l.rowid DESC", "l.updated_at ASC, l.rowid ASC")
+            } else {
+                ("l.created_at DESC, l.rowid DESC", "l.created_at ASC, l.rowid ASC")
+            };
+            let tail = super::from_end(total, limit, offset);
+            let (order, (limit, offset)) = match tail {
+                Some(lo) => (reverse, lo),
+                None => (order, (limit, offset)),
+            };
+            args.push(&limit);
+            args.push(&offset);
+            let items = conn
+                .prepare_cached(&format!(
+                    "SELECT {cols} FROM client_leads l {where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
+                ))?
+                .query_map(args.as_slice(), from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            (items, total, tail.is_some())
+        }
+    };
+    if reversed {
         items.reverse();
     }
     Ok((items, total))

@@ -1,6 +1,6 @@
 use crate::error::{Error, Result};
 use crate::model::{Partner, PartnerFilter, PartnerId, PartnerSort, PartnerStatus, Tier};
-use crate::store::search;
+use crate::store::search::{self, Index, Query};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLS: &str = "id, application_id, name, email, phone, company, status, tier, total_deals, total_earnings, created_at, updated_at";
@@ -93,7 +93,14 @@ pub fn set_totals(conn: &Connection, id: PartnerId, deals: i64, earnings: i64, n
 /// goes through the search index ([`search`]), the other filters and every
 /// sort order through the partner indexes.
 pub fn list(conn: &Connection, f: &PartnerFilter, limit: i64, offset: i64) -> Result<(Vec<Partner>, i64)> {
-    let search = f.search.as_deref().and_then(search::match_expr);
+    let search = match f.search.as_deref().filter(|t| search::has_words(t)) {
+        Some(text) => match search::query(conn, Index::Partners, text).map_err(search::explain)? {
+            Query::Nothing => return Ok((Vec::new(), 0)),
+            Query::Any => None,
+            Query::Match(m) => Some(m),
+        },
+        None => None,
+    };
     let mut wh: Vec<&str> = Vec::new();
     let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
     if let Some(m) = &search {
