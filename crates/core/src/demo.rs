@@ -502,7 +502,7 @@ pub fn generate(store: &Store, opts: &DemoOptions, progress: &mut dyn FnMut(&Pro
         conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000; PRAGMA threads = 2;")?;
         // The leads are written into a scratch file by a second thread, then
         // copied in (see `write_leads`); it is attached before the transaction.
-        let scratch = scratch_path(store.path());
+        let scratch = scratch_path(store.path(), opts.leads as u64);
         let result = (|| {
             let _ = std::fs::remove_file(&scratch);
             std::fs::File::create(&scratch).map_err(|e| Error::io(format!("creating {}", scratch.display()), e))?;
@@ -572,20 +572,35 @@ impl Drop for EarlyFlush {
 }
 
 /// The scratch file the lead-writing thread fills: in shared memory where
-/// there is one (it is thrown away after the copy, so it never needs to reach
-/// a disk), otherwise next to the database.
-fn scratch_path(db: &std::path::Path) -> std::path::PathBuf {
+/// there is one with room for `leads` (it is thrown away after the copy, so
+/// it never needs to reach a disk), otherwise next to the database.
+fn scratch_path(db: &std::path::Path, leads: u64) -> std::path::PathBuf {
     // Unique per run: several stores may generate at once in one process.
     static RUNS: AtomicUsize = AtomicUsize::new(0);
     let unique = format!("{}-{}", std::process::id(), RUNS.fetch_add(1, Ordering::Relaxed));
     let shm = std::path::Path::new("/dev/shm");
     if shm.is_dir() {
         remove_stale_scratch(shm);
-        return shm.join(format!("partnerdesk-{unique}-demo-leads.db"));
+        if scratch_fits(free_bytes(shm), leads) {
+            return shm.join(format!("partnerdesk-{unique}-demo-leads.db"));
+        }
     }
     let mut name = db.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".demo-leads-{unique}"));
     db.with_file_name(name)
+}
+
+/// The scratch file of `leads` leads with their indexes: about 250 bytes a
+/// lead on the reference set; room for 400 and 64 MB to spare is asked for.
+/// (Docker's default /dev/shm is 64 MB: a large demo goes next to the database.)
+fn scratch_fits(free: Option<u64>, leads: u64) -> bool {
+    free.is_some_and(|free| free >= leads.saturating_mul(400).saturating_add(64 << 20))
+}
+
+/// Free bytes of the file system holding `dir` (for an unprivileged user).
+fn free_bytes(dir: &std::path::Path) -> Option<u64> {
+    let st = rustix::fs::statvfs(dir).ok()?;
+    Some(st.f_bavail.saturating_mul(st.f_frsize))
 }
 
 /// Scratch files in shared memory of runs whose process is gone (killed
@@ -905,9 +920,13 @@ fn build(
         .iter()
         .map(|l| l.moves.iter().any(|m| m.0 == LeadStatus::ProposalSent) && rng.random_bool(0.02))
         .collect();
+    // The text-search indexes are rebuilt by the first search afterwards: a
+    // trigger per row would cost more and disable the leads' transfer path.
+    crate::store::search::drop(tx)?;
     let lead_schema: Vec<String> = {
         let mut stmt = tx.prepare(
             "SELECT sql FROM main.sqlite_master WHERE tbl_name = 'client_leads' AND sql IS NOT NULL
+               AND type IN ('table', 'index')
              ORDER BY type = 'table' DESC, name",
         )?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
@@ -934,9 +953,6 @@ fn build(
             // Rows go in in time order. Indexes whose keys follow that order grow at
             // their right edge as rows arrive, which is cheaper than a sort afterwards;
             // the others are dropped here and built once at the end.
-            // The text-search indexes are rebuilt by the first search afterwards
-            // (a trigger per row would also disable the leads' transfer path).
-            crate::store::search::drop(tx)?;
             let secondary = drop_secondary_indexes(
                 tx,
                 &["partner_applications", "partners", "lead_status_history", "commissions"],
@@ -1401,4 +1417,20 @@ fn write_leads(
     }
     tx.commit()?;
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{free_bytes, scratch_fits};
+
+    #[test]
+    fn the_scratch_file_goes_to_shared_memory_only_when_it_fits() {
+        assert!(scratch_fits(Some(1 << 30), 1_000_000));
+        assert!(!scratch_fits(Some(64 << 20), 2_000_000), "Docker's 64 MB /dev/shm");
+        assert!(!scratch_fits(Some(64 << 20), 1), "64 MB are always kept free");
+        assert!(!scratch_fits(None, 10));
+        // The temp folder's file system has some room, and a missing folder has none.
+        assert!(free_bytes(&std::env::temp_dir()).is_some_and(|b| b > 0));
+        assert_eq!(free_bytes(std::path::Path::new("/no/such/folder")), None);
+    }
 }

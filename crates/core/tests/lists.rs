@@ -389,3 +389,35 @@ fn domains_match_whole_and_no_word_reaches_the_marker_words() {
     assert_eq!(search_leads(&e.store, "zed person").1, search::MAX_TERMS as i64 + 6);
     integrity(&e.store);
 }
+
+#[test]
+fn a_demo_and_an_export_on_a_database_with_the_indexes_built() {
+    use partnerdesk_core::demo::{generate, DemoOptions};
+    use partnerdesk_core::exchange::export::{self, Format};
+    let e = env();
+    e.store.ensure_search_index().unwrap();
+    // The demo drops the indexes (and does not copy their triggers into its
+    // scratch file); the next search builds them over the new rows.
+    let opts = DemoOptions {
+        partners: 40,
+        leads: 400,
+        seed: 3,
+    };
+    generate(&e.store, &opts, &mut |_| true).unwrap();
+    assert!(!e.store.read(search::ready).unwrap());
+    let (all, total) = lead_names(&e.store, LeadFilter::default());
+    let first_word = all[0].split(' ').next().unwrap().to_owned();
+    let (found, n) = search_leads(&e.store, &first_word);
+    assert!(n >= 1 && n <= total && found.contains(&all[0]), "{first_word}: {n}");
+    integrity(&e.store);
+
+    // Exports leave the derived search tables out.
+    let dir = tempfile::tempdir().unwrap();
+    export::export(&e.store, dir.path(), Format::Csv, None, &mut |_| true).unwrap();
+    let files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.iter().any(|f| f == "client_leads.csv"), "{files:?}");
+    assert!(!files.iter().any(|f| f.contains("_search")), "{files:?}");
+}

@@ -103,15 +103,20 @@ fn col_kind(table: &str, col: &str) -> ColKind {
     }
 }
 
-/// The tables an export covers: every table of the schema but SQLite's own
-/// and the migration history, by name.
+/// The tables an export covers: every table of the schema but SQLite's own,
+/// the migration history and the text-search indexes (derived, rebuilt from
+/// the rows), by name.
 pub fn tables(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
            AND name <> 'refinery_schema_history' ORDER BY name",
     )?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let names: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
+    Ok(names
+        .into_iter()
+        .filter(|n| !crate::store::search::is_index_table(n))
+        .collect())
 }
 
 /// Export into `dir` (created 0700 when missing): every table, or only

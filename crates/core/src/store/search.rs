@@ -121,6 +121,12 @@ const NAMES: [&str; 10] = [
     "lead_search",
 ];
 
+/// Whether `table` belongs to the search indexes (theirs and FTS5's shadow
+/// tables): derived data that exports and copies leave out.
+pub fn is_index_table(table: &str) -> bool {
+    table.starts_with("lead_search") || table.starts_with("partner_search")
+}
+
 /// Whether the search indexes exist (and so are current): they are made
 /// and dropped together, all or none.
 pub fn ready(conn: &Connection) -> Result<bool> {
