@@ -70,7 +70,8 @@ test("every screen on the demo data set, with screenshots", async () => {
     await waitText(b, "[data-order]", "Newest added first");
     await b.waitUntil(
       async () => {
-        const names = await Promise.all((await b.$$("table[aria-label=Leads] tbody tr td:first-child a")).map((a) => a.getText()));
+        const names = [];
+        for (const a of await b.$$("table[aria-label=Leads] tbody tr td:first-child a")) names.push(await a.getText());
         return names.length > 0 && names.every((n) => n === firstClient);
       },
       { timeout: 10000, timeoutMsg: `searching "${firstClient}" lists that client's leads` },
