@@ -1319,6 +1319,7 @@ fn write_leads(
     stop: &AtomicBool,
 ) -> Result<Vec<(String, String)>> {
     let mut conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch("PRAGMA page_size = 16384")?;
     // A scratch file: no journal, no syncs; the real transaction is the copy.
     conn.query_row("PRAGMA journal_mode = OFF", [], |r| r.get::<_, String>(0))?;
     conn.execute_batch(

@@ -301,7 +301,8 @@ fn open_conn(path: &Path, reader: bool) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     let set = || -> rusqlite::Result<()> {
         conn.execute_batch(
-            "PRAGMA foreign_keys = ON;
+            "PRAGMA page_size = 16384;
+             PRAGMA foreign_keys = ON;
              PRAGMA synchronous = NORMAL;
              PRAGMA temp_store = MEMORY;
              PRAGMA cache_size = -65536;
