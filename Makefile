@@ -41,6 +41,7 @@ test-rust:
 demo-reference:
 	$(CARGO) build --release -p partnerdesk-cli
 	rm -f /tmp/partnerdesk-reference.db*
+	./target/release/partnerdesk --db /tmp/partnerdesk-reference.db init
 	/usr/bin/time -f "demo: %e s wall, %M KiB max RSS" ./target/release/partnerdesk --db /tmp/partnerdesk-reference.db demo --partners 100000 --leads 2000000 --seed 1
 	ls -l /tmp/partnerdesk-reference.db
 
