@@ -98,7 +98,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let t = Instant::now();
-    let report = import::import_file(&store, &opts, &csv_path, &mut quiet)?;
+    // Where the time goes: the time spent in each stage the import reports.
+    let mut stages: Vec<(String, f64)> = Vec::new();
+    let mut stage_clock = Instant::now();
+    let mut timed = |p: &partnerdesk_core::demo::Progress| {
+        if stages.last().map(|(s, _)| s != &p.stage).unwrap_or(true) {
+            if let Some(last) = stages.last_mut() {
+                last.1 = stage_clock.elapsed().as_secs_f64();
+            }
+            stage_clock = Instant::now();
+            stages.push((p.stage.clone(), 0.0));
+        }
+        true
+    };
+    let report = import::import_file(&store, &opts, &csv_path, &mut timed)?;
+    if let Some(last) = stages.last_mut() {
+        last.1 = stage_clock.elapsed().as_secs_f64();
+    }
     let secs = t.elapsed().as_secs_f64();
     assert_eq!(report.imported as usize, rows, "{:?}", report.bad_rows.first());
     println!(
@@ -106,6 +122,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         secs,
         rows as f64 / secs,
         report.duplicates
+    );
+    let shown: Vec<String> = stages.iter().map(|(s, t)| format!("{s} {t:.1} s")).collect();
+    println!(
+        "  stages: {} (the rest: opening, the file read, commit)",
+        shown.join(", ")
     );
     drop(store);
     if only_import {
