@@ -86,7 +86,8 @@ export function LeadsScreen() {
           <input
             type="search"
             data-search
-            placeholder="Search client, e-mail, business: word starts  ( / )"
+            placeholder="Search client, e-mail, business  ( / )"
+            title="Finds leads with words that start with what you type"
             aria-label="Search leads"
             value={search}
             onChange={(e) => setSearch(e.target.value)}

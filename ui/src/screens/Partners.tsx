@@ -61,7 +61,8 @@ export function PartnersScreen() {
           <input
             type="search"
             data-search
-            placeholder="Search name, e-mail, company: word starts  ( / )"
+            placeholder="Search name, e-mail, company  ( / )"
+            title="Finds partners with words that start with what you type"
             aria-label="Search partners"
             value={search}
             onChange={(e) => {
