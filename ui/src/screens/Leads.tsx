@@ -86,7 +86,7 @@ export function LeadsScreen() {
           <input
             type="search"
             data-search
-            placeholder="Search client, e-mail, business  ( / )"
+            placeholder="Search client, e-mail, business (/)"
             title="Finds leads with words that start with what you type"
             aria-label="Search leads"
             value={search}

@@ -61,7 +61,7 @@ export function PartnersScreen() {
           <input
             type="search"
             data-search
-            placeholder="Search name, e-mail, company  ( / )"
+            placeholder="Search name, e-mail, company (/)"
             title="Finds partners with words that start with what you type"
             aria-label="Search partners"
             value={search}
