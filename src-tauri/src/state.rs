@@ -89,6 +89,15 @@ impl AppState {
         self.store()?.read(f).map_err(|e| e.info())
     }
 
+    /// A read for a list that may search (the search indexes are built first when missing).
+    pub fn read_searching<T>(
+        &self,
+        search: Option<&str>,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T>,
+    ) -> CmdResult<T> {
+        self.store()?.read_searching(search, f).map_err(|e| e.info())
+    }
+
     /// One user action: one transaction, audited inside.
     pub fn write<T>(&self, f: impl FnOnce(&partnerdesk_core::store::Tx) -> Result<T>) -> CmdResult<T> {
         self.store()?.write(f).map_err(|e| e.info())

@@ -120,135 +120,85 @@ fn main() {
     {
         use partnerdesk_core::model::*;
         use partnerdesk_core::queries;
-        let pf = |f: PartnerFilter| PartnerFilter { limit: page, ..f };
-        time("page_partners", &mut pages, || {
-            store
-                .read(|c| queries::partners(c, &pf(PartnerFilter::default())))
-                .unwrap()
-        });
-        time("page_partners_gold", &mut pages, || {
-            store
-                .read(|c| {
-                    queries::partners(
-                        c,
-                        &pf(PartnerFilter {
-                            tier: Some(Tier::Gold),
-                            ..Default::default()
-                        }),
-                    )
-                })
-                .unwrap()
-        });
-        time("page_partners_by_earnings", &mut pages, || {
-            store
-                .read(|c| {
-                    queries::partners(
-                        c,
-                        &pf(PartnerFilter {
-                            sort: Some(PartnerSort::Earnings),
-                            desc: true,
-                            ..Default::default()
-                        }),
-                    )
-                })
-                .unwrap()
-        });
-        time("page_partners_search", &mut pages, || {
-            store
-                .read(|c| {
-                    queries::partners(
-                        c,
-                        &pf(PartnerFilter {
-                            search: Some("olivia".into()),
-                            ..Default::default()
-                        }),
-                    )
-                })
-                .unwrap()
-        });
-        time("page_partners_search_prefix", &mut pages, || {
-            store
-                .read(|c| {
-                    queries::partners(
-                        c,
-                        &pf(PartnerFilter {
-                            search: Some("oli".into()),
-                            ..Default::default()
-                        }),
-                    )
-                })
-                .unwrap()
-        });
-        let lf = |f: LeadFilter| LeadFilter { limit: page, ..f };
-        time("page_leads", &mut pages, || {
-            store.read(|c| queries::leads(c, &lf(LeadFilter::default()))).unwrap()
-        });
-        time("page_leads_negotiating", &mut pages, || {
-            store
-                .read(|c| {
-                    queries::leads(
-                        c,
-                        &lf(LeadFilter {
-                            status: Some(LeadStatus::Negotiating),
-                            ..Default::default()
-                        }),
-                    )
-                })
-                .unwrap()
-        });
-        time("page_leads_of_partner", &mut pages, || {
-            store
-                .read(|c| {
-                    queries::leads(
-                        c,
-                        &lf(LeadFilter {
-                            partner_id: Some(some_partner),
-                            ..Default::default()
-                        }),
-                    )
-                })
-                .unwrap()
-        });
-        time("page_leads_search", &mut pages, || {
-            store
-                .read(|c| {
-                    queries::leads(
-                        c,
-                        &lf(LeadFilter {
-                            search: Some("harbor".into()),
-                            ..Default::default()
-                        }),
-                    )
-                })
-                .unwrap()
-        });
-        time("page_leads_search_two_words", &mut pages, || {
-            store
-                .read(|c| {
-                    queries::leads(
-                        c,
-                        &lf(LeadFilter {
-                            search: Some("olivia smi".into()),
-                            ..Default::default()
-                        }),
-                    )
-                })
-                .unwrap()
-        });
-        time("page_leads_search_negotiating", &mut pages, || {
-            store
-                .read(|c| {
-                    queries::leads(
-                        c,
-                        &lf(LeadFilter {
-                            search: Some("harbor".into()),
-                            status: Some(LeadStatus::Negotiating),
-                            ..Default::default()
-                        }),
-                    )
-                })
-                .unwrap()
-        });
+        let partner_pages = [
+            ("page_partners", PartnerFilter::default()),
+            (
+                "page_partners_gold",
+                PartnerFilter {
+                    tier: Some(Tier::Gold),
+                    ..Default::default()
+                },
+            ),
+            (
+                "page_partners_by_earnings",
+                PartnerFilter {
+                    sort: Some(PartnerSort::Earnings),
+                    desc: true,
+                    ..Default::default()
+                },
+            ),
+            (
+                "page_partners_search",
+                PartnerFilter {
+                    search: Some("olivia".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "page_partners_search_prefix",
+                PartnerFilter {
+                    search: Some("oli".into()),
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (name, f) in partner_pages {
+            let f = PartnerFilter { limit: page, ..f };
+            time(name, &mut pages, || store.read(|c| queries::partners(c, &f)).unwrap());
+        }
+        let lead_pages = [
+            ("page_leads", LeadFilter::default()),
+            (
+                "page_leads_negotiating",
+                LeadFilter {
+                    status: Some(LeadStatus::Negotiating),
+                    ..Default::default()
+                },
+            ),
+            (
+                "page_leads_of_partner",
+                LeadFilter {
+                    partner_id: Some(some_partner),
+                    ..Default::default()
+                },
+            ),
+            (
+                "page_leads_search",
+                LeadFilter {
+                    search: Some("harbor".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "page_leads_search_two_words",
+                LeadFilter {
+                    search: Some("olivia smi".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "page_leads_search_negotiating",
+                LeadFilter {
+                    search: Some("harbor".into()),
+                    status: Some(LeadStatus::Negotiating),
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (name, f) in lead_pages {
+            let f = LeadFilter { limit: page, ..f };
+            time(name, &mut pages, || store.read(|c| queries::leads(c, &f)).unwrap());
+        }
         time("page_commissions_approved", &mut pages, || {
             store
                 .read(|c| {

@@ -9,8 +9,9 @@ use partnerdesk_core::queries;
 use partnerdesk_core::store::{search, Store};
 
 fn lead_names(store: &Store, f: LeadFilter) -> (Vec<String>, i64) {
-    store.prepare_search(f.search.as_deref()).unwrap();
-    let p = store.read(|c| queries::leads(c, &f)).unwrap();
+    let p = store
+        .read_searching(f.search.as_deref(), |c| queries::leads(c, &f))
+        .unwrap();
     (p.items.into_iter().map(|l| l.client_name).collect(), p.total)
 }
 
@@ -29,8 +30,9 @@ fn search_partners(store: &Store, text: &str) -> (Vec<String>, i64) {
         search: Some(text.into()),
         ..Default::default()
     };
-    store.prepare_search(f.search.as_deref()).unwrap();
-    let p = store.read(|c| queries::partners(c, &f)).unwrap();
+    let p = store
+        .read_searching(f.search.as_deref(), |c| queries::partners(c, &f))
+        .unwrap();
     (p.items.into_iter().map(|p| p.name).collect(), p.total)
 }
 

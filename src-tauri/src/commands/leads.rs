@@ -6,9 +6,7 @@ use tauri::State;
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn leads_list(state: State<'_, AppState>, filter: LeadFilter) -> CmdResult<Page<Lead>> {
-    let store = state.store()?;
-    store.prepare_search(filter.search.as_deref()).map_err(|e| e.info())?;
-    store.read(|c| queries::leads(c, &filter)).map_err(|e| e.info())
+    state.read_searching(filter.search.as_deref(), |c| queries::leads(c, &filter))
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -7,9 +7,7 @@ use tauri::State;
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn partners_list(state: State<'_, AppState>, filter: PartnerFilter) -> CmdResult<Page<Partner>> {
-    let store = state.store()?;
-    store.prepare_search(filter.search.as_deref()).map_err(|e| e.info())?;
-    store.read(|c| queries::partners(c, &filter)).map_err(|e| e.info())
+    state.read_searching(filter.search.as_deref(), |c| queries::partners(c, &filter))
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -52,6 +52,11 @@ export class ApiError extends Error {
   }
 }
 
+/** A form's own "fill this in first" error on `field`, shown next to it as the core's are. */
+export function invalid(field: string, message: string): ApiError {
+  return new ApiError({ kind: "validation", field, message });
+}
+
 function isErrorInfo(e: unknown): e is ErrorInfo {
   return typeof e === "object" && e !== null && "kind" in e && "message" in e;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import type { ColumnDef } from "@tanstack/react-table";
-import { api, ApiError } from "../lib/api";
+import { api, invalid } from "../lib/api";
 import type { Application } from "../lib/bindings/Application";
 import type { ApplicationStatus } from "../lib/bindings/ApplicationStatus";
 import type { ExperienceLevel } from "../lib/bindings/ExperienceLevel";
@@ -169,7 +169,7 @@ function NewApplicationForm(props: { onClose: () => void; onSaved: (a: Applicati
     e.preventDefault();
     const referrals = f.referrals.trim() === "" ? null : Number(f.referrals);
     if (referrals !== null && !Number.isInteger(referrals)) {
-      act.setError(new ApiError({ kind: "validation", field: "expected_referrals", message: "expected_referrals: must be a whole number" }));
+      act.setError(invalid("expected_referrals", "expected_referrals: must be a whole number"));
       return;
     }
     const a = await act.run(() =>

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { api, ApiError, browse, dataApi, newOp, type Browse, type Op, type Progress } from "../lib/api";
+import { api, ApiError, browse, dataApi, newOp, type Browse, type Op, type Progress, invalid } from "../lib/api";
 import type { BackupInfo } from "../lib/bindings/BackupInfo";
 import type { ImportPreview } from "../lib/bindings/ImportPreview";
 import type { ImportReport } from "../lib/bindings/ImportReport";
@@ -389,7 +389,7 @@ function ExportCard(props: { ops: Ops }) {
     e.preventDefault();
     setOutcome(null);
     if (!dir.trim()) {
-      setOutcome({ error: new ApiError({ kind: "validation", field: "dir", message: "folder: choose the folder to write into" }) });
+      setOutcome({ error: invalid("dir", "folder: choose the folder to write into") });
       return;
     }
     try {
@@ -482,7 +482,7 @@ function ImportCard(props: { ops: Ops; onImported: () => void }) {
     e?.preventDefault();
     setOutcome(null);
     if (!path.trim()) {
-      setOutcome({ error: new ApiError({ kind: "validation", field: "file", message: "file: choose the .csv or .json file to import" }) });
+      setOutcome({ error: invalid("file", "file: choose the .csv or .json file to import") });
       return;
     }
     setLoading(true);
@@ -716,8 +716,8 @@ function FilesCard(props: { changed: number }) {
     e.preventDefault();
     setStatementOutcome(null);
     try {
-      if (!partner) throw new ApiError({ kind: "validation", field: "partner_id", message: "partner: pick the partner" });
-      if (!statementPath.trim()) throw new ApiError({ kind: "validation", field: "out", message: "file: choose where to write the statement (.html or .csv)" });
+      if (!partner) throw invalid("partner_id", "partner: pick the partner");
+      if (!statementPath.trim()) throw invalid("out", "file: choose where to write the statement (.html or .csv)");
       const s = await dataApi.statementWrite(partner.id, statementPath.trim());
       setStatementOutcome({
         ok: (
@@ -735,8 +735,8 @@ function FilesCard(props: { changed: number }) {
     e.preventDefault();
     setPayoutOutcome(null);
     try {
-      if (!payoutId) throw new ApiError({ kind: "validation", field: "payout", message: "payout: pick the payout batch" });
-      if (!payoutPath.trim()) throw new ApiError({ kind: "validation", field: "out", message: "file: choose where to write the payout file (.csv)" });
+      if (!payoutId) throw invalid("payout", "payout: pick the payout batch");
+      if (!payoutPath.trim()) throw invalid("out", "file: choose where to write the payout file (.csv)");
       const p = await dataApi.payoutFileWrite(payoutId, payoutPath.trim());
       setPayoutOutcome({
         ok: (
@@ -828,7 +828,7 @@ function SyncCard(props: { ops: Ops; onApplied: () => void }) {
 
   const needDir = () => {
     if (dir.trim()) return true;
-    setFolderOutcome({ error: new ApiError({ kind: "validation", field: "dir", message: "folder: choose the feed folder" }) });
+    setFolderOutcome({ error: invalid("dir", "folder: choose the feed folder") });
     return false;
   };
   const exportFeed = async () => {
@@ -873,7 +873,7 @@ function SyncCard(props: { ops: Ops; onApplied: () => void }) {
     e.preventDefault();
     setPushOutcome(null);
     if (!url.trim()) {
-      setPushOutcome({ error: new ApiError({ kind: "validation", field: "postgres", message: "URL: type the PostgreSQL URL" }) });
+      setPushOutcome({ error: invalid("postgres", "URL: type the PostgreSQL URL") });
       return;
     }
     try {

@@ -11,7 +11,7 @@ import {
   type DragEndEvent,
 } from "@dnd-kit/core";
 import type { ColumnDef } from "@tanstack/react-table";
-import { api, ApiError } from "../lib/api";
+import { api, invalid } from "../lib/api";
 import type { Lead } from "../lib/bindings/Lead";
 import type { LeadStatus } from "../lib/bindings/LeadStatus";
 import type { Partner } from "../lib/bindings/Partner";
@@ -474,7 +474,7 @@ function NewLeadForm(props: { partnerId: string; onClose: () => void; onSaved: (
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const r = await act.run(async () => {
-      if (!partner) throw new ApiError({ kind: "validation", field: "partner_id", message: "partner: pick the partner who referred this client" });
+      if (!partner) throw invalid("partner_id", "partner: pick the partner who referred this client");
       const cents = f.estimated_value.trim() === "" ? 0 : await api.amountParse("estimated_value", f.estimated_value);
       return api.leadAdd({
         partner_id: partner.id,

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { marked } from "marked";
 import DOMPurify from "dompurify";
-import { api, ApiError } from "../lib/api";
+import { api, invalid } from "../lib/api";
 import type { AppPlan } from "../lib/bindings/AppPlan";
 import type { Lead } from "../lib/bindings/Lead";
 import type { PlanStatus } from "../lib/bindings/PlanStatus";
@@ -237,7 +237,7 @@ function NewPlanForm(props: { onClose: () => void; onSaved: (p: AppPlan) => void
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const r = await act.run(async () => {
-      if (!lead) throw new ApiError({ kind: "validation", field: "client_lead_id", message: "lead: pick the client lead this plan is for" });
+      if (!lead) throw invalid("client_lead_id", "lead: pick the client lead this plan is for");
       return api.planAdd({ client_lead_id: lead.id, business_name: f.business_name || null, industry: f.industry, features: f.features, timeline_estimate: f.timeline_estimate, investment_range: f.investment_range });
     });
     if (r) props.onSaved(r);

@@ -3,7 +3,6 @@
 use super::{id, parse_opt, Ctx};
 use crate::cli::{LeadAddArgs, LeadCmd, LeadListArgs};
 use crate::output::{date, kv, money, opt, page, rate, section, time, Table};
-use anyhow::Context;
 use partnerdesk_core::model::{Commission, Lead, LeadFilter, LeadStatus, NewLead, PartnerId};
 use partnerdesk_core::money::parse_amount;
 use partnerdesk_core::queries::{self, LeadDetail};
@@ -83,10 +82,8 @@ fn add(ctx: &Ctx, a: LeadAddArgs) -> anyhow::Result<()> {
 }
 
 fn list(ctx: &Ctx, a: LeadListArgs) -> anyhow::Result<()> {
-    ctx.store
-        .prepare_search(a.search.as_deref())
-        .context("building the search index")?;
-    let (p, names) = ctx.read("listing the leads", |c| {
+    let search = a.search.clone();
+    let (p, names) = ctx.read_searching("listing the leads", search.as_deref(), |c| {
         let f = LeadFilter {
             partner_id: parse_opt(a.partner.as_deref(), |t| id(c, t))?,
             status: parse_opt(a.status.as_deref(), LeadStatus::parse)?,

@@ -37,6 +37,16 @@ impl Ctx {
         self.store.read(f).with_context(|| what.to_owned())
     }
 
+    /// [`Ctx::read`] for a list that may search (the search indexes are built first when missing).
+    pub fn read_searching<T>(
+        &self,
+        what: &str,
+        search: Option<&str>,
+        f: impl FnOnce(&Connection) -> CoreResult<T>,
+    ) -> anyhow::Result<T> {
+        self.store.read_searching(search, f).with_context(|| what.to_owned())
+    }
+
     /// One write transaction, committed only when `f` succeeds.
     pub fn write<T>(&self, what: &str, f: impl FnOnce(&Tx) -> CoreResult<T>) -> anyhow::Result<T> {
         self.store.write(f).with_context(|| what.to_owned())

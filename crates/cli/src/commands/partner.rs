@@ -3,7 +3,6 @@
 use super::{id, parse_opt, Ctx};
 use crate::cli::{PartnerCmd, PartnerListArgs};
 use crate::output::{date, diff_summary, kv, money, opt, page, rate, section, time, Table};
-use anyhow::Context;
 use partnerdesk_core::model::{PartnerFilter, PartnerSort, PartnerStatus, Tier};
 use partnerdesk_core::queries::{self, PartnerDetail};
 use partnerdesk_core::workflow::partners;
@@ -36,10 +35,8 @@ pub fn run(ctx: &Ctx, cmd: PartnerCmd) -> anyhow::Result<u8> {
 }
 
 fn list(ctx: &Ctx, a: PartnerListArgs) -> anyhow::Result<()> {
-    ctx.store
-        .prepare_search(a.search.as_deref())
-        .context("building the search index")?;
-    let p = ctx.read("listing the partners", |c| {
+    let search = a.search.clone();
+    let p = ctx.read_searching("listing the partners", search.as_deref(), |c| {
         let f = PartnerFilter {
             tier: parse_opt(a.tier.as_deref(), Tier::parse)?,
             status: parse_opt(a.status.as_deref(), PartnerStatus::parse)?,

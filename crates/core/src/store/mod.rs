@@ -236,13 +236,13 @@ impl Store {
         self.readers.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
-    /// Before a list with the search text `text`: build the text-search
-    /// indexes when the text has a word and they are missing ([`search`]).
-    pub fn prepare_search(&self, text: Option<&str>) -> Result<()> {
-        if text.is_some_and(search::has_words) {
+    /// [`Store::read`] for a list that may search: when `search` has a word,
+    /// the text-search indexes are built first if they are missing ([`search`]).
+    pub fn read_searching<T>(&self, search: Option<&str>, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if search.is_some_and(search::has_words) {
             self.ensure_search_index()?;
         }
-        Ok(())
+        self.read(f)
     }
 
     /// Build the text-search indexes when they are missing ([`search`]).

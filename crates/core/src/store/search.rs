@@ -108,17 +108,18 @@ fn create_sql() -> String {
     sql
 }
 
-const NAMES: [&str; 10] = [
-    "partner_search_insert",
-    "partner_search_update",
-    "partner_search_delete",
-    "partner_search_terms",
-    "partner_search",
-    "lead_search_insert",
-    "lead_search_update",
-    "lead_search_delete",
-    "lead_search_terms",
-    "lead_search",
+/// Everything [`create_sql`] makes, in the order [`drop`] removes it.
+const NAMES: [(&str, &str); 10] = [
+    ("TRIGGER", "partner_search_insert"),
+    ("TRIGGER", "partner_search_update"),
+    ("TRIGGER", "partner_search_delete"),
+    ("TABLE", "partner_search_terms"),
+    ("TABLE", "partner_search"),
+    ("TRIGGER", "lead_search_insert"),
+    ("TRIGGER", "lead_search_update"),
+    ("TRIGGER", "lead_search_delete"),
+    ("TABLE", "lead_search_terms"),
+    ("TABLE", "lead_search"),
 ];
 
 /// Whether `table` belongs to the search indexes (theirs and FTS5's shadow
@@ -134,7 +135,11 @@ pub fn ready(conn: &Connection) -> Result<bool> {
 }
 
 fn present(conn: &Connection) -> Result<i64> {
-    let list = NAMES.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ");
+    let list = NAMES
+        .iter()
+        .map(|(_, n)| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
     Ok(conn.query_row(
         &format!("SELECT count(*) FROM main.sqlite_master WHERE name IN ({list})"),
         [],
@@ -159,12 +164,7 @@ pub fn drop(conn: &Connection) -> Result<()> {
     if present(conn)? == 0 {
         return Ok(());
     }
-    for name in NAMES {
-        let kind = if name.ends_with("_insert") || name.ends_with("_update") || name.ends_with("_delete") {
-            "TRIGGER"
-        } else {
-            "TABLE"
-        };
+    for (kind, name) in NAMES {
         conn.execute_batch(&format!("DROP {kind} IF EXISTS main.{name}"))?;
     }
     Ok(())
@@ -338,6 +338,14 @@ pub fn verify(conn: &Connection) -> Result<Vec<String>> {
     if !ready(conn)? {
         return Ok(Vec::new());
     }
+    // Every document has a domain marker: `"_dom"*` matches them all.
+    let documents = |index: &str, query: &str| -> Result<i64> {
+        Ok(conn.query_row(
+            &format!("SELECT count(*) FROM {index} WHERE {index} MATCH ?1"),
+            [query],
+            |r| r.get(0),
+        )?)
+    };
     let mut problems = Vec::new();
     let groups: Vec<(PartnerId, LeadStatus, i64)> = {
         let mut s = conn.prepare("SELECT partner_id, status, count(*) FROM client_leads GROUP BY 1, 2")?;
@@ -345,39 +353,21 @@ pub fn verify(conn: &Connection) -> Result<Vec<String>> {
         rows.collect::<rusqlite::Result<_>>()?
     };
     for (partner, status, n) in groups {
-        let Query::Match(m) = with_lead_filters(Query::Match("\"_dom\"*".into()), Some(status), Some(partner)) else {
-            continue;
-        };
-        let found: i64 = conn.query_row(
-            "SELECT count(*) FROM lead_search WHERE lead_search MATCH ?1",
-            [&m],
-            |r| r.get(0),
-        )?;
-        if found != n {
-            problems.push(format!(
-                "lead search index: {found} documents for {n} leads of {partner} in {status:?}"
-            ));
+        if let Query::Match(m) = with_lead_filters(Query::Match("\"_dom\"*".into()), Some(status), Some(partner)) {
+            let found = documents("lead_search", &m)?;
+            if found != n {
+                problems.push(format!(
+                    "lead search index: {found} documents for {n} leads of {partner} in {status:?}"
+                ));
+            }
         }
     }
-    let total: i64 = conn.query_row("SELECT count(*) FROM client_leads", [], |r| r.get(0))?;
-    let indexed: i64 = conn.query_row(
-        "SELECT count(*) FROM lead_search WHERE lead_search MATCH '\"_dom\"*'",
-        [],
-        |r| r.get(0),
-    )?;
-    if indexed != total {
-        problems.push(format!("lead search index: {indexed} documents for {total} leads"));
-    }
-    let partners: i64 = conn.query_row("SELECT count(*) FROM partners", [], |r| r.get(0))?;
-    let indexed: i64 = conn.query_row(
-        "SELECT count(*) FROM partner_search WHERE partner_search MATCH '\"_dom\"*'",
-        [],
-        |r| r.get(0),
-    )?;
-    if indexed != partners {
-        problems.push(format!(
-            "partner search index: {indexed} documents for {partners} partners"
-        ));
+    for (index, table) in [("lead_search", "client_leads"), ("partner_search", "partners")] {
+        let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+        let found = documents(index, "\"_dom\"*")?;
+        if found != rows {
+            problems.push(format!("{index}: {found} documents for {rows} rows of {table}"));
+        }
     }
     Ok(problems)
 }

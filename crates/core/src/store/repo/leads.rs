@@ -115,13 +115,9 @@ pub fn list(conn: &Connection, f: &LeadFilter, limit: i64, offset: i64) -> Resul
         Some(text) => search::query(conn, Index::Leads, text).map_err(search::explain)?,
         None => Query::Any,
     };
-    let cols = COLS
-        .split(", ")
-        .map(|c| format!("l.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let (mut items, total, reversed) = match query {
-        Query::Nothing => return Ok((Vec::new(), 0)),
+    let cols = super::qualified(COLS, "l");
+    match query {
+        Query::Nothing => Ok((Vec::new(), 0)),
         Query::Match(m) => {
             // Status and partner are words of the index: one FTS query.
             let Query::Match(m) = search::with_lead_filters(Query::Match(m), f.status, f.partner_id) else {
@@ -134,20 +130,17 @@ pub fn list(conn: &Connection, f: &LeadFilter, limit: i64, offset: i64) -> Resul
                     |r| r.get(0),
                 )
                 .map_err(|e| search::explain(e.into()))?;
-            let tail = super::from_end(total, limit, offset);
-            let (order, (limit, offset)) = match tail {
-                Some(lo) => ("ASC", lo),
-                None => ("DESC", (limit, offset)),
-            };
-            let items = conn
-                .prepare_cached(&format!(
+            let items = super::page(total, limit, offset, |reversed, limit, offset| {
+                let order = if reversed { "ASC" } else { "DESC" };
+                conn.prepare_cached(&format!(
                     "SELECT {cols} FROM lead_search s JOIN client_leads l ON l.rowid = s.rowid
                       WHERE s.lead_search MATCH ?1 ORDER BY s.rowid {order} LIMIT ?2 OFFSET ?3"
                 ))?
                 .query_map(params![m, limit, offset], from_row)
                 .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(|e| search::explain(e.into()))?;
-            (items, total, tail.is_some())
+                .map_err(|e| search::explain(e.into()))
+            })?;
+            Ok((items, total))
         }
         Query::Any => {
             let mut wh: Vec<&str> = Vec::new();
@@ -160,11 +153,7 @@ pub fn list(conn: &Connection, f: &LeadFilter, limit: i64, offset: i64) -> Resul
                 wh.push("l.status = ?");
                 args.push(st);
             }
-            let where_sql = if wh.is_empty() {
-                String::new()
-            } else {
-                format!("WHERE {}", wh.join(" AND "))
-            };
+            let where_sql = super::where_clause(&wh);
             let total: i64 = match (f.partner_id, f.status) {
                 (None, None) => conn.query_row("SELECT coalesce(sum(leads), 0) FROM lead_status_counts", [], |r| {
                     r.get(0)
@@ -181,29 +170,22 @@ pub fn list(conn: &Connection, f: &LeadFilter, limit: i64, offset: i64) -> Resul
                     |r| r.get(0),
                 )?,
             };
-            let (order, reverse) = if f.status.is_some() {
-                ("l.updated_at DESC, l.rowid DESC", "l.updated_at ASC, l.rowid ASC")
+            let key = if f.status.is_some() {
+                "l.updated_at"
             } else {
-                ("l.created_at DESC, l.rowid DESC", "l.created_at ASC, l.rowid ASC")
+                "l.created_at"
             };
-            let tail = super::from_end(total, limit, offset);
-            let (order, (limit, offset)) = match tail {
-                Some(lo) => (reverse, lo),
-                None => (order, (limit, offset)),
-            };
-            args.push(&limit);
-            args.push(&offset);
-            let items = conn
-                .prepare_cached(&format!(
-                    "SELECT {cols} FROM client_leads l {where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
-                ))?
-                .query_map(args.as_slice(), from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            (items, total, tail.is_some())
+            let items = super::page(total, limit, offset, |reversed, limit, offset| {
+                let dir = if reversed { "ASC" } else { "DESC" };
+                let args: Vec<&dyn rusqlite::ToSql> = args.iter().copied().chain([&limit as _, &offset as _]).collect();
+                Ok(conn
+                    .prepare_cached(&format!(
+                        "SELECT {cols} FROM client_leads l {where_sql} ORDER BY {key} {dir}, l.rowid {dir} LIMIT ? OFFSET ?"
+                    ))?
+                    .query_map(args.as_slice(), from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?)
+            })?;
+            Ok((items, total))
         }
-    };
-    if reversed {
-        items.reverse();
     }
-    Ok((items, total))
 }

@@ -73,16 +73,41 @@ pub fn entity_label(e: Entity) -> &'static str {
 }
 
 /// Clamp list paging to sane values.
-/// A page in the far half of an ordered list of `total` rows is cheaper to
-/// read from the other end (an index is walked up to the page either way):
-/// the `(limit, offset)` to use with the order reversed, when that is shorter.
-/// Reverse the rows read that way to get the page.
-pub fn from_end(total: i64, limit: i64, offset: i64) -> Option<(i64, i64)> {
+/// One page of an ordered list of `total` rows. `fetch(reversed, limit,
+/// offset)` reads rows in the list's order, or in the reverse order when
+/// `reversed`. A page in the far half is read from the other end (an index is
+/// walked up to the page either way, so the Last page costs what the First
+/// does) and turned back.
+pub fn page<T>(
+    total: i64,
+    limit: i64,
+    offset: i64,
+    fetch: impl FnOnce(bool, i64, i64) -> Result<Vec<T>>,
+) -> Result<Vec<T>> {
     if offset >= total || total - offset >= offset + limit {
-        return None;
+        return fetch(false, limit, offset);
     }
     let end = (offset + limit).min(total);
-    Some((end - offset, total - end))
+    let mut rows = fetch(true, end - offset, total - end)?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// `WHERE a AND b ...` of `terms`; nothing when there are none.
+pub fn where_clause(terms: &[&str]) -> String {
+    if terms.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", terms.join(" AND "))
+    }
+}
+
+/// A column list (`"id, name"`) with every column qualified by `alias`.
+pub fn qualified(cols: &str, alias: &str) -> String {
+    cols.split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn paging(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64)> {

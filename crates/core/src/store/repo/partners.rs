@@ -115,11 +115,7 @@ pub fn list(conn: &Connection, f: &PartnerFilter, limit: i64, offset: i64) -> Re
         wh.push("p.status = ?");
         args.push(st);
     }
-    let where_sql = if wh.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", wh.join(" AND "))
-    };
+    let where_sql = super::where_clause(&wh);
     let from = if search.is_some() {
         "partner_search s JOIN partners p ON p.rowid = s.rowid"
     } else {
@@ -142,28 +138,16 @@ pub fn list(conn: &Connection, f: &PartnerFilter, limit: i64, offset: i64) -> Re
         PartnerSort::Earnings => "p.total_earnings",
         PartnerSort::Created => "p.created_at",
     };
-    let tail = super::from_end(total, limit, offset);
-    let (limit, offset) = tail.unwrap_or((limit, offset));
-    let dir = match (f.desc, tail.is_some()) {
-        (true, false) | (false, true) => "DESC",
-        _ => "ASC",
-    };
-    args.push(&limit);
-    args.push(&offset);
-    let cols = COLS
-        .split(", ")
-        .map(|c| format!("p.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {cols} FROM {from} {where_sql} ORDER BY {col} {dir}, p.id {dir} LIMIT ? OFFSET ?"
-    ))?;
-    let mut items: Vec<Partner> = stmt
+    let cols = super::qualified(COLS, "p");
+    let items = super::page(total, limit, offset, |reversed, limit, offset| {
+        let dir = if f.desc != reversed { "DESC" } else { "ASC" };
+        let args: Vec<&dyn rusqlite::ToSql> = args.iter().copied().chain([&limit as _, &offset as _]).collect();
+        conn.prepare_cached(&format!(
+            "SELECT {cols} FROM {from} {where_sql} ORDER BY {col} {dir}, p.id {dir} LIMIT ? OFFSET ?"
+        ))?
         .query_map(args.as_slice(), from_row)
-        .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
-        .map_err(|e| search::explain(e.into()))?;
-    if tail.is_some() {
-        items.reverse();
-    }
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(|e| search::explain(e.into()))
+    })?;
     Ok((items, total))
 }
