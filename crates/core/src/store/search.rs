@@ -240,19 +240,17 @@ pub fn query(conn: &Connection, index: Index, text: &str) -> Result<Query> {
     })
 }
 
-/// A lead search restricted to a status and/or a partner (marker words).
-pub fn with_lead_filters(q: Query, status: Option<LeadStatus>, partner: Option<PartnerId>) -> Query {
-    let mut extra = Vec::new();
+/// A lead search's MATCH expression `m` restricted to a status and/or a
+/// partner (their marker words).
+pub fn with_lead_filters(m: &str, status: Option<LeadStatus>, partner: Option<PartnerId>) -> String {
+    let mut all = vec![format!("({m})")];
     if let Some(s) = status {
-        extra.push(format!("\"_st{}\"", s.as_str().replace('_', "")));
+        all.push(format!("\"_st{}\"", s.as_str().replace('_', "")));
     }
     if let Some(p) = partner {
-        extra.push(format!("\"_pa{}\"", p.to_string().replace('-', "")));
+        all.push(format!("\"_pa{}\"", p.to_string().replace('-', "")));
     }
-    match q {
-        Query::Match(m) if !extra.is_empty() => Query::Match(format!("({m}) AND {}", extra.join(" AND "))),
-        other => other,
-    }
+    all.join(" AND ")
 }
 
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -353,13 +351,14 @@ pub fn verify(conn: &Connection) -> Result<Vec<String>> {
         rows.collect::<rusqlite::Result<_>>()?
     };
     for (partner, status, n) in groups {
-        if let Query::Match(m) = with_lead_filters(Query::Match("\"_dom\"*".into()), Some(status), Some(partner)) {
-            let found = documents("lead_search", &m)?;
-            if found != n {
-                problems.push(format!(
-                    "lead search index: {found} documents for {n} leads of {partner} in {status:?}"
-                ));
-            }
+        let found = documents(
+            "lead_search",
+            &with_lead_filters("\"_dom\"*", Some(status), Some(partner)),
+        )?;
+        if found != n {
+            problems.push(format!(
+                "lead search index: {found} documents for {n} leads of {partner} in {status:?}"
+            ));
         }
     }
     for (index, table) in [("lead_search", "client_leads"), ("partner_search", "partners")] {
