@@ -1,5 +1,5 @@
-//! Faults: a process killed with SIGKILL in the middle of the demo load and
-//! of commission writes, many times in a row; damaged, truncated, foreign
+//! Faults: a process killed with SIGKILL in the middle of the demo load, of a
+//! large import and of commission writes, many times in a row; damaged, truncated, foreign
 //! and newer files at start; a read-only file; a missing data folder.
 //!
 //! The killed process is this test binary itself, run again with
@@ -12,6 +12,7 @@ mod common;
 use chrono::{TimeZone, Utc};
 use partnerdesk_core::clock::ManualClock;
 use partnerdesk_core::demo::{generate, DemoOptions};
+use partnerdesk_core::exchange::import::{self, ImportFormat, ImportOptions, ImportTable};
 use partnerdesk_core::model::*;
 use partnerdesk_core::store::{OpenOptions, Store};
 use partnerdesk_core::workflow::{applications, commissions, invariants, leads};
@@ -99,6 +100,22 @@ fn fault_child() {
                 }
             }
         }
+        "import" => {
+            let file = std::env::var("PD_FAULT_FILE").unwrap();
+            let opts = ImportOptions {
+                table: ImportTable::Leads,
+                format: ImportFormat::Csv,
+                mapping: Default::default(),
+                dry_run: false,
+            };
+            import::import_file(&store, &opts, Path::new(&file), &mut |p| {
+                let _ = writeln!(out, "progress {} {}", p.stage, p.done);
+                let _ = out.flush();
+                true
+            })
+            .unwrap();
+            let _ = writeln!(out, "committed import");
+        }
         other => panic!("unknown mode {other}"),
     }
 }
@@ -110,6 +127,7 @@ fn run_and_kill(mode: &str, db: &Path, lines: usize) -> Vec<String> {
         .args(["--ignored", "--exact", "fault_child", "--nocapture", "--test-threads=1"])
         .env("PD_FAULT_MODE", mode)
         .env("PD_FAULT_DB", db)
+        .env("PD_FAULT_FILE", db.with_extension("csv"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -205,28 +223,96 @@ fn a_demo_killed_at_any_moment_is_wholly_there_or_wholly_absent() {
     assert!(completed >= 1);
 }
 
+/// Partners p0..p7@partners.example, approved.
+fn add_partners(store: &Store) {
+    for i in 0..PARTNERS {
+        store
+            .write(|tx| {
+                let a = applications::add(
+                    tx,
+                    &NewApplication {
+                        name: format!("Partner {i}"),
+                        email: format!("p{i}@partners.example"),
+                        ..Default::default()
+                    },
+                )?;
+                applications::approve(tx, a.id)
+            })
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_large_import_killed_at_any_moment_is_wholly_there_or_wholly_absent() {
+    const ROWS: i64 = 12_000;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("import.db");
+    add_partners(&open(&db));
+    // A file large enough for the bulk path (rollback journal, one audit row,
+    // indexes dropped and built again while the table is small against it).
+    let mut csv = String::from("partner_email,client_name,client_email,project_description\n");
+    let text = "z".repeat(300);
+    for i in 0..ROWS {
+        csv.push_str(&format!(
+            "p{}@partners.example,Client {i},c{i}@client.example,{text}\n",
+            i % PARTNERS as i64
+        ));
+    }
+    assert!(csv.len() >= import::BULK_MIN_BYTES);
+    std::fs::write(db.with_extension("csv"), csv).unwrap();
+    let indexes = |store: &Store| count(store, "SELECT count(*) FROM sqlite_master WHERE type = 'index'");
+    let indexes_before = indexes(&open(&db));
+    // Where each round is killed: after this many progress lines (rows in
+    // batches, then each index, then the roll-ups); the last runs to its end.
+    let mut leads_now = 0;
+    let mut completed = 0;
+    for (round, lines) in [1usize, 2, 3, 4, 5, 6, 7, 9, 11, 13, 1000].into_iter().enumerate() {
+        let seen = run_and_kill("import", &db, lines);
+        let finished = seen.iter().any(|l| l == "committed import");
+        let store = assert_sound(&db);
+        let leads = count(&store, "SELECT count(*) FROM client_leads");
+        if leads != leads_now {
+            assert_eq!(leads, leads_now + ROWS, "round {round}: a part of the file");
+            completed += 1;
+        } else {
+            assert!(
+                !finished,
+                "round {round}: the child said it committed, but nothing is there"
+            );
+        }
+        assert_eq!(
+            count(&store, "SELECT count(*) FROM lead_status_history"),
+            leads,
+            "round {round}: a history row per lead"
+        );
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM audit_log WHERE entity = 'database' AND action = 'import'"
+            ),
+            completed,
+            "round {round}: one audit row per import that is there"
+        );
+        assert_eq!(
+            indexes(&store),
+            indexes_before,
+            "round {round}: the indexes are all there"
+        );
+        let mode: String = store
+            .read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(mode, "wal", "round {round}");
+        leads_now = leads;
+    }
+    assert!(completed >= 1, "the last round ran to its end");
+    assert!(completed < 11, "no round was killed mid-way");
+}
+
 #[test]
 fn commission_writes_killed_many_times_lose_no_committed_action_and_leave_no_half() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("c.db");
-    {
-        let store = open(&db);
-        for i in 0..PARTNERS {
-            store
-                .write(|tx| {
-                    let a = applications::add(
-                        tx,
-                        &NewApplication {
-                            name: format!("Partner {i}"),
-                            email: format!("p{i}@partners.example"),
-                            ..Default::default()
-                        },
-                    )?;
-                    applications::approve(tx, a.id)
-                })
-                .unwrap();
-        }
-    }
+    add_partners(&open(&db));
     let mut reported: Vec<String> = Vec::new();
     for (round, lines) in [2usize, 5, 9, 14, 20, 27, 35, 44, 54, 65, 77, 90, 104, 119, 135]
         .into_iter()

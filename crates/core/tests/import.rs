@@ -313,12 +313,99 @@ fn a_large_lead_file_goes_through_the_bulk_path() {
         .read(partnerdesk_core::workflow::invariants::check)
         .unwrap()
         .is_empty());
+    // One audit row for the whole import, naming the range of its leads'
+    // ids (consecutive), not one per lead.
+    assert!(s
+        .read(|c| repo::audit::list(c, Some(Entity::Lead), None, 1, 0))
+        .unwrap()
+        .is_empty());
+    let summary = &s
+        .read(|c| repo::audit::list(c, Some(Entity::Database), None, 1, 0))
+        .unwrap()[0];
+    assert_eq!(summary.action, "import");
+    let after = summary.after.as_ref().unwrap();
+    let (first, last) = (after["first_id"].as_str().unwrap(), after["last_id"].as_str().unwrap());
+    let in_range: i64 = s
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM client_leads WHERE id BETWEEN ?1 AND ?2",
+                [first, last],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(in_range, 60_000);
+    assert_eq!(after["rows"], 60_000);
+    assert_rollups_consistent(&s);
+}
+
+#[test]
+fn a_large_lead_file_into_a_larger_table_keeps_the_indexes_and_audits_once() {
+    let (_d, s) = store();
+    run(&s, &opts(ImportTable::Partners, ImportFormat::Csv), partners_csv()).unwrap();
+    // A table already larger than the file (at 80 bytes a row): the indexes stay.
+    let mut small = String::from("partner_email,client_name,client_email,business_name\n");
+    for i in 0..60_000 {
+        small.push_str(&format!("ann@agency.com,Old {i},old{i}@client.com,Old Biz {i}\n"));
+    }
+    // Under the large-file size: a row of audit per lead.
+    for part in small.lines().skip(1).collect::<Vec<_>>().chunks(30_000) {
+        let text = format!(
+            "partner_email,client_name,client_email,business_name\n{}\n",
+            part.join("\n")
+        );
+        assert!(text.len() < import::BULK_MIN_BYTES);
+        run(&s, &opts(ImportTable::Leads, ImportFormat::Csv), &text).unwrap();
+    }
     assert_eq!(
-        s.read(|c| repo::audit::list(c, Some(Entity::Lead), None, 1, 0))
-            .unwrap()[0]
-            .action,
-        "create"
+        s.read(|c| Ok(
+            c.query_row("SELECT count(*) FROM audit_log WHERE entity = 'lead'", [], |r| r
+                .get::<_, i64>(0))?
+        ))
+        .unwrap(),
+        60_000
     );
+    let mut csv = String::from("partner_email,client_name,client_email,business_name,project_description\n");
+    let text = "x".repeat(4_000);
+    for i in 0..1_100 {
+        // Every tenth row repeats an e-mail already in the table.
+        let email = if i % 10 == 0 {
+            format!("old{i}@client.com")
+        } else {
+            format!("new{i}@client.com")
+        };
+        csv.push_str(&format!("ann@agency.com,New {i},{email},New Biz {i},{text}\n"));
+    }
+    assert!(csv.len() >= import::BULK_MIN_BYTES && csv.len() / 80 < 60_000);
+    let r = run(&s, &opts(ImportTable::Leads, ImportFormat::Csv), &csv).unwrap();
+    assert_eq!((r.imported, r.duplicates), (1_100, 110));
+    assert_eq!(count(&s, "client_leads"), 61_100);
+    assert_eq!(
+        s.read(|c| Ok(
+            c.query_row("SELECT count(*) FROM audit_log WHERE entity = 'lead'", [], |r| r
+                .get::<_, i64>(0))?
+        ))
+        .unwrap(),
+        60_000,
+        "no audit row per lead of the large file"
+    );
+    let flagged: i64 = s
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM client_leads n JOIN client_leads o ON o.id = n.possible_duplicate_of
+                  WHERE n.client_name LIKE 'New %' AND o.client_email = n.client_email",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(flagged, 110);
+    s.quick_check().unwrap();
+    assert!(s
+        .read(partnerdesk_core::workflow::invariants::check)
+        .unwrap()
+        .is_empty());
+    assert_rollups_consistent(&s);
 }
 
 proptest! {

@@ -130,6 +130,65 @@ fn round_trip_incremental_and_idempotent() {
     ));
 }
 
+/// A large lead import writes one audit row naming its leads' id range, not
+/// one per lead: the next feed still carries every lead and its history.
+#[test]
+fn a_large_import_reaches_the_replica_through_its_id_range() {
+    use partnerdesk_core::exchange::import::{self, ImportFormat, ImportOptions, ImportTable};
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed");
+    let c = clock();
+    let src = open(&dir.path().join("src.db"), &c);
+    let dst = open(&dir.path().join("dst.db"), &c);
+    activity(&src, &c, "one");
+    sync::export(&src, &feed, &mut |_| true).unwrap();
+    sync::apply(&dst, &feed, &mut |_| true).unwrap();
+
+    c.advance(chrono::Duration::hours(1));
+    let mut csv = String::from("partner_email,client_name,client_email,project_description\n");
+    let text = "y".repeat(4_000);
+    for i in 0..1_100 {
+        csv.push_str(&format!("one@agency.com,Imported {i},imported{i}@client.com,{text}\n"));
+    }
+    assert!(csv.len() >= import::BULK_MIN_BYTES);
+    let report = import::import_bytes(
+        &src,
+        &ImportOptions {
+            table: ImportTable::Leads,
+            format: ImportFormat::Csv,
+            mapping: Default::default(),
+            dry_run: false,
+        },
+        csv.as_bytes(),
+        &mut |_| true,
+    )
+    .unwrap();
+    assert_eq!(report.imported, 1_100);
+    let lead_audit_rows: i64 = src
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM audit_log WHERE entity = 'lead' AND action = 'create'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(lead_audit_rows, 1, "the hand-made lead only");
+    activity(&src, &c, "two");
+
+    let next = sync::export(&src, &feed, &mut |_| true).unwrap();
+    assert!(!next.snapshot);
+    let applied = sync::apply(&dst, &feed, &mut |_| true).unwrap();
+    assert_eq!(applied.rows, next.rows);
+    // 1,100 leads and their 1,100 first history rows, besides the hand-made work.
+    assert!(next.rows > 2_200, "{}", next.rows);
+    assert_eq!(digest(&src), digest(&dst));
+    assert_eq!(
+        dst.read(partnerdesk_core::analytics::rollup::dump).unwrap(),
+        src.read(partnerdesk_core::analytics::rollup::dump).unwrap()
+    );
+}
+
 #[test]
 fn damaged_or_missing_files_are_refused_before_anything_is_applied() {
     let dir = tempfile::tempdir().unwrap();

@@ -185,20 +185,30 @@ pub fn on_partner_created(conn: &Connection, p: &Partner) -> Result<()> {
 
 /// A lead was created.
 pub fn on_lead_added(conn: &Connection, lead: &Lead) -> Result<()> {
-    let (cohort, _) = partner_cohort_tier(conn, lead.partner_id)?;
-    let month = month_of(&lead.created_at);
+    on_leads_added(conn, lead.partner_id, &lead.created_at, 1, lead.estimated_value)
+}
+
+/// `leads` new prospects of one partner, all created at `created_at`, worth
+/// `value` (cents) together: what `leads` calls of [`on_lead_added`] do, in
+/// one call (bulk imports gather their rows per partner).
+pub fn on_leads_added(conn: &Connection, partner: PartnerId, created_at: &str, leads: i64, value: i64) -> Result<()> {
+    if leads == 0 {
+        return Ok(());
+    }
+    let (cohort, _) = partner_cohort_tier(conn, partner)?;
+    let month = month_of(created_at);
     let old_months: Vec<i64> = {
         let mut s =
             conn.prepare_cached("SELECT month FROM analytics_partner_months WHERE partner_id = ?1 AND leads > 0")?;
-        let rows = s.query_map([lead.partner_id], |r| r.get::<_, String>(0))?;
+        let rows = s.query_map([partner], |r| r.get::<_, String>(0))?;
         let mut v = Vec::new();
         for m in rows {
             v.push(index_of(&m?)?);
         }
         v
     };
-    let (before, _) = add_partner_month(conn, lead.partner_id, month, 1, 0)?;
-    add_cohort_month(conn, &cohort, month, i64::from(before == 0), 1, 0, 0, 0)?;
+    let (before, _) = add_partner_month(conn, partner, month, leads, 0)?;
+    add_cohort_month(conn, &cohort, month, i64::from(before == 0), leads, 0, 0, 0)?;
     let m = index_of(month)?;
     if !old_months.contains(&m) {
         let a = index_of(&cohort)?;
@@ -217,8 +227,8 @@ pub fn on_lead_added(conn: &Connection, lead: &Lead) -> Result<()> {
             add_last_lead(conn, &cohort, &text_of(last1), 1)?;
         }
     }
-    add_stage(conn, LeadStatus::Prospect, 1, lead.estimated_value)?;
-    add_status_count(conn, LeadStatus::Prospect, 1)?;
+    add_stage(conn, LeadStatus::Prospect, leads, value)?;
+    add_status_count(conn, LeadStatus::Prospect, leads)?;
     Ok(())
 }
 
@@ -228,10 +238,11 @@ fn add_status_count(conn: &Connection, status: LeadStatus, n: i64) -> Result<()>
     Ok(())
 }
 
+/// `n` leads worth `value` (their sum, signed like `n`) enter (or leave) a stage.
 fn add_stage(conn: &Connection, stage: LeadStatus, n: i64, value: i64) -> Result<()> {
     conn.execute(
         "UPDATE analytics_stages SET open_leads = open_leads + ?2, open_value = open_value + ?3 WHERE stage = ?1",
-        params![stage, n, n * value],
+        params![stage, n, value],
     )?;
     Ok(())
 }
@@ -259,7 +270,7 @@ pub fn on_lead_move(conn: &Connection, before: &Lead, to: LeadStatus) -> Result<
     if from.is_closed() {
         add_outcome(conn, before, from, -1)?;
     } else {
-        add_stage(conn, from, -1, before.estimated_value)?;
+        add_stage(conn, from, -1, -before.estimated_value)?;
     }
     if to.is_closed() {
         add_outcome(conn, before, to, 1)?;

@@ -18,10 +18,18 @@
 //!   client e-mail, else same business name, in the database or earlier in
 //!   the file) is flagged in `possible_duplicate_of`.
 //! - Audit: one `create` row per record, as a hand entry writes, plus one
-//!   `database/import` row summarising the import.
-//! - Large lead imports run as a bulk load (rollback journal, secondary
-//!   indexes rebuilt once at the end), like the demo generator; the result is
-//!   the same rows.
+//!   `database/import` row summarising the import. A large lead import
+//!   (a file of [`BULK_MIN_BYTES`] or more) writes the summary only, with the
+//!   first and last id of its leads, which are consecutive: like the demo, it
+//!   is one user action, and a per-lead audit row would double what it
+//!   writes. The sync change feed carries the leads in that range.
+//! - Large lead imports write through a rollback journal with a large page
+//!   cache; when the file is also large against the table, the secondary
+//!   indexes are dropped and built once at the end, like the demo generator.
+//!   The roll-ups get the new leads per partner at the end. The result is the
+//!   same rows as a hand entry of each.
+//! - Rows are read and their fields checked on a second thread, while this
+//!   one looks up partners and duplicates and writes.
 
 use crate::demo::Progress;
 use crate::error::{Error, Result};
@@ -300,38 +308,43 @@ pub fn import_bytes(
 ) -> Result<ImportReport> {
     let plan = ColumnPlan::new(opts.table, &opts.mapping)?;
     let now = store.now();
-    // A bulk load pays off when the file is large against the table.
-    let bulk = opts.table == ImportTable::Leads && !opts.dry_run && {
+    let large = opts.table == ImportTable::Leads && !opts.dry_run && data.len() >= BULK_MIN_BYTES;
+    // Dropping and building the indexes again pays off when the file is large against the table.
+    let rebuild = large && {
         let existing: i64 =
             store.read(|c| Ok(c.query_row("SELECT COALESCE(MAX(rowid), 0) FROM client_leads", [], |r| r.get(0))?))?;
-        data.len() >= BULK_MIN_BYTES && data.len() as i64 / 80 >= existing
+        data.len() as i64 / 80 >= existing
     };
-    if bulk {
+    let mode = LoadMode { large, rebuild };
+    if large {
         store.release_readers();
     }
     store.with_writer(|conn| {
-        let switched = bulk
+        // A rollback journal keeps only the pages the import changes (new
+        // pages at the end of the file are not journaled); WAL would write
+        // every page twice.
+        let switched = large
             && conn
                 .query_row("PRAGMA journal_mode = TRUNCATE", [], |r| r.get::<_, String>(0))
                 .map(|m| m.eq_ignore_ascii_case("truncate"))
                 .unwrap_or(false);
-        if bulk {
+        if large {
             // References are checked by the import itself (partner look-ups,
             // duplicates among rows already written).
-            conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000; PRAGMA threads = 2;")?;
+            conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000;")?;
         }
         let result = (|| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let tx = Tx::wrap(tx, now);
-            let report = run(&tx, opts, &plan, data, bulk, progress)?;
+            let report = run(&tx, opts, &plan, data, mode, progress)?;
             if report.bad_rows.is_empty() && !opts.dry_run {
                 tx.commit()?;
             }
             // Dropping `tx` otherwise rolls everything back.
             Ok(report)
         })();
-        if bulk {
-            conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA threads = 0;")?;
+        if large {
+            conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;")?;
         }
         if switched {
             conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
@@ -729,12 +742,66 @@ impl<'a> Source<'a> {
 /// Fields holding money: decimals in CSV and JSON text, integer cents as JSON numbers.
 const MONEY_FIELDS: &[&str] = &["estimated_value"];
 
+/// How a lead import writes: a `large` one (a file of [`BULK_MIN_BYTES`] or
+/// more) writes one audit row for the whole import instead of one per lead;
+/// a `rebuild` one also drops the secondary indexes and builds them again at
+/// the end (cheaper than keeping them row by row when the file is large
+/// against the table).
+#[derive(Debug, Clone, Copy, Default)]
+struct LoadMode {
+    large: bool,
+    rebuild: bool,
+}
+
+/// Rows handed from the reading thread to the writing one.
+const BATCH_ROWS: usize = 4096;
+
+/// A batch of read and prepared rows, and the bytes of the file read so far.
+struct Batch {
+    items: Vec<Item>,
+    position: u64,
+}
+
+/// One row of the file: its line and its prepared fields (or what is wrong with it).
+enum Item {
+    Row(u64, Result<Prepared>),
+    Bad(BadRow),
+}
+
+/// Read the rows of `source` and check their fields (everything that needs no
+/// database), in batches, until the end or until the receiver hangs up.
+fn read_rows(mut source: Source<'_>, table: ImportTable, send: std::sync::mpsc::SyncSender<Batch>) {
+    let nfields = fields(table).len();
+    let mut items = Vec::with_capacity(BATCH_ROWS);
+    loop {
+        let item = match source.next(nfields) {
+            Next::End => break,
+            Next::Bad(b) => Item::Bad(b),
+            Next::Row(r) => Item::Row(r.line, prepare(table, &r)),
+        };
+        items.push(item);
+        if items.len() == BATCH_ROWS {
+            let batch = Batch {
+                items: std::mem::replace(&mut items, Vec::with_capacity(BATCH_ROWS)),
+                position: source.position(),
+            };
+            if send.send(batch).is_err() {
+                return;
+            }
+        }
+    }
+    let _ = send.send(Batch {
+        items,
+        position: source.position(),
+    });
+}
+
 fn run(
     tx: &Tx,
     opts: &ImportOptions,
     plan: &ColumnPlan,
     data: &[u8],
-    bulk: bool,
+    mode: LoadMode,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Result<ImportReport> {
     let mut report = ImportReport {
@@ -760,7 +827,7 @@ fn run(
         }
     };
     tick(0, "rows")?;
-    let mut source = match Source::open(plan, opts.format, data) {
+    let source = match Source::open(plan, opts.format, data) {
         Ok(s) => s,
         Err(bad) => {
             report.bad_rows = bad;
@@ -768,57 +835,62 @@ fn run(
         }
     };
     report.ignored_columns = source.ignored();
-    let nfields = fields(opts.table).len();
     let columns = source.columns(opts.table);
-    let mut sink = Sink::new(tx, opts.table, bulk, data.len())?;
-    loop {
-        let row = match source.next(nfields) {
-            Next::End => break,
-            Next::Bad(b) => {
+    let mut sink = Sink::new(tx, opts.table, mode, data.len())?;
+    // Reading and field checks on one thread, look-ups and writes (the
+    // connection) on this one: the two overlap on two cores.
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, recv) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let table = opts.table;
+        scope.spawn(move || read_rows(source, table, send));
+        // Returning early drops `recv`, which stops the reader.
+        for batch in recv {
+            for item in batch.items {
                 report.rows += 1;
-                report.bad_rows.push(b);
-                continue;
+                let (line, prepared) = match item {
+                    Item::Bad(b) => {
+                        report.bad_rows.push(b);
+                        continue;
+                    }
+                    Item::Row(line, prepared) => (line, prepared),
+                };
+                // Leads need no writes to be checked (duplicates are tracked in
+                // memory), so a dry run of leads writes nothing; applications and
+                // partners are written and rolled back (later rows must see them).
+                let write = report.bad_rows.is_empty() && !(opts.dry_run && opts.table == ImportTable::Leads);
+                match prepared.and_then(|p| sink.take(p, write)) {
+                    Ok(dup) => {
+                        report.valid += 1;
+                        report.duplicates += u64::from(dup);
+                    }
+                    Err(e) if is_row_fault(&e) => report.bad_rows.push(bad_row(line, opts.table, &columns, &e)),
+                    Err(e) => return Err(e),
+                }
             }
-            Next::Row(r) => r,
-        };
-        report.rows += 1;
-        let line = row.line;
-        // Leads need no writes to be checked (duplicates are tracked in
-        // memory), so a dry run of leads writes nothing; applications and
-        // partners are written and rolled back (later rows must see them).
-        let write = report.bad_rows.is_empty() && !(opts.dry_run && opts.table == ImportTable::Leads);
-        match sink.take(&row, write) {
-            Ok(dup) => {
-                report.valid += 1;
-                report.duplicates += u64::from(dup);
-            }
-            Err(e) if is_row_fault(&e) => report.bad_rows.push(bad_row(line, opts.table, &columns, &e)),
-            Err(e) => return Err(e),
+            tick(batch.position, "rows")?;
         }
-        if report.rows.is_multiple_of(16_384) {
-            tick(source.position(), "rows")?;
-        }
-    }
+        Ok(())
+    })?;
     tick(total, "rows")?;
     if !report.bad_rows.is_empty() || opts.dry_run {
         return Ok(report);
     }
-    sink.finish(&mut tick)?;
+    let created = sink.finish(&mut tick)?;
     drop(sink);
-    repo::audit::record(
-        tx,
-        Entity::Database,
-        "import",
-        "import",
-        None::<&()>,
-        Some(&serde_json::json!({
-            "table": opts.table,
-            "format": opts.format,
-            "rows": report.valid,
-            "duplicates": report.duplicates,
-            "ignored_columns": report.ignored_columns,
-        })),
-    )?;
+    let mut summary = serde_json::json!({
+        "table": opts.table,
+        "format": opts.format,
+        "rows": report.valid,
+        "duplicates": report.duplicates,
+        "ignored_columns": report.ignored_columns,
+    });
+    if let Some((first, last)) = created {
+        // A large import's leads have no audit row each: this row names them
+        // (their ids are consecutive, see IdSeq); the sync change feed reads it.
+        summary["first_id"] = first.to_string().into();
+        summary["last_id"] = last.to_string().into();
+    }
+    repo::audit::record(tx, Entity::Database, "import", "import", None::<&()>, Some(&summary))?;
     report.imported = report.valid;
     Ok(report)
 }
@@ -836,7 +908,8 @@ fn is_row_fault(e: &Error) -> bool {
 }
 
 /// Ascending UUID v7 ids for the records of one import, all at `now`:
-/// a random start, then +1 each, so the primary-key b-tree grows at its end.
+/// a random start, then +1 each, so the primary-key b-tree grows at its end
+/// and the leads of one import lie between its first and last id.
 struct IdSeq {
     hi: u64,
     lo: u64,
@@ -857,7 +930,132 @@ impl IdSeq {
     }
 }
 
-/// Where validated rows go.
+/// The fields of a partner row, checked.
+struct PartnerFields {
+    name: String,
+    email: String,
+    phone: Option<String>,
+    company: Option<String>,
+    status: PartnerStatus,
+    tier: Tier,
+}
+
+/// How a lead row names its partner: the field used, the text given and its
+/// normal form (a lower-case e-mail or id).
+struct PartnerKey {
+    field: &'static str,
+    given: String,
+    norm: String,
+}
+
+/// The fields of a lead row, checked.
+struct LeadFields {
+    partner: PartnerKey,
+    client_name: String,
+    client_email: String,
+    client_phone: Option<String>,
+    business_name: Option<String>,
+    description: Option<String>,
+    estimated_value: i64,
+}
+
+/// A row whose fields passed every check that needs no database.
+enum Prepared {
+    Application(NewApplication),
+    Partner(PartnerFields),
+    Lead(LeadFields),
+}
+
+/// Check the fields of one row as a hand entry does (what needs no database).
+fn prepare(table: ImportTable, row: &Row) -> Result<Prepared> {
+    Ok(match table {
+        ImportTable::Applications => {
+            let expected_referrals =
+                match row.get(5) {
+                    None => None,
+                    Some(t) => Some(t.trim().parse::<i64>().map_err(|_| {
+                        Error::validation("expected_referrals", format!("{t:?} is not a whole number"))
+                    })?),
+                };
+            let experience_level = row
+                .get(6)
+                .map(ExperienceLevel::parse)
+                .transpose()
+                .map_err(|e| match e {
+                    Error::Validation { reason, .. } => Error::validation("experience_level", reason),
+                    other => other,
+                })?;
+            Prepared::Application(NewApplication {
+                name: row.get(0).unwrap_or_default().to_owned(),
+                email: row.get(1).unwrap_or_default().to_owned(),
+                phone: row.get(2).map(str::to_owned),
+                company: row.get(3).map(str::to_owned),
+                network_description: row.get(4).map(str::to_owned),
+                expected_referrals,
+                experience_level,
+            })
+        }
+        ImportTable::Partners => Prepared::Partner(PartnerFields {
+            name: validate::required("name", row.get(0).unwrap_or_default(), validate::MAX_NAME)?,
+            email: validate::email("email", row.get(1).unwrap_or_default())?,
+            phone: validate::phone("phone", row.get(2))?,
+            company: validate::optional("company", row.get(3), validate::MAX_NAME)?,
+            status: row
+                .get(4)
+                .map(PartnerStatus::parse)
+                .transpose()?
+                .unwrap_or(PartnerStatus::Active),
+            tier: row.get(5).map(Tier::parse).transpose()?.unwrap_or(Tier::Bronze),
+        }),
+        ImportTable::Leads => {
+            let client_name = validate::required("client_name", row.get(2).unwrap_or_default(), validate::MAX_NAME)?;
+            let client_email = validate::email("client_email", row.get(3).unwrap_or_default())?;
+            let client_phone = validate::phone("client_phone", row.get(4))?;
+            let business_name = validate::optional("business_name", row.get(5), validate::MAX_NAME)?;
+            let description = validate::optional("project_description", row.get(6), validate::MAX_TEXT)?;
+            let estimated_value = match row.get(7) {
+                None => 0,
+                Some(t) => validate::amount("estimated_value", parse_amount("estimated_value", t, false)?, true)?,
+            };
+            let (field, given) = match (row.get(0), row.get(1)) {
+                (Some(_), Some(_)) => {
+                    return Err(Error::validation(
+                        "partner_email",
+                        "give the partner by partner_id or by partner_email, not both",
+                    ))
+                }
+                (Some(k), None) => ("partner_id", k.trim()),
+                (None, Some(k)) => ("partner_email", k.trim()),
+                (None, None) => {
+                    return Err(Error::validation(
+                        "partner_id",
+                        "must not be empty (give the partner's id or e-mail)",
+                    ))
+                }
+            };
+            let norm = if given.contains('@') {
+                validate::email(field, given)?
+            } else {
+                given.to_ascii_lowercase()
+            };
+            Prepared::Lead(LeadFields {
+                partner: PartnerKey {
+                    field,
+                    given: given.to_owned(),
+                    norm,
+                },
+                client_name,
+                client_email,
+                client_phone,
+                business_name,
+                description,
+                estimated_value,
+            })
+        }
+    })
+}
+
+/// Where checked rows go.
 enum Sink<'t, 'c> {
     Applications { tx: &'t Tx<'c> },
     Partners { tx: &'t Tx<'c>, ids: IdSeq },
@@ -865,44 +1063,22 @@ enum Sink<'t, 'c> {
 }
 
 impl<'t, 'c> Sink<'t, 'c> {
-    fn new(tx: &'t Tx<'c>, table: ImportTable, bulk: bool, bytes: usize) -> Result<Self> {
+    fn new(tx: &'t Tx<'c>, table: ImportTable, mode: LoadMode, bytes: usize) -> Result<Self> {
         Ok(match table {
             ImportTable::Applications => Sink::Applications { tx },
             ImportTable::Partners => Sink::Partners {
                 tx,
                 ids: IdSeq::new(tx.now()),
             },
-            ImportTable::Leads => Sink::Leads(Box::new(LeadSink::new(tx, bulk, bytes)?)),
+            ImportTable::Leads => Sink::Leads(Box::new(LeadSink::new(tx, mode, bytes)?)),
         })
     }
 
-    /// Check one row and, when `write`, write it. Ok(true) when it is a likely duplicate.
-    fn take(&mut self, row: &Row, write: bool) -> Result<bool> {
-        match self {
-            Sink::Applications { tx } => {
-                let expected_referrals = match row.get(5) {
-                    None => None,
-                    Some(t) => Some(t.trim().parse::<i64>().map_err(|_| {
-                        Error::validation("expected_referrals", format!("{t:?} is not a whole number"))
-                    })?),
-                };
-                let experience_level = row
-                    .get(6)
-                    .map(ExperienceLevel::parse)
-                    .transpose()
-                    .map_err(|e| match e {
-                        Error::Validation { reason, .. } => Error::validation("experience_level", reason),
-                        other => other,
-                    })?;
-                let input = NewApplication {
-                    name: row.get(0).unwrap_or_default().to_owned(),
-                    email: row.get(1).unwrap_or_default().to_owned(),
-                    phone: row.get(2).map(str::to_owned),
-                    company: row.get(3).map(str::to_owned),
-                    network_description: row.get(4).map(str::to_owned),
-                    expected_referrals,
-                    experience_level,
-                };
+    /// Check one row against the database and, when `write`, write it.
+    /// Ok(true) when it is a likely duplicate.
+    fn take(&mut self, row: Prepared, write: bool) -> Result<bool> {
+        match (self, row) {
+            (Sink::Applications { tx }, Prepared::Application(input)) => {
                 // The hand-entry rule itself; "network" is its name for the field.
                 applications::add(tx, &input).map_err(|e| match e {
                     Error::Validation { field, reason } if field == "network" => {
@@ -912,33 +1088,23 @@ impl<'t, 'c> Sink<'t, 'c> {
                 })?;
                 Ok(false)
             }
-            Sink::Partners { tx, ids } => {
-                let name = validate::required("name", row.get(0).unwrap_or_default(), validate::MAX_NAME)?;
-                let email = validate::email("email", row.get(1).unwrap_or_default())?;
-                let phone = validate::phone("phone", row.get(2))?;
-                let company = validate::optional("company", row.get(3), validate::MAX_NAME)?;
-                let status = row
-                    .get(4)
-                    .map(PartnerStatus::parse)
-                    .transpose()?
-                    .unwrap_or(PartnerStatus::Active);
-                let tier = row.get(5).map(Tier::parse).transpose()?.unwrap_or(Tier::Bronze);
-                if let Some(p) = repo::partners::find_by_email(tx, &email)? {
+            (Sink::Partners { tx, ids }, Prepared::Partner(f)) => {
+                if let Some(p) = repo::partners::find_by_email(tx, &f.email)? {
                     return Err(Error::validation(
                         "email",
-                        format!("{email} is already the e-mail of partner {} ({})", p.name, p.id),
+                        format!("{} is already the e-mail of partner {} ({})", f.email, p.name, p.id),
                     ));
                 }
                 let now = tx.now_text().to_owned();
                 let partner = Partner {
                     id: PartnerId(ids.next()),
                     application_id: None,
-                    name,
-                    email,
-                    phone,
-                    company,
-                    status,
-                    tier,
+                    name: f.name,
+                    email: f.email,
+                    phone: f.phone,
+                    company: f.company,
+                    status: f.status,
+                    tier: f.tier,
                     total_deals: 0,
                     total_earnings: 0,
                     created_at: now.clone(),
@@ -958,14 +1124,16 @@ impl<'t, 'c> Sink<'t, 'c> {
                 )?;
                 Ok(false)
             }
-            Sink::Leads(s) => s.take(row, write),
+            (Sink::Leads(s), Prepared::Lead(f)) => s.take(f, write),
+            _ => Err(Error::validation("table", "a row prepared for another table")),
         }
     }
 
-    fn finish(&mut self, tick: &mut dyn FnMut(u64, &str) -> Result<()>) -> Result<()> {
+    /// After the last row: the first and last id of a large import's leads.
+    fn finish(&mut self, tick: &mut dyn FnMut(u64, &str) -> Result<()>) -> Result<Option<(LeadId, LeadId)>> {
         match self {
             Sink::Leads(s) => s.finish(tick),
-            _ => Ok(()),
+            _ => Ok(None),
         }
     }
 }
@@ -978,35 +1146,40 @@ struct PartnerRef {
     name: String,
 }
 
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The lead import: partners and duplicate keys cached in memory, rows
-/// written through prepared statements.
+/// written through prepared statements, roll-ups added per partner at the end.
 struct LeadSink<'t, 'c> {
     tx: &'t Tx<'c>,
     ids: IdSeq,
     now: String,
-    partners: HashMap<String, Option<PartnerRef>>,
+    partners: FastMap<String, Option<PartnerRef>>,
     /// Client e-mail -> first lead with it (the database's first, else the file's).
-    by_email: HashMap<String, LeadId>,
+    by_email: FastMap<String, LeadId>,
     /// Lower-cased (ASCII) business name -> first lead with it.
-    by_business: HashMap<String, LeadId>,
+    by_business: FastMap<String, LeadId>,
     /// Whether the database's own leads are in the maps (else looked up per row).
     preloaded: bool,
-    bulk: bool,
+    mode: LoadMode,
     rebuild: Vec<String>,
     insert_lead: rusqlite::Statement<'t>,
     insert_move: rusqlite::Statement<'t>,
     insert_audit: rusqlite::Statement<'t>,
-    written: u64,
+    /// Leads written and their value, per partner (for the roll-ups).
+    added: FastMap<PartnerId, (i64, i64)>,
+    first: Option<LeadId>,
+    last: Option<LeadId>,
 }
 
 impl<'t, 'c> LeadSink<'t, 'c> {
-    fn new(tx: &'t Tx<'c>, bulk: bool, bytes: usize) -> Result<Self> {
+    fn new(tx: &'t Tx<'c>, mode: LoadMode, bytes: usize) -> Result<Self> {
         let existing: i64 = tx.query_row("SELECT COALESCE(MAX(rowid), 0) FROM client_leads", [], |r| r.get(0))?;
         // Loading the database's keys costs a scan; per-row look-ups cost an
         // index probe each. Scan when the file is large against the table.
-        let preloaded = bulk || (bytes as i64 / 80) >= existing / 4;
-        let mut by_email = HashMap::new();
-        let mut by_business = HashMap::new();
+        let preloaded = mode.rebuild || (bytes as i64 / 80) >= existing / 4;
+        let mut by_email = FastMap::default();
+        let mut by_business = FastMap::default();
         if preloaded && existing > 0 {
             let mut stmt = tx.prepare(
                 "SELECT id, client_email, business_name FROM client_leads ORDER BY created_at DESC, rowid DESC",
@@ -1026,11 +1199,11 @@ impl<'t, 'c> LeadSink<'t, 'c> {
                 }
             }
         }
-        let rebuild = if bulk {
+        let rebuild = if mode.rebuild {
             // A search-index trigger per row would cost more than building the
             // index again at the next search.
             crate::store::search::drop(tx)?;
-            drop_secondary_indexes(tx, &["client_leads", "lead_status_history", "audit_log"])?
+            drop_secondary_indexes(tx, &["client_leads", "lead_status_history"])?
         } else {
             Vec::new()
         };
@@ -1038,11 +1211,11 @@ impl<'t, 'c> LeadSink<'t, 'c> {
             tx,
             ids: IdSeq::new(tx.now()),
             now: tx.now_text().to_owned(),
-            partners: HashMap::new(),
+            partners: FastMap::default(),
             by_email,
             by_business,
             preloaded,
-            bulk,
+            mode,
             rebuild,
             insert_lead: tx.prepare(
                 "INSERT INTO client_leads (id, partner_id, client_name, client_email, client_phone, business_name, project_description, estimated_value, status, possible_duplicate_of, closed_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'prospect', ?9, NULL, ?10, ?10)",
@@ -1053,27 +1226,26 @@ impl<'t, 'c> LeadSink<'t, 'c> {
             insert_audit: tx.prepare(
                 "INSERT INTO audit_log (at, entity, entity_id, action, before, after) VALUES (?1, 'lead', ?2, 'create', NULL, ?3)",
             )?,
-            written: 0,
+            added: FastMap::default(),
+            first: None,
+            last: None,
         })
     }
 
-    fn partner(&mut self, key: &str, field: &str) -> Result<PartnerRef> {
-        let key = key.trim();
-        let norm = if key.contains('@') {
-            validate::email(field, key)?
-        } else {
-            key.to_ascii_lowercase()
-        };
-        if !self.partners.contains_key(&norm) {
-            let found: Option<PartnerRef> = if norm.contains('@') {
-                repo::partners::find_by_email(self.tx, &norm)?.map(|p| PartnerRef {
+    fn partner(&mut self, key: &PartnerKey) -> Result<PartnerRef> {
+        if !self.partners.contains_key(&key.norm) {
+            let found: Option<PartnerRef> = if key.norm.contains('@') {
+                repo::partners::find_by_email(self.tx, &key.norm)?.map(|p| PartnerRef {
                     id: p.id,
                     status: p.status,
                     name: p.name,
                 })
             } else {
-                let id = uuid::Uuid::parse_str(&norm).map_err(|_| {
-                    Error::validation(field, format!("{key:?} is neither a partner id nor a partner e-mail"))
+                let id = uuid::Uuid::parse_str(&key.norm).map_err(|_| {
+                    Error::validation(
+                        key.field,
+                        format!("{:?} is neither a partner id nor a partner e-mail", key.given),
+                    )
                 })?;
                 self.tx
                     .prepare_cached("SELECT id, status, name FROM partners WHERE id = ?1")?
@@ -1086,91 +1258,71 @@ impl<'t, 'c> LeadSink<'t, 'c> {
                     })
                     .optional()?
             };
-            self.partners.insert(norm.clone(), found);
+            self.partners.insert(key.norm.clone(), found);
         }
-        match self.partners.get(&norm).cloned().flatten() {
+        match self.partners.get(&key.norm).cloned().flatten() {
             Some(p) => Ok(p),
-            None => Err(Error::validation(field, format!("no partner {key:?}"))),
+            None => Err(Error::validation(key.field, format!("no partner {:?}", key.given))),
         }
     }
 
-    fn take(&mut self, row: &Row, write: bool) -> Result<bool> {
-        let client_name = validate::required("client_name", row.get(2).unwrap_or_default(), validate::MAX_NAME)?;
-        let client_email = validate::email("client_email", row.get(3).unwrap_or_default())?;
-        let client_phone = validate::phone("client_phone", row.get(4))?;
-        let business_name = validate::optional("business_name", row.get(5), validate::MAX_NAME)?;
-        let description = validate::optional("project_description", row.get(6), validate::MAX_TEXT)?;
-        let estimated_value = match row.get(7) {
-            None => 0,
-            Some(t) => validate::amount("estimated_value", parse_amount("estimated_value", t, false)?, true)?,
-        };
-        let partner = match (row.get(0), row.get(1)) {
-            (Some(_), Some(_)) => {
-                return Err(Error::validation(
-                    "partner_email",
-                    "give the partner by partner_id or by partner_email, not both",
-                ))
-            }
-            (Some(k), None) => self.partner(k, "partner_id")?,
-            (None, Some(k)) => self.partner(k, "partner_email")?,
-            (None, None) => {
-                return Err(Error::validation(
-                    "partner_id",
-                    "must not be empty (give the partner's id or e-mail)",
-                ))
-            }
-        };
+    fn take(&mut self, f: LeadFields, write: bool) -> Result<bool> {
+        let partner = self.partner(&f.partner)?;
         if partner.status != PartnerStatus::Active {
             return Err(Error::Conflict(format!(
                 "partner {} is {} and takes no new leads",
                 partner.name, partner.status
             )));
         }
-        let business_key = business_name.as_deref().map(|b| b.to_ascii_lowercase());
-        let dup = self.find_duplicate(&client_email, business_name.as_deref(), business_key.as_deref())?;
+        let business_key = f.business_name.as_deref().map(|b| b.to_ascii_lowercase());
+        let dup = self.find_duplicate(&f.client_email, f.business_name.as_deref(), business_key.as_deref())?;
         let id = LeadId(self.ids.next());
         // Later rows see this one (also on a checking pass).
-        self.by_email.entry(client_email.clone()).or_insert(id);
+        if !self.by_email.contains_key(&f.client_email) {
+            self.by_email.insert(f.client_email.clone(), id);
+        }
         if let Some(b) = business_key {
             self.by_business.entry(b).or_insert(id);
         }
         if write {
-            let lead = Lead {
-                id,
-                partner_id: partner.id,
-                client_name,
-                client_email,
-                client_phone,
-                business_name,
-                project_description: description,
-                estimated_value,
-                status: LeadStatus::Prospect,
-                possible_duplicate_of: dup,
-                closed_at: None,
-                created_at: self.now.clone(),
-                updated_at: self.now.clone(),
-            };
-            let id_text = lead.id.to_string();
+            let id_text = id.to_string();
             self.insert_lead.execute(params![
                 id_text,
-                lead.partner_id,
-                lead.client_name,
-                lead.client_email,
-                lead.client_phone,
-                lead.business_name,
-                lead.project_description,
-                lead.estimated_value,
-                lead.possible_duplicate_of,
+                partner.id,
+                f.client_name,
+                f.client_email,
+                f.client_phone,
+                f.business_name,
+                f.description,
+                f.estimated_value,
+                dup,
                 self.now,
             ])?;
             self.insert_move.execute(params![id_text, self.now])?;
-            let after = serde_json::to_string(&lead).map_err(|e| Error::validation("audit", e.to_string()))?;
-            self.insert_audit.execute(params![self.now, id_text, after])?;
-            if !self.bulk {
-                // A bulk load rebuilds the roll-ups once at the end instead.
-                crate::analytics::rollup::on_lead_added(self.tx, &lead)?;
+            if !self.mode.large {
+                let lead = Lead {
+                    id,
+                    partner_id: partner.id,
+                    client_name: f.client_name,
+                    client_email: f.client_email,
+                    client_phone: f.client_phone,
+                    business_name: f.business_name,
+                    project_description: f.description,
+                    estimated_value: f.estimated_value,
+                    status: LeadStatus::Prospect,
+                    possible_duplicate_of: dup,
+                    closed_at: None,
+                    created_at: self.now.clone(),
+                    updated_at: self.now.clone(),
+                };
+                let after = serde_json::to_string(&lead).map_err(|e| Error::validation("audit", e.to_string()))?;
+                self.insert_audit.execute(params![self.now, id_text, after])?;
             }
-            self.written += 1;
+            let sum = self.added.entry(partner.id).or_insert((0, 0));
+            sum.0 += 1;
+            sum.1 += f.estimated_value;
+            self.first.get_or_insert(id);
+            self.last = Some(id);
         }
         Ok(dup.is_some())
     }
@@ -1210,18 +1362,25 @@ impl<'t, 'c> LeadSink<'t, 'c> {
         Ok(self.by_business.get(key).copied())
     }
 
-    fn finish(&mut self, tick: &mut dyn FnMut(u64, &str) -> Result<()>) -> Result<()> {
-        if self.bulk {
-            let n = self.rebuild.len() as u64;
-            for (i, sql) in std::mem::take(&mut self.rebuild).into_iter().enumerate() {
-                tick(i as u64, "indexes")?;
-                self.tx.execute_batch(&sql)?;
-            }
-            tick(n, "indexes")?;
-            tick(0, "analytics")?;
-            crate::analytics::rollup::rebuild(self.tx)?;
+    /// Build the dropped indexes again and add the new leads to the
+    /// roll-ups; a large import's first and last lead id.
+    fn finish(&mut self, tick: &mut dyn FnMut(u64, &str) -> Result<()>) -> Result<Option<(LeadId, LeadId)>> {
+        let n = self.rebuild.len() as u64;
+        for (i, sql) in std::mem::take(&mut self.rebuild).into_iter().enumerate() {
+            tick(i as u64, "indexes")?;
+            self.tx.execute_batch(&sql)?;
         }
-        Ok(())
+        tick(n, "indexes")?;
+        tick(0, "analytics")?;
+        let mut added: Vec<_> = self.added.drain().collect();
+        added.sort_unstable_by_key(|(p, _)| p.0);
+        for (partner, (leads, value)) in added {
+            crate::analytics::rollup::on_leads_added(self.tx, partner, &self.now, leads, value)?;
+        }
+        Ok(match (self.mode.large, self.first, self.last) {
+            (true, Some(first), Some(last)) => Some((first, last)),
+            _ => None,
+        })
     }
 }
 

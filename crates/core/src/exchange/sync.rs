@@ -12,8 +12,9 @@
 //!   audit, such as `demo`) is a full snapshot of every synced table, so data
 //!   made without per-row audit is included;
 //! - later exports carry, for every record whose audit-log rows have a seq
-//!   after the last export, its current row (upsert by key), the status
-//!   history of changed leads, all settings when one changed, the analytics
+//!   after the last export, its current row (upsert by key) (and the leads a
+//!   large import created, which its one audit row names by id range), the
+//!   status history of changed leads, all settings when one changed, the analytics
 //!   snapshots, and the new audit-log rows themselves.
 //!
 //! Rows are never deleted in Partnerdesk, so a feed has upserts only. The
@@ -211,6 +212,11 @@ pub type RowVisitor<'a> = dyn FnMut(&str, &[String], &[SqlValue]) -> Result<()> 
 /// Visit the rows of the changes in (from, to] (or all rows when
 /// `snapshot`), table by table in [`TABLES`] order: `visit(table, columns, row)`.
 pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visit: &mut RowVisitor) -> Result<()> {
+    let imported = if snapshot {
+        Vec::new()
+    } else {
+        imported_lead_ranges(conn, from, to)?
+    };
     for (table, key) in TABLES {
         let cols = columns(conn, table)?;
         let list = cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
@@ -229,7 +235,10 @@ pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visi
                     Some("setting"),
                 ),
                 "lead_status_history" => (
-                    format!("SELECT {list} FROM lead_status_history WHERE lead_id IN ({changed}) ORDER BY id"),
+                    format!(
+                        "SELECT {list} FROM lead_status_history WHERE lead_id IN ({changed}){} ORDER BY id",
+                        or_between("lead_id", imported.len())
+                    ),
                     Some("lead"),
                 ),
                 "analytics_snapshots" => (
@@ -246,15 +255,26 @@ pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visi
                         .find(|(_, t)| t == table)
                         .map(|(e, _)| *e)
                         .ok_or_else(|| Error::validation("sync", format!("no entity for {table}")))?;
+                    let ranges = if *table == "client_leads" { imported.len() } else { 0 };
                     (
-                        format!("SELECT {list} FROM {table} WHERE {key} IN ({changed}) ORDER BY {key}"),
+                        format!(
+                            "SELECT {list} FROM {table} WHERE ({key} IN ({changed}){}) ORDER BY {key}",
+                            or_between(key, ranges)
+                        ),
                         Some(entity),
                     )
                 }
             }
         };
         let mut stmt = conn.prepare(&sql)?;
-        let mut rows = stmt.query(params![from, to, entity])?;
+        let mut args: Vec<rusqlite::types::Value> = vec![from.into(), to.into(), entity.map(str::to_owned).into()];
+        if stmt.parameter_count() > 3 {
+            for (first, last) in &imported {
+                args.push(first.clone().into());
+                args.push(last.clone().into());
+            }
+        }
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
         let mut values = Vec::with_capacity(cols.len());
         while let Some(r) = rows.next()? {
             values.clear();
@@ -265,6 +285,27 @@ pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visi
         }
     }
     Ok(())
+}
+
+/// The id ranges (first, last) of the leads that large imports in (from, to]
+/// created: such an import writes one audit row naming the range instead of
+/// a row per lead (see [`crate::exchange::import`]).
+fn imported_lead_ranges(conn: &Connection, from: i64, to: i64) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT json_extract(after, '$.first_id'), json_extract(after, '$.last_id') FROM audit_log
+          WHERE seq > ?1 AND seq <= ?2 AND entity = 'database' AND action = 'import'
+            AND json_extract(after, '$.first_id') IS NOT NULL AND json_extract(after, '$.last_id') IS NOT NULL
+          ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// ` OR col BETWEEN ?4 AND ?5 OR ...` for `n` ranges bound after the first three parameters.
+fn or_between(col: &str, n: usize) -> String {
+    (0..n)
+        .map(|i| format!(" OR {col} BETWEEN ?{} AND ?{}", 4 + 2 * i, 5 + 2 * i))
+        .collect()
 }
 
 fn io_err(what: String) -> impl FnOnce(std::io::Error) -> Error {
