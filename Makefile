@@ -60,12 +60,15 @@ bench: deps
 	@python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet duckdb
 	python3 scripts/bench_duckdb.py $(BENCH_DB) $(CURDIR)/target/bench/analytics-rust.json
 
-## Lead import benchmark: ROWS valid leads from CSV (all checks, per-row audit),
-## rows/s beside plain INSERTs of the same rows (release build).
+## Lead import benchmark: ROWS valid leads from CSV (every check of a hand
+## entry), rows/s beside two peers writing the same rows with no checks
+## (rusqlite INSERTs, the sqlite3 shell), and into a copy of the reference
+## set when `make bench` has made it (release build).
 .PHONY: bench-import
 IMPORT_ROWS ?= 1000000
 bench-import: deps
-	$(CARGO) run --release --locked -p partnerdesk-core --example bench_import -- $(IMPORT_ROWS)
+	$(call apt_install,sqlite3)
+	PARTNERDESK_BENCH_DB=$(BENCH_DB) $(CARGO) run --release --locked -p partnerdesk-core --example bench_import -- $(IMPORT_ROWS)
 
 # ---- The desktop app (src-tauri + ui) ----
 

@@ -1,107 +1,65 @@
-//! Benchmark of the lead import: `cargo run --release -p partnerdesk-core --example bench_import [ROWS]`.
+//! Benchmark of the lead import: `cargo run --release -p partnerdesk-core --example bench_import [ROWS]`
+//! (`make bench-import`).
 //!
-//! Makes a database with 1,000 active partners, writes a CSV of ROWS valid
-//! leads (default 1,000,000; about 1 in 20 a likely duplicate), imports it
-//! with `exchange::import` (all checks, per-row audit, history rows, index
-//! rebuild) and prints rows/s. Beside it, the peer: the same CSV parsed and
-//! inserted by plain prepared INSERTs into the same schema with no checks, no
-//! audit and no history, in one transaction.
+//! 1. A database with 1,000 active partners; a CSV of ROWS valid leads
+//!    (default 1,000,000; 1 in 20 a likely duplicate) imported by
+//!    `exchange::import` with every check of a hand entry, duplicate flagging,
+//!    history rows, audit and roll-ups; the time of each stage it reports.
+//! 2. Peers doing the same writes with no checks, into the same schema:
+//!    plain prepared INSERTs through rusqlite, one transaction; and the
+//!    sqlite3 shell (`.import` into a staging table, then INSERT ... SELECT
+//!    into `client_leads` and `lead_status_history`), when `sqlite3` is installed.
+//! 3. With PARTNERDESK_BENCH_DB set to the reference set (`make bench` makes
+//!    it): the same number of leads for 1,000 of its active partners,
+//!    imported into a copy of it.
 
 use partnerdesk_core::clock::SystemClock;
+use partnerdesk_core::demo::Progress;
 use partnerdesk_core::exchange::import::{self, ImportFormat, ImportOptions, ImportTable};
 use partnerdesk_core::store::Store;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let rows: usize = std::env::args()
-        .nth(1)
-        .map(|a| a.parse())
-        .transpose()?
-        .unwrap_or(1_000_000);
-    let dir = std::env::temp_dir().join(format!("partnerdesk-bench-import-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-    // Partners.
-    let mut partners_csv = String::from("name,email,company\n");
-    for p in 0..1000 {
-        partners_csv.push_str(&format!("Partner {p},partner{p}@agency{p}.com,Agency {p}\n"));
+fn leads_options(dry_run: bool) -> ImportOptions {
+    ImportOptions {
+        table: ImportTable::Leads,
+        format: ImportFormat::Csv,
+        mapping: Default::default(),
+        dry_run,
     }
-    // Leads.
-    let mut leads_csv = Vec::with_capacity(rows * 110);
+}
+
+/// ROWS leads for the given partner e-mails, as CSV.
+fn leads_csv(rows: usize, partners: &[String], tag: &str) -> Res<Vec<u8>> {
+    let mut out = Vec::with_capacity(rows * 110);
     writeln!(
-        leads_csv,
+        out,
         "partner_email,client_name,client_email,client_phone,business_name,estimated_value"
     )?;
     for i in 0..rows {
-        let p = (i * 7919) % 1000;
+        let p = &partners[(i * 7919) % partners.len()];
         let c = if i % 20 == 19 { i / 2 } else { i };
         writeln!(
-            leads_csv,
-            "partner{p}@agency{p}.com,Client {i},client{c}@example.com,+1 555 {:04},Business {c} LLC,{}.{:02}",
+            out,
+            "{p},Client {i},{tag}client{c}@example.com,+1 555 {:04},{tag}Business {c} LLC,{}.{:02}",
             i % 10_000,
             1000 + (i * 37) % 90_000,
             i % 100
         )?;
     }
-    let csv_path = dir.join("leads.csv");
-    std::fs::write(&csv_path, &leads_csv)?;
-    println!(
-        "lead import benchmark: {rows} rows, {:.1} MB of CSV",
-        leads_csv.len() as f64 / 1e6
-    );
+    Ok(out)
+}
 
-    // Partnerdesk import.
-    let db = dir.join("bench.db");
-    let store = Store::open(&db, Arc::new(SystemClock))?;
-    let mut quiet = |_: &partnerdesk_core::demo::Progress| true;
-    import::import_bytes(
-        &store,
-        &ImportOptions {
-            table: ImportTable::Partners,
-            format: ImportFormat::Csv,
-            mapping: Default::default(),
-            dry_run: false,
-        },
-        partners_csv.as_bytes(),
-        &mut quiet,
-    )?;
-    let opts = ImportOptions {
-        table: ImportTable::Leads,
-        format: ImportFormat::Csv,
-        mapping: Default::default(),
-        dry_run: false,
-    };
-    let only_import = std::env::var_os("BENCH_IMPORT_ONLY").is_some();
+/// Import `csv` into `store`, printing the time, rows/s and the time of each stage.
+fn timed_import(store: &Store, csv: &Path, rows: usize, label: &str) -> Res<()> {
     let t = Instant::now();
-    let dry = if only_import {
-        None
-    } else {
-        Some(import::import_file(
-            &store,
-            &ImportOptions {
-                dry_run: true,
-                ..opts.clone()
-            },
-            &csv_path,
-            &mut quiet,
-        )?)
-    };
-    let secs = t.elapsed().as_secs_f64();
-    if let Some(dry) = dry {
-        assert_eq!(dry.valid as usize, rows);
-        println!(
-            "partnerdesk dry run (read and check every row, write nothing):   {:>8.3} s  {:>10.0} rows/s",
-            secs,
-            rows as f64 / secs
-        );
-    }
-    let t = Instant::now();
-    // Where the time goes: the time spent in each stage the import reports.
     let mut stages: Vec<(String, f64)> = Vec::new();
     let mut stage_clock = Instant::now();
-    let mut timed = |p: &partnerdesk_core::demo::Progress| {
+    let mut timed = |p: &Progress| {
         if stages.last().map(|(s, _)| s != &p.stage).unwrap_or(true) {
             if let Some(last) = stages.last_mut() {
                 last.1 = stage_clock.elapsed().as_secs_f64();
@@ -111,64 +69,217 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         true
     };
-    let report = import::import_file(&store, &opts, &csv_path, &mut timed)?;
+    let report = import::import_file(store, &leads_options(false), csv, &mut timed)?;
     if let Some(last) = stages.last_mut() {
         last.1 = stage_clock.elapsed().as_secs_f64();
     }
     let secs = t.elapsed().as_secs_f64();
     assert_eq!(report.imported as usize, rows, "{:?}", report.bad_rows.first());
     println!(
-        "partnerdesk import (checks, duplicates, audit + history per row): {:>8.3} s  {:>10.0} rows/s  ({} flagged duplicates)",
-        secs,
+        "{label:<66} {secs:>8.3} s  {:>10.0} rows/s  ({} flagged duplicates)",
         rows as f64 / secs,
         report.duplicates
     );
     let shown: Vec<String> = stages.iter().map(|(s, t)| format!("{s} {t:.1} s")).collect();
+    println!("  stages: {} (the last one includes the commit)", shown.join(", "));
+    Ok(())
+}
+
+fn main() -> Res<()> {
+    let rows: usize = std::env::args()
+        .nth(1)
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(1_000_000);
+    let dir = std::env::temp_dir().join(format!("partnerdesk-bench-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let result = run(rows, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn run(rows: usize, dir: &Path) -> Res<()> {
+    let emails: Vec<String> = (0..1000).map(|p| format!("partner{p}@agency{p}.com")).collect();
+    let mut partners_csv = String::from("name,email,company\n");
+    for (p, e) in emails.iter().enumerate() {
+        partners_csv.push_str(&format!("Partner {p},{e},Agency {p}\n"));
+    }
+    let leads = leads_csv(rows, &emails, "")?;
+    let csv_path = dir.join("leads.csv");
+    std::fs::write(&csv_path, &leads)?;
     println!(
-        "  stages: {} (the rest: opening, the file read, commit)",
-        shown.join(", ")
+        "lead import benchmark: {rows} rows, {:.1} MB of CSV",
+        leads.len() as f64 / 1e6
     );
+    let fresh = |name: &str| -> Res<(PathBuf, Store)> {
+        let db = dir.join(name);
+        let store = Store::open(&db, Arc::new(SystemClock))?;
+        import::import_bytes(
+            &store,
+            &ImportOptions {
+                table: ImportTable::Partners,
+                format: ImportFormat::Csv,
+                mapping: Default::default(),
+                dry_run: false,
+            },
+            partners_csv.as_bytes(),
+            &mut |_| true,
+        )?;
+        Ok((db, store))
+    };
+
+    // Partnerdesk.
+    let (db, store) = fresh("bench.db")?;
+    if std::env::var_os("BENCH_IMPORT_ONLY").is_none() {
+        let t = Instant::now();
+        let dry = import::import_file(&store, &leads_options(true), &csv_path, &mut |_| true)?;
+        let secs = t.elapsed().as_secs_f64();
+        assert_eq!(dry.valid as usize, rows);
+        println!(
+            "{:<66} {secs:>8.3} s  {:>10.0} rows/s",
+            "partnerdesk dry run (read and check every row, write nothing):",
+            rows as f64 / secs
+        );
+    }
+    timed_import(
+        &store,
+        &csv_path,
+        rows,
+        "partnerdesk import (checks, duplicates, history, audit, roll-ups):",
+    )?;
     drop(store);
-    if only_import {
-        std::fs::remove_dir_all(&dir)?;
+    std::fs::remove_file(&db)?;
+    if std::env::var_os("BENCH_IMPORT_ONLY").is_some() {
         return Ok(());
     }
 
-    // Peer: plain INSERTs, no checks.
-    let peer_db = dir.join("peer.db");
-    let _ = Store::open(&peer_db, Arc::new(SystemClock))?;
+    // Peer 1: plain INSERTs through rusqlite, no checks.
+    let (peer_db, store) = fresh("peer.db")?;
+    drop(store);
     let mut conn = rusqlite::Connection::open(&peer_db)?;
-    conn.execute_batch("PRAGMA journal_mode = TRUNCATE; PRAGMA foreign_keys = OFF;")?;
+    conn.execute_batch("PRAGMA journal_mode = TRUNCATE; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000;")?;
+    let partner_ids: std::collections::HashMap<String, String> = {
+        let mut s = conn.prepare("SELECT email, id FROM partners")?;
+        let r = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        r.collect::<rusqlite::Result<_>>()?
+    };
     let t = Instant::now();
     let tx = conn.transaction()?;
     {
-        let mut stmt = tx.prepare(
+        let mut lead = tx.prepare(
             "INSERT INTO client_leads (id, partner_id, client_name, client_email, client_phone, business_name, estimated_value, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'prospect', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+        )?;
+        let mut history = tx.prepare(
+            "INSERT INTO lead_status_history (lead_id, from_status, to_status, reopen, at) VALUES (?1, NULL, 'prospect', 0, '2026-01-01T00:00:00.000Z')",
         )?;
         let mut reader = csv::Reader::from_path(&csv_path)?;
         let mut rec = csv::StringRecord::new();
         let mut n: u128 = 0;
         while reader.read_record(&mut rec)? {
             n += 1;
+            let id = uuid::Uuid::from_u128((0x0190_0000_0000_7000_8000u128 << 48) + n)
+                .hyphenated()
+                .to_string();
             let cents: i64 = rec[5].replace('.', "").parse()?;
-            stmt.execute(rusqlite::params![
-                uuid::Uuid::from_u128(n).hyphenated().to_string(),
-                &rec[0],
+            lead.execute(rusqlite::params![
+                id,
+                partner_ids[&rec[0]],
                 &rec[1],
                 &rec[2],
                 &rec[3],
                 &rec[4],
                 cents
             ])?;
+            history.execute([&id])?;
         }
     }
     tx.commit()?;
     let peer = t.elapsed().as_secs_f64();
+    drop(conn);
+    std::fs::remove_file(&peer_db)?;
     println!(
-        "peer: plain INSERTs of the same rows (no checks, no audit):      {:>8.3} s  {:>10.0} rows/s",
-        peer,
+        "{:<66} {peer:>8.3} s  {:>10.0} rows/s",
+        "peer: rusqlite, plain INSERTs of the leads and history, no checks:",
         rows as f64 / peer
     );
-    std::fs::remove_dir_all(&dir)?;
+
+    // Peer 2: the sqlite3 shell running the equivalent SQL.
+    let (peer_db, store) = fresh("peer-shell.db")?;
+    drop(store);
+    let script = format!(
+        ".bail on
+PRAGMA journal_mode = TRUNCATE; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000;
+BEGIN;
+CREATE TEMP TABLE staging (partner_email TEXT, client_name TEXT, client_email TEXT, client_phone TEXT, business_name TEXT, estimated_value TEXT);
+.import --csv --skip 1 '{}' staging
+INSERT INTO client_leads (id, partner_id, client_name, client_email, client_phone, business_name, estimated_value, status, created_at, updated_at)
+  SELECT printf('%s-%s-%s-%s-%s', substr(h, 1, 8), substr(h, 9, 4), substr(h, 13, 4), substr(h, 17, 4), substr(h, 21, 12)),
+         p.id, s.client_name, lower(s.client_email), s.client_phone, s.business_name,
+         CAST(round(CAST(s.estimated_value AS REAL) * 100) AS INTEGER), 'prospect', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'
+    FROM (SELECT *, printf('01900000000070008000%012x', rowid) AS h FROM staging) s
+    JOIN partners p ON p.email = s.partner_email
+   ORDER BY s.rowid;
+INSERT INTO lead_status_history (lead_id, from_status, to_status, reopen, at)
+  SELECT id, NULL, 'prospect', 0, created_at FROM client_leads ORDER BY rowid;
+COMMIT;
+",
+        csv_path.display()
+    );
+    let t = Instant::now();
+    let shell = std::process::Command::new("sqlite3")
+        .arg(&peer_db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .and_then(|mut child| {
+            child
+                .stdin
+                .take()
+                .map(|mut i| i.write_all(script.as_bytes()))
+                .transpose()?;
+            child.wait()
+        });
+    let peer = t.elapsed().as_secs_f64();
+    match shell {
+        Ok(status) if status.success() => {
+            let conn = rusqlite::Connection::open(&peer_db)?;
+            let n: i64 = conn.query_row("SELECT count(*) FROM client_leads", [], |r| r.get(0))?;
+            assert_eq!(n as usize, rows, "the sqlite3 peer wrote every lead");
+            println!(
+                "{:<66} {peer:>8.3} s  {:>10.0} rows/s",
+                "peer: sqlite3 shell, .import + INSERT ... SELECT, no checks:",
+                rows as f64 / peer
+            );
+        }
+        Ok(status) => println!("peer: sqlite3 shell failed ({status})"),
+        Err(e) => println!("peer: sqlite3 shell not run ({e}); install the sqlite3 package"),
+    }
+    std::fs::remove_file(&peer_db)?;
+
+    // The reference set.
+    let Some(reference) = std::env::var_os("PARTNERDESK_BENCH_DB").map(PathBuf::from) else {
+        println!("(set PARTNERDESK_BENCH_DB to the reference set to also import into a copy of it)");
+        return Ok(());
+    };
+    if !reference.is_file() {
+        println!("(no reference set at {}; `make bench` makes it)", reference.display());
+        return Ok(());
+    }
+    let copy = dir.join("reference.db");
+    std::fs::copy(&reference, &copy)?;
+    let store = Store::open(&copy, Arc::new(SystemClock))?;
+    let (emails, existing): (Vec<String>, i64) = store.read(|c| {
+        let mut s = c.prepare("SELECT email FROM partners WHERE status = 'active' ORDER BY id LIMIT 1000")?;
+        let e = s.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok((e, c.query_row("SELECT count(*) FROM client_leads", [], |r| r.get(0))?))
+    })?;
+    let leads = leads_csv(rows, &emails, "bench")?;
+    std::fs::write(&csv_path, &leads)?;
+    timed_import(
+        &store,
+        &csv_path,
+        rows,
+        &format!("partnerdesk import into a copy of the reference set ({existing} leads):"),
+    )?;
     Ok(())
 }

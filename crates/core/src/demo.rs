@@ -953,7 +953,7 @@ fn build(
             // Rows go in in time order. Indexes whose keys follow that order grow at
             // their right edge as rows arrive, which is cheaper than a sort afterwards;
             // the others are dropped here and built once at the end.
-            let secondary = drop_secondary_indexes(
+            let secondary = crate::store::drop_secondary_indexes(
                 tx,
                 &["partner_applications", "partners", "lead_status_history", "commissions"],
                 &["partners_created", "lead_status_history_lead"],
@@ -1281,25 +1281,6 @@ fn build(
 
     tick("done", 1, 1)?;
     Ok(report)
-}
-
-/// Drop the secondary indexes of `tables` and return the SQL that recreates
-/// them: building an index once over sorted data beats maintaining it row by row.
-fn drop_secondary_indexes(tx: &Tx, tables: &[&str], keep: &[&str]) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for t in tables {
-        let mut stmt = tx.prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
-        )?;
-        let rows: Vec<(String, String)> = stmt
-            .query_map([t], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (name, sql) in rows.into_iter().filter(|(name, _)| !keep.contains(&name.as_str())) {
-            tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
-            out.push(sql);
-        }
-    }
-    Ok(out)
 }
 
 /// The lead writer (runs on its own thread): every lead row into

@@ -377,7 +377,22 @@ fn a_large_lead_file_into_a_larger_table_keeps_the_indexes_and_audits_once() {
         csv.push_str(&format!("ann@agency.com,New {i},{email},New Biz {i},{text}\n"));
     }
     assert!(csv.len() >= import::BULK_MIN_BYTES && csv.len() / 80 < 60_000);
+    // The search index is built before; the large import drops it (no
+    // trigger per row) and the next search builds it again, imported rows too.
+    s.ensure_search_index().unwrap();
     let r = run(&s, &opts(ImportTable::Leads, ImportFormat::Csv), &csv).unwrap();
+    assert!(!s.read(partnerdesk_core::store::search::ready).unwrap());
+    let found = s
+        .read_searching(Some("new"), |c| {
+            assert_eq!(partnerdesk_core::store::search::verify(c)?, Vec::<String>::new());
+            Ok(c.query_row(
+                "SELECT count(*) FROM client_leads WHERE rowid IN (SELECT rowid FROM lead_search WHERE lead_search MATCH 'new*')",
+                [],
+                |r| r.get::<_, i64>(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(found, 1_100);
     assert_eq!((r.imported, r.duplicates), (1_100, 110));
     assert_eq!(count(&s, "client_leads"), 61_100);
     assert_eq!(

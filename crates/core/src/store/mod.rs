@@ -48,6 +48,29 @@ pub fn resolve_db_path(explicit: Option<&Path>) -> Result<PathBuf> {
 }
 
 /// The newest schema version this build knows.
+/// Drop the secondary indexes of `tables` but those named in `keep`, and
+/// return the SQL that makes them again: for bulk loads, where building an
+/// index once over all rows beats keeping it row by row. Indexes whose keys
+/// grow with the rows a load writes are cheaper to keep (they grow at their
+/// right edge).
+pub(crate) fn drop_secondary_indexes(conn: &Connection, tables: &[&str], keep: &[&str]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for t in tables {
+        let rows: Vec<(String, String)> = {
+            let mut stmt = conn.prepare(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+            )?;
+            let rows = stmt.query_map([t], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for (name, sql) in rows.into_iter().filter(|(name, _)| !keep.contains(&name.as_str())) {
+            conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+            out.push(sql);
+        }
+    }
+    Ok(out)
+}
+
 pub fn latest_schema_version() -> i64 {
     embedded::migrations::runner()
         .get_migrations()
