@@ -336,6 +336,39 @@ fn a_large_lead_file_goes_through_the_bulk_path() {
         .unwrap();
     assert_eq!(in_range, 60_000);
     assert_eq!(after["rows"], 60_000);
+    // Asked for one of those leads, the audit list gives the import's row.
+    let some_lead: String = s
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT id FROM client_leads ORDER BY rowid LIMIT 1 OFFSET 777",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    for (entity, id) in [(Some(Entity::Lead), some_lead.as_str()), (None, &some_lead[..30])] {
+        let trail = s.read(|c| repo::audit::list(c, entity, Some(id), 10, 0)).unwrap();
+        assert_eq!(trail.len(), 1, "{entity:?} {id}");
+        assert_eq!(
+            (trail[0].entity_id.as_str(), trail[0].action.as_str()),
+            ("import", "import")
+        );
+    }
+    // ... and not for a partner, nor for a lead outside the range.
+    assert!(s
+        .read(|c| repo::audit::list(c, Some(Entity::Partner), Some(&some_lead), 10, 0))
+        .unwrap()
+        .is_empty());
+    assert!(s
+        .read(|c| repo::audit::list(
+            c,
+            Some(Entity::Lead),
+            Some("00000000-0000-7000-8000-000000000000"),
+            10,
+            0
+        ))
+        .unwrap()
+        .is_empty());
     assert_rollups_consistent(&s);
 }
 

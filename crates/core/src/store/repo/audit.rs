@@ -26,7 +26,9 @@ fn json_err(e: serde_json::Error) -> crate::error::Error {
     crate::error::Error::validation("audit", e.to_string())
 }
 
-/// Newest first. `entity_id` may be a prefix.
+/// Newest first. `entity_id` may be a prefix. The leads of a large import
+/// have no audit row each: asked for a lead, the list also holds the
+/// `database/import` rows whose id range (`first_id` ..= `last_id`) holds it.
 pub fn list(
     conn: &Connection,
     entity: Option<Entity>,
@@ -34,16 +36,27 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<AuditEntry>> {
-    let mut sql = String::from("SELECT seq, at, entity, entity_id, action, before, after FROM audit_log WHERE 1=1");
+    let mut sql = String::from("SELECT seq, at, entity, entity_id, action, before, after FROM audit_log WHERE (1=1");
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(e) = entity {
         sql.push_str(" AND entity = ?");
         args.push(Box::new(e));
     }
     if let Some(id) = entity_id.map(str::trim).filter(|s| !s.is_empty()) {
-        sql.push_str(" AND entity_id >= ? AND entity_id < ? || 'g'");
-        args.push(Box::new(id.to_ascii_lowercase()));
-        args.push(Box::new(id.to_ascii_lowercase()));
+        let id = id.to_ascii_lowercase();
+        sql.push_str(" AND entity_id >= ? AND entity_id < ? || 'g')");
+        args.push(Box::new(id.clone()));
+        args.push(Box::new(id.clone()));
+        if entity.is_none() || entity == Some(Entity::Lead) {
+            sql.push_str(
+                " OR (entity = 'database' AND entity_id = 'import'
+                      AND json_extract(after, '$.first_id') < ? || 'g' AND json_extract(after, '$.last_id') >= ?)",
+            );
+            args.push(Box::new(id.clone()));
+            args.push(Box::new(id));
+        }
+    } else {
+        sql.push(')');
     }
     sql.push_str(" ORDER BY seq DESC LIMIT ? OFFSET ?");
     args.push(Box::new(limit));
