@@ -2,13 +2,15 @@
 //! (`make bench-import`).
 //!
 //! 1. A database with 1,000 active partners; a CSV of ROWS valid leads
-//!    (default 1,000,000; 1 in 20 a likely duplicate) imported by
+//!    (default 1,000,000; 1 in 40 a likely duplicate) imported by
 //!    `exchange::import` with every check of a hand entry, duplicate flagging,
 //!    history rows, audit and roll-ups; the time of each stage it reports.
 //! 2. Peers doing the same writes with no checks, into the same schema:
 //!    plain prepared INSERTs through rusqlite, one transaction; and the
 //!    sqlite3 shell (`.import` into a staging table, then INSERT ... SELECT
-//!    into `client_leads` and `lead_status_history`), when `sqlite3` is installed.
+//!    into `client_leads` and `lead_status_history`), when `sqlite3` is
+//!    installed; and the engine's floor: the shell's CSV import into a bare
+//!    table with no key, index or constraint.
 //! 3. With PARTNERDESK_BENCH_DB set to the reference set (`make bench` makes
 //!    it): the same number of leads for 1,000 of its active partners,
 //!    imported into a copy of it.
@@ -225,36 +227,57 @@ COMMIT;
 ",
         csv_path.display()
     );
-    let t = Instant::now();
-    let shell = std::process::Command::new("sqlite3")
-        .arg(&peer_db)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .and_then(|mut child| {
-            child
-                .stdin
-                .take()
-                .map(|mut i| i.write_all(script.as_bytes()))
-                .transpose()?;
-            child.wait()
-        });
-    let peer = t.elapsed().as_secs_f64();
-    match shell {
-        Ok(status) if status.success() => {
-            let conn = rusqlite::Connection::open(&peer_db)?;
-            let n: i64 = conn.query_row("SELECT count(*) FROM client_leads", [], |r| r.get(0))?;
-            assert_eq!(n as usize, rows, "the sqlite3 peer wrote every lead");
-            println!(
-                "{:<66} {peer:>8.3} s  {:>10.0} rows/s",
-                "peer: sqlite3 shell, .import + INSERT ... SELECT, no checks:",
-                rows as f64 / peer
-            );
+    let shell = |db: &Path, script: &str, table: &str, label: &str| -> Res<()> {
+        let t = Instant::now();
+        let run = std::process::Command::new("sqlite3")
+            .arg(db)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .and_then(|mut child| {
+                child
+                    .stdin
+                    .take()
+                    .map(|mut i| i.write_all(script.as_bytes()))
+                    .transpose()?;
+                child.wait()
+            });
+        let secs = t.elapsed().as_secs_f64();
+        match run {
+            Ok(status) if status.success() => {
+                let conn = rusqlite::Connection::open(db)?;
+                let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+                assert_eq!(n as usize, rows, "the sqlite3 peer wrote every row");
+                println!("{label:<66} {secs:>8.3} s  {:>10.0} rows/s", rows as f64 / secs);
+            }
+            Ok(status) => println!("{label} failed ({status})"),
+            Err(e) => println!("{label} not run ({e}); install the sqlite3 package"),
         }
-        Ok(status) => println!("peer: sqlite3 shell failed ({status})"),
-        Err(e) => println!("peer: sqlite3 shell not run ({e}); install the sqlite3 package"),
-    }
+        Ok(())
+    };
+    shell(
+        &peer_db,
+        &script,
+        "client_leads",
+        "peer: sqlite3 shell, .import + INSERT ... SELECT, no checks:",
+    )?;
     std::fs::remove_file(&peer_db)?;
+    // The engine's floor here: the shell's CSV import into a bare table
+    // (no key, no index, no constraint, no transformation).
+    let bare = dir.join("bare.db");
+    shell(
+        &bare,
+        &format!(
+            "PRAGMA journal_mode = TRUNCATE; PRAGMA cache_size = -1000000;
+CREATE TABLE staging (partner_email TEXT, client_name TEXT, client_email TEXT, client_phone TEXT, business_name TEXT, estimated_value TEXT);
+.import --csv --skip 1 '{}' staging
+",
+            csv_path.display()
+        ),
+        "staging",
+        "floor: sqlite3 shell .import into a bare table (no index, no key):",
+    )?;
+    std::fs::remove_file(&bare)?;
 
     // The reference set.
     let Some(reference) = std::env::var_os("PARTNERDESK_BENCH_DB").map(PathBuf::from) else {

@@ -299,7 +299,24 @@ fn a_large_lead_file_goes_through_the_bulk_path() {
         .unwrap()
     };
     let indexes_before = index_count(&s);
-    let r = run(&s, &opts(ImportTable::Leads, ImportFormat::Csv), &csv).unwrap();
+    let mut seen: Vec<(String, u64, u64)> = Vec::new();
+    let r = import::import_bytes(
+        &s,
+        &opts(ImportTable::Leads, ImportFormat::Csv),
+        csv.as_bytes(),
+        &mut |p| {
+            seen.push((p.stage.clone(), p.done, p.total));
+            true
+        },
+    )
+    .unwrap();
+    // Progress: the bytes of the file while reading, then each stage's own steps, each ending complete.
+    let mut stages: Vec<&str> = seen.iter().map(|(st, _, _)| st.as_str()).collect();
+    stages.dedup();
+    assert_eq!(stages, ["rows", "history", "indexes", "analytics"]);
+    assert!(seen.contains(&("rows".into(), csv.len() as u64, csv.len() as u64)));
+    let last_index = seen.iter().rev().find(|(st, _, _)| st == "indexes").unwrap();
+    assert!(last_index.2 > 0 && last_index.1 == last_index.2, "{last_index:?}");
     assert!(r.bad_rows.is_empty());
     assert_eq!((r.imported, r.duplicates), (60_000, 10_000));
     assert_eq!(index_count(&s), indexes_before, "the indexes are back");

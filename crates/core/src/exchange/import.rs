@@ -817,18 +817,19 @@ fn run(
         bad_rows: Vec::new(),
     };
     let total = data.len() as u64;
-    let mut tick = |done: u64, stage: &str| -> Result<()> {
+    // `done` of `of` in `stage`: bytes of the file while reading, then steps.
+    let mut tick = |done: u64, of: u64, stage: &str| -> Result<()> {
         if progress(&Progress {
             stage: stage.into(),
             done,
-            total,
+            total: of,
         }) {
             Ok(())
         } else {
             Err(Error::Cancelled)
         }
     };
-    tick(0, "rows")?;
+    tick(0, total, "rows")?;
     let source = match Source::open(plan, opts.format, data) {
         Ok(s) => s,
         Err(bad) => {
@@ -869,11 +870,11 @@ fn run(
                     Err(e) => return Err(e),
                 }
             }
-            tick(batch.position, "rows")?;
+            tick(batch.position, total, "rows")?;
         }
         Ok(())
     })?;
-    tick(total, "rows")?;
+    tick(total, total, "rows")?;
     if !report.bad_rows.is_empty() || opts.dry_run {
         return Ok(report);
     }
@@ -1132,7 +1133,7 @@ impl<'t, 'c> Sink<'t, 'c> {
     }
 
     /// After the last row: the first and last id of a large import's leads.
-    fn finish(&mut self, tick: &mut dyn FnMut(u64, &str) -> Result<()>) -> Result<Option<(LeadId, LeadId)>> {
+    fn finish(&mut self, tick: &mut dyn FnMut(u64, u64, &str) -> Result<()>) -> Result<Option<(LeadId, LeadId)>> {
         match self {
             Sink::Leads(s) => s.finish(tick),
             _ => Ok(None),
@@ -1386,9 +1387,9 @@ impl<'t, 'c> LeadSink<'t, 'c> {
 
     /// Write the leads' first history rows, build the dropped indexes again
     /// and add the new leads to the roll-ups; a large import's first and last lead id.
-    fn finish(&mut self, tick: &mut dyn FnMut(u64, &str) -> Result<()>) -> Result<Option<(LeadId, LeadId)>> {
+    fn finish(&mut self, tick: &mut dyn FnMut(u64, u64, &str) -> Result<()>) -> Result<Option<(LeadId, LeadId)>> {
         // As a hand entry writes it, for every lead of the import at once.
-        tick(0, "history")?;
+        tick(0, 1, "history")?;
         self.tx.execute(
             "INSERT INTO lead_status_history (lead_id, from_status, to_status, reopen, at)
              SELECT id, NULL, 'prospect', 0, created_at FROM client_leads WHERE rowid > ?1 ORDER BY rowid",
@@ -1396,11 +1397,11 @@ impl<'t, 'c> LeadSink<'t, 'c> {
         )?;
         let n = self.rebuild.len() as u64;
         for (i, sql) in std::mem::take(&mut self.rebuild).into_iter().enumerate() {
-            tick(i as u64, "indexes")?;
+            tick(i as u64, n, "indexes")?;
             self.tx.execute_batch(&sql)?;
         }
-        tick(n, "indexes")?;
-        tick(0, "analytics")?;
+        tick(n, n, "indexes")?;
+        tick(0, 1, "analytics")?;
         let mut added: Vec<_> = self.added.drain().collect();
         added.sort_unstable_by_key(|(p, _)| p.0);
         for (partner, (leads, value)) in added {
