@@ -473,6 +473,99 @@ fn a_large_lead_file_into_a_larger_table_keeps_the_indexes_and_audits_once() {
     assert_rollups_consistent(&s);
 }
 
+/// The same lead file checked with the database's keys loaded first (a file
+/// large against the table; the checks run on the reading thread) and with
+/// look-ups row by row (a file small against the table): the same outcome.
+#[test]
+fn lead_checks_give_the_same_answers_preloaded_or_looked_up() {
+    fn scenario(filler: usize) -> (Vec<(String, Option<String>)>, u64, Vec<(u64, String)>) {
+        let (_d, s) = store();
+        run(&s, &opts(ImportTable::Partners, ImportFormat::Csv), partners_csv()).unwrap();
+        let ann = s
+            .read(|c| repo::partners::find_by_email(c, "ann@agency.com"))
+            .unwrap()
+            .unwrap();
+        let leads = |text: &str| run(&s, &opts(ImportTable::Leads, ImportFormat::Csv), text).unwrap();
+        let mut fill = String::from("partner_email,client_name,client_email\n");
+        for i in 0..filler {
+            fill.push_str(&format!("ann@agency.com,Filler {i},filler{i}@fill.com\n"));
+        }
+        leads(&fill);
+        leads(
+            "partner_email,client_name,client_email,business_name\n\
+             ann@agency.com,Base One,base1@client.com,Base Biz\n\
+             ann@agency.com,Base Two,base2@client.com,\n",
+        );
+        let id = ann.id.to_string();
+        let file = format!(
+            "partner_id,client_name,client_email,business_name\n\
+             {},Up Id,new1@x.com,BASE BIZ\n\
+             ann@agency.com,Mail Dup,BASE2@client.com,\n\
+             {{{}}},New Two,new2@x.com,\n\
+             ann@agency.com,In File,new2@x.com,\n",
+            id.to_uppercase(),
+            id
+        );
+        let preloaded_if_empty = file.len() / 80 >= (filler + 2) / 4;
+        assert_eq!(
+            preloaded_if_empty,
+            filler == 0,
+            "the file is small against {filler} leads"
+        );
+        let r = leads(&file);
+        assert!(r.bad_rows.is_empty(), "{:?}", r.bad_rows);
+        let dups: Vec<(String, Option<String>)> = s
+            .read(|c| {
+                let mut st = c.prepare(
+                    "SELECT l.client_name, d.client_name FROM client_leads l LEFT JOIN client_leads d ON d.id = l.possible_duplicate_of
+                      WHERE l.client_name NOT LIKE 'Filler %' ORDER BY l.rowid",
+                )?;
+                let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap();
+        let bad = leads(
+            "partner_email,client_name,client_email\n\
+             pat@agency.com,Paused,p1@x.com\n\
+             nobody@agency.com,Nobody,p2@x.com\n\
+             ann@agency.com,Fine,p3@x.com\n",
+        );
+        let bad_id = leads("partner_id,client_name,client_email\nnot-an-id,Odd,p4@x.com\n");
+        let reasons = bad
+            .bad_rows
+            .iter()
+            .chain(&bad_id.bad_rows)
+            .map(|b| (b.line, b.reason.clone()))
+            .collect();
+        (dups, r.duplicates, reasons)
+    }
+    let preloaded = scenario(0);
+    let looked_up = scenario(400);
+    assert_eq!(preloaded, looked_up);
+    let (dups, duplicates, reasons) = preloaded;
+    let named = |a: &str, b: Option<&str>| (a.to_owned(), b.map(str::to_owned));
+    assert_eq!(
+        dups,
+        [
+            named("Base One", None),
+            named("Base Two", None),
+            named("Up Id", Some("Base One")),
+            named("Mail Dup", Some("Base Two")),
+            named("New Two", None),
+            named("In File", Some("New Two")),
+        ]
+    );
+    assert_eq!(duplicates, 3);
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert_eq!(reasons[0].0, 2);
+    assert!(reasons[0].1.contains("paused"), "{reasons:?}");
+    assert_eq!(reasons[1], (3, "no partner \"nobody@agency.com\"".to_owned()));
+    assert!(
+        reasons[2].1.contains("neither a partner id nor a partner e-mail"),
+        "{reasons:?}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
 
