@@ -1218,17 +1218,9 @@ impl<'t, 'c> LeadSink<'t, 'c> {
             crate::store::search::drop(tx)?;
         }
         let rebuild = if mode.rebuild {
-            // The import's leads all have the latest created_at and updated_at
-            // (as prospects), and ascending ids: those indexes grow at their end.
-            crate::store::drop_secondary_indexes(
-                tx,
-                &["client_leads", "lead_status_history"],
-                &[
-                    "client_leads_created",
-                    "client_leads_status_updated",
-                    "lead_status_history_lead",
-                ],
-            )?
+            // All of them: keeping those whose keys grow with the import (created,
+            // status + updated, history by lead) measured 1.5 s slower on 1M leads.
+            crate::store::drop_secondary_indexes(tx, &["client_leads", "lead_status_history"], &[])?
         } else {
             Vec::new()
         };
