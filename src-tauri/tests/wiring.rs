@@ -675,6 +675,7 @@ fn the_start_builds_a_missing_search_index_and_searches_use_it() {
         .unwrap()
         .write(|tx| partnerdesk_core::store::search::drop(tx))
         .unwrap();
+    let (shared, dir_path) = (state.clone(), dir.path().to_path_buf());
     let app = app_on(state, dir);
     let id = add_application(&app, "Grace Hopper", "grace@navy.example")["id"].clone();
     call(&app, "application_approve", json!({ "id": id })).unwrap();
@@ -693,4 +694,35 @@ fn the_start_builds_a_missing_search_index_and_searches_use_it() {
     )
     .unwrap();
     assert_eq!(none["total"], 0);
+
+    // A large lead import drops the index (no trigger per row); the app
+    // builds it again in the background right after.
+    let mut csv = String::from("partner_email,client_name,client_email,project_description\n");
+    let text = "w".repeat(4_000);
+    for i in 0..1_100 {
+        csv.push_str(&format!("grace@navy.example,Bulk {i},bulk{i}@client.example,{text}\n"));
+    }
+    assert!(csv.len() >= partnerdesk_core::exchange::import::BULK_MIN_BYTES);
+    let file = dir_path.join("leads.csv");
+    std::fs::write(&file, csv).unwrap();
+    let done = call(
+        &app,
+        "import_run",
+        json!({"table": "leads", "path": file, "mapping": {}, "dry_run": false, "op": 9, "on_progress": CHANNEL}),
+    )
+    .unwrap();
+    assert_eq!(done["imported"], 1_100);
+    let store = shared.store().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !ready(&store) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the search index was not built again"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        store.read(partnerdesk_core::store::search::verify).unwrap(),
+        Vec::<String>::new()
+    );
 }

@@ -161,7 +161,13 @@ pub async fn import_run(
             mapping,
             dry_run,
         };
-        core(import::import_file(&*s.store()?, &opts, &path, p))
+        let report = core(import::import_file(&*s.store()?, &opts, &path, p))?;
+        if report.imported > 0 {
+            // A large import drops the search index: build it again in the
+            // background, as at start, rather than at the next search.
+            crate::start_search_index(s);
+        }
+        Ok(report)
     })
     .await
 }
