@@ -478,7 +478,9 @@ fn a_large_lead_file_into_a_larger_table_keeps_the_indexes_and_audits_once() {
 /// look-ups row by row (a file small against the table): the same outcome.
 #[test]
 fn lead_checks_give_the_same_answers_preloaded_or_looked_up() {
-    fn scenario(filler: usize) -> (Vec<(String, Option<String>)>, u64, Vec<(u64, String)>) {
+    /// (lead name, name of the lead it duplicates) in order; flagged count; (line, reason) of bad rows.
+    type Outcome = (Vec<(String, Option<String>)>, u64, Vec<(u64, String)>);
+    fn scenario(filler: usize) -> Outcome {
         let (_d, s) = store();
         run(&s, &opts(ImportTable::Partners, ImportFormat::Csv), partners_csv()).unwrap();
         let ann = s
