@@ -13,7 +13,7 @@
 //!    table with no key, index or constraint.
 //! 3. With PARTNERDESK_BENCH_DB set to the reference set (`make bench` makes
 //!    it): the same number of leads for 1,000 of its active partners,
-//!    imported into a copy of it.
+//!    imported into a copy of it, and by the plain INSERTs into another copy.
 
 use partnerdesk_core::clock::SystemClock;
 use partnerdesk_core::demo::Progress;
@@ -87,6 +87,53 @@ fn timed_import(store: &Store, csv: &Path, rows: usize, label: &str) -> Res<()> 
     Ok(())
 }
 
+/// Peer: the leads of `csv` and their first history rows written by plain
+/// prepared INSERTs (no checks), in one transaction, with the bulk settings of
+/// the import (rollback journal, 1 GB cache); the seconds it took.
+fn plain_inserts(db: &Path, csv: &Path) -> Res<f64> {
+    let mut conn = rusqlite::Connection::open(db)?;
+    conn.execute_batch("PRAGMA journal_mode = TRUNCATE; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000;")?;
+    // The search index is derived data the import drops too (no trigger per row).
+    partnerdesk_core::store::search::drop(&conn)?;
+    let partner_ids: std::collections::HashMap<String, String> = {
+        let mut s = conn.prepare("SELECT email, id FROM partners")?;
+        let r = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        r.collect::<rusqlite::Result<_>>()?
+    };
+    let t = Instant::now();
+    let tx = conn.transaction()?;
+    {
+        let mut lead = tx.prepare(
+            "INSERT INTO client_leads (id, partner_id, client_name, client_email, client_phone, business_name, estimated_value, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'prospect', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+        )?;
+        let mut history = tx.prepare(
+            "INSERT INTO lead_status_history (lead_id, from_status, to_status, reopen, at) VALUES (?1, NULL, 'prospect', 0, '2026-01-01T00:00:00.000Z')",
+        )?;
+        let mut reader = csv::Reader::from_path(csv)?;
+        let mut rec = csv::StringRecord::new();
+        let mut n: u128 = 0;
+        while reader.read_record(&mut rec)? {
+            n += 1;
+            let id = uuid::Uuid::from_u128((0x0190_0000_0000_7000_8000u128 << 48) + n)
+                .hyphenated()
+                .to_string();
+            let cents: i64 = rec[5].replace('.', "").parse()?;
+            lead.execute(rusqlite::params![
+                id,
+                partner_ids[&rec[0]],
+                &rec[1],
+                &rec[2],
+                &rec[3],
+                &rec[4],
+                cents
+            ])?;
+            history.execute([&id])?;
+        }
+    }
+    tx.commit()?;
+    Ok(t.elapsed().as_secs_f64())
+}
+
 fn main() -> Res<()> {
     let rows: usize = std::env::args()
         .nth(1)
@@ -158,46 +205,7 @@ fn run(rows: usize, dir: &Path) -> Res<()> {
     // Peer 1: plain INSERTs through rusqlite, no checks.
     let (peer_db, store) = fresh("peer.db")?;
     drop(store);
-    let mut conn = rusqlite::Connection::open(&peer_db)?;
-    conn.execute_batch("PRAGMA journal_mode = TRUNCATE; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000;")?;
-    let partner_ids: std::collections::HashMap<String, String> = {
-        let mut s = conn.prepare("SELECT email, id FROM partners")?;
-        let r = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        r.collect::<rusqlite::Result<_>>()?
-    };
-    let t = Instant::now();
-    let tx = conn.transaction()?;
-    {
-        let mut lead = tx.prepare(
-            "INSERT INTO client_leads (id, partner_id, client_name, client_email, client_phone, business_name, estimated_value, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'prospect', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
-        )?;
-        let mut history = tx.prepare(
-            "INSERT INTO lead_status_history (lead_id, from_status, to_status, reopen, at) VALUES (?1, NULL, 'prospect', 0, '2026-01-01T00:00:00.000Z')",
-        )?;
-        let mut reader = csv::Reader::from_path(&csv_path)?;
-        let mut rec = csv::StringRecord::new();
-        let mut n: u128 = 0;
-        while reader.read_record(&mut rec)? {
-            n += 1;
-            let id = uuid::Uuid::from_u128((0x0190_0000_0000_7000_8000u128 << 48) + n)
-                .hyphenated()
-                .to_string();
-            let cents: i64 = rec[5].replace('.', "").parse()?;
-            lead.execute(rusqlite::params![
-                id,
-                partner_ids[&rec[0]],
-                &rec[1],
-                &rec[2],
-                &rec[3],
-                &rec[4],
-                cents
-            ])?;
-            history.execute([&id])?;
-        }
-    }
-    tx.commit()?;
-    let peer = t.elapsed().as_secs_f64();
-    drop(conn);
+    let peer = plain_inserts(&peer_db, &csv_path)?;
     std::fs::remove_file(&peer_db)?;
     println!(
         "{:<66} {peer:>8.3} s  {:>10.0} rows/s",
@@ -304,5 +312,16 @@ CREATE TABLE staging (partner_email TEXT, client_name TEXT, client_email TEXT, c
         rows,
         &format!("partnerdesk import into a copy of the reference set ({existing} leads):"),
     )?;
+    drop(store);
+    std::fs::copy(&reference, &copy)?;
+    for side in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.join(format!("reference.db{side}")));
+    }
+    let peer = plain_inserts(&copy, &csv_path)?;
+    println!(
+        "{:<66} {peer:>8.3} s  {:>10.0} rows/s",
+        "peer: rusqlite, plain INSERTs into a copy of the reference set:",
+        rows as f64 / peer
+    );
     Ok(())
 }
