@@ -275,8 +275,10 @@ fn ignorable(table: ImportTable) -> &'static [&'static str] {
     }
 }
 
-/// A lead file at least this large (bytes), and larger than the table
-/// (at about 80 bytes a row), is loaded as a bulk load.
+/// A lead file at least this large (bytes) is a large import: one audit row
+/// for all its leads, a rollback journal and a large cache; when it is also
+/// larger than the table (at about 80 bytes a row), the secondary indexes
+/// are dropped and built again at the end.
 pub const BULK_MIN_BYTES: usize = 4 << 20;
 
 /// Largest file accepted (bytes).
