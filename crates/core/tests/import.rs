@@ -392,6 +392,10 @@ fn a_large_lead_file_goes_through_the_bulk_path() {
 #[test]
 fn a_large_lead_file_into_a_larger_table_keeps_the_indexes_and_audits_once() {
     let (_d, s) = store();
+    let lead_audit_rows = |s: &Store| -> i64 {
+        s.read(|c| Ok(c.query_row("SELECT count(*) FROM audit_log WHERE entity = 'lead'", [], |r| r.get(0))?))
+            .unwrap()
+    };
     run(&s, &opts(ImportTable::Partners, ImportFormat::Csv), partners_csv()).unwrap();
     // A table already larger than the file (at 80 bytes a row): the indexes stay.
     let mut small = String::from("partner_email,client_name,client_email,business_name\n");
@@ -407,14 +411,7 @@ fn a_large_lead_file_into_a_larger_table_keeps_the_indexes_and_audits_once() {
         assert!(text.len() < import::BULK_MIN_BYTES);
         run(&s, &opts(ImportTable::Leads, ImportFormat::Csv), &text).unwrap();
     }
-    assert_eq!(
-        s.read(|c| Ok(
-            c.query_row("SELECT count(*) FROM audit_log WHERE entity = 'lead'", [], |r| r
-                .get::<_, i64>(0))?
-        ))
-        .unwrap(),
-        60_000
-    );
+    assert_eq!(lead_audit_rows(&s), 60_000);
     let mut csv = String::from("partner_email,client_name,client_email,business_name,project_description\n");
     let text = "x".repeat(4_000);
     for i in 0..1_100 {
@@ -445,15 +442,7 @@ fn a_large_lead_file_into_a_larger_table_keeps_the_indexes_and_audits_once() {
     assert_eq!(found, 1_100);
     assert_eq!((r.imported, r.duplicates), (1_100, 110));
     assert_eq!(count(&s, "client_leads"), 61_100);
-    assert_eq!(
-        s.read(|c| Ok(
-            c.query_row("SELECT count(*) FROM audit_log WHERE entity = 'lead'", [], |r| r
-                .get::<_, i64>(0))?
-        ))
-        .unwrap(),
-        60_000,
-        "no audit row per lead of the large file"
-    );
+    assert_eq!(lead_audit_rows(&s), 60_000, "no audit row per lead of the large file");
     let flagged: i64 = s
         .read(|c| {
             Ok(c.query_row(

@@ -892,8 +892,8 @@ fn run(
     if let Some((first, last)) = created {
         // A large import's leads have no audit row each: this row names them
         // (their ids are consecutive, see IdSeq); the sync change feed reads it.
-        summary["first_id"] = first.to_string().into();
-        summary["last_id"] = last.to_string().into();
+        summary[repo::audit::IMPORT_FIRST_ID] = first.to_string().into();
+        summary[repo::audit::IMPORT_LAST_ID] = last.to_string().into();
     }
     repo::audit::record(tx, Entity::Database, "import", "import", None::<&()>, Some(&summary))?;
     report.imported = report.valid;

@@ -212,12 +212,17 @@ pub type RowVisitor<'a> = dyn FnMut(&str, &[String], &[SqlValue]) -> Result<()> 
 /// Visit the rows of the changes in (from, to] (or all rows when
 /// `snapshot`), table by table in [`TABLES`] order: `visit(table, columns, row)`.
 pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visit: &mut RowVisitor) -> Result<()> {
+    // Leads of large imports have no audit row each: their import's row names their id range.
     let imported = if snapshot {
         Vec::new()
     } else {
-        imported_lead_ranges(conn, from, to)?
+        crate::store::repo::audit::imported_lead_ranges(conn, from, to)?
     };
     for (table, key) in TABLES {
+        let ranges: &[(String, String)] = match *table {
+            "client_leads" | "lead_status_history" => &imported,
+            _ => &[],
+        };
         let cols = columns(conn, table)?;
         let list = cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
         let changed = "SELECT entity_id FROM audit_log WHERE seq > ?1 AND seq <= ?2 AND entity = ?3";
@@ -237,7 +242,7 @@ pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visi
                 "lead_status_history" => (
                     format!(
                         "SELECT {list} FROM lead_status_history WHERE lead_id IN ({changed}){} ORDER BY id",
-                        or_between("lead_id", imported.len())
+                        or_between("lead_id", ranges.len())
                     ),
                     Some("lead"),
                 ),
@@ -255,11 +260,10 @@ pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visi
                         .find(|(_, t)| t == table)
                         .map(|(e, _)| *e)
                         .ok_or_else(|| Error::validation("sync", format!("no entity for {table}")))?;
-                    let ranges = if *table == "client_leads" { imported.len() } else { 0 };
                     (
                         format!(
                             "SELECT {list} FROM {table} WHERE ({key} IN ({changed}){}) ORDER BY {key}",
-                            or_between(key, ranges)
+                            or_between(key, ranges.len())
                         ),
                         Some(entity),
                     )
@@ -268,11 +272,9 @@ pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visi
         };
         let mut stmt = conn.prepare(&sql)?;
         let mut args: Vec<rusqlite::types::Value> = vec![from.into(), to.into(), entity.map(str::to_owned).into()];
-        if stmt.parameter_count() > 3 {
-            for (first, last) in &imported {
-                args.push(first.clone().into());
-                args.push(last.clone().into());
-            }
+        for (first, last) in ranges {
+            args.push(first.clone().into());
+            args.push(last.clone().into());
         }
         let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
         let mut values = Vec::with_capacity(cols.len());
@@ -285,20 +287,6 @@ pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visi
         }
     }
     Ok(())
-}
-
-/// The id ranges (first, last) of the leads that large imports in (from, to]
-/// created: such an import writes one audit row naming the range instead of
-/// a row per lead (see [`crate::exchange::import`]).
-fn imported_lead_ranges(conn: &Connection, from: i64, to: i64) -> Result<Vec<(String, String)>> {
-    let mut stmt = conn.prepare(
-        "SELECT json_extract(after, '$.first_id'), json_extract(after, '$.last_id') FROM audit_log
-          WHERE seq > ?1 AND seq <= ?2 AND entity = 'database' AND action = 'import'
-            AND json_extract(after, '$.first_id') IS NOT NULL AND json_extract(after, '$.last_id') IS NOT NULL
-          ORDER BY seq",
-    )?;
-    let rows = stmt.query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// ` OR col BETWEEN ?4 AND ?5 OR ...` for `n` ranges bound after the first three parameters.

@@ -26,9 +26,14 @@ fn json_err(e: serde_json::Error) -> crate::error::Error {
     crate::error::Error::validation("audit", e.to_string())
 }
 
-/// Newest first. `entity_id` may be a prefix. The leads of a large import
-/// have no audit row each: asked for a lead, the list also holds the
-/// `database/import` rows whose id range (`first_id` ..= `last_id`) holds it.
+/// The leads of a large import have no audit row each: the import's
+/// `database/import` row names their ids, `after.first_id` ..= `after.last_id`
+/// (consecutive; see [`crate::exchange::import`], which writes it).
+pub const IMPORT_FIRST_ID: &str = "first_id";
+pub const IMPORT_LAST_ID: &str = "last_id";
+
+/// Newest first. `entity_id` may be a prefix. Asked for a lead, the list also
+/// holds the import rows whose id range holds it.
 pub fn list(
     conn: &Connection,
     entity: Option<Entity>,
@@ -36,27 +41,32 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<AuditEntry>> {
-    let mut sql = String::from("SELECT seq, at, entity, entity_id, action, before, after FROM audit_log WHERE (1=1");
+    let mut own: Vec<&str> = vec!["1=1"];
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(e) = entity {
-        sql.push_str(" AND entity = ?");
+        own.push("entity = ?");
         args.push(Box::new(e));
     }
-    if let Some(id) = entity_id.map(str::trim).filter(|s| !s.is_empty()) {
-        let id = id.to_ascii_lowercase();
-        sql.push_str(" AND entity_id >= ? AND entity_id < ? || 'g')");
+    let id = entity_id
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_ascii_lowercase);
+    if let Some(id) = &id {
+        own.push("entity_id >= ? AND entity_id < ? || 'g'");
         args.push(Box::new(id.clone()));
         args.push(Box::new(id.clone()));
-        if entity.is_none() || entity == Some(Entity::Lead) {
-            sql.push_str(
-                " OR (entity = 'database' AND entity_id = 'import'
-                      AND json_extract(after, '$.first_id') < ? || 'g' AND json_extract(after, '$.last_id') >= ?)",
-            );
-            args.push(Box::new(id.clone()));
-            args.push(Box::new(id));
-        }
-    } else {
-        sql.push(')');
+    }
+    let mut sql = format!(
+        "SELECT seq, at, entity, entity_id, action, before, after FROM audit_log WHERE ({})",
+        own.join(" AND ")
+    );
+    if let (Some(id), None | Some(Entity::Lead)) = (id, entity) {
+        sql.push_str(&format!(
+            " OR (entity = 'database' AND entity_id = 'import'
+                  AND json_extract(after, '$.{IMPORT_FIRST_ID}') < ? || 'g' AND json_extract(after, '$.{IMPORT_LAST_ID}') >= ?)"
+        ));
+        args.push(Box::new(id.clone()));
+        args.push(Box::new(id));
     }
     sql.push_str(" ORDER BY seq DESC LIMIT ? OFFSET ?");
     args.push(Box::new(limit));
@@ -75,6 +85,20 @@ pub fn list(
             after: after.and_then(|s| serde_json::from_str(&s).ok()),
         })
     })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The id ranges (first, last) of the leads that large imports created in the
+/// audit span (from, to] of sequence numbers (the sync change feed sends them).
+pub fn imported_lead_ranges(conn: &Connection, from: i64, to: i64) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT json_extract(after, '$.{IMPORT_FIRST_ID}') AS first_id, json_extract(after, '$.{IMPORT_LAST_ID}') AS last_id
+           FROM audit_log
+          WHERE seq > ?1 AND seq <= ?2 AND entity = 'database' AND action = 'import'
+            AND first_id IS NOT NULL AND last_id IS NOT NULL
+          ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
