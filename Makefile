@@ -106,8 +106,10 @@ app: deps-app ui
 	$(CARGO) build -p partnerdesk-app -p partnerdesk-cli --locked
 
 ## End-to-end tests: the real app under Xvfb, driven through tauri-driver + WebKitWebDriver.
+## Each test has its own time limit (ui/e2e/harness.mjs); the whole run is
+## bounded too, so that nothing can hold CI up to its own limit (~70 s normally).
 e2e: deps-e2e app
-	cd ui && TAURI_DRIVER="$(TAURI_DRIVER)" xvfb-run -a -s "-screen 0 1280x800x24" npm run e2e
+	cd ui && TAURI_DRIVER="$(TAURI_DRIVER)" timeout -k 30 1800 xvfb-run -a -s "-screen 0 1280x800x24" npm run e2e
 
 ## The packaging of `make package`, checked in `make test`: a debug-profile .deb
 ## (reusing the tests' build) that must hold the app, its menu entry and icons.

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { launch, tempDb, demoDb, go, type } from "./harness.mjs";
+import { launch, tempDb, demoDb, go, type, limits, onReference } from "./harness.mjs";
 
 const rowsOf = async (b, table) => (await b.$$(`table[data-table=${table}] tbody tr`)).length;
 const html = (b, selector) => b.execute((s) => document.querySelector(s)?.innerHTML ?? "", selector);
@@ -22,7 +22,7 @@ async function saveTyped(b, kind, file) {
   return { ok: (await status.getAttribute("data-ok")) === "true", text: await status.getText() };
 }
 
-test("analytics on the demo data set: heat map, measure, horizon, models, saving, snapshots", async () => {
+test("analytics on the demo data set: heat map, measure, horizon, models, saving, snapshots", limits, async () => {
   const t = tempDb("analytics");
   demoDb(t.db, 200, 3000);
   const app = await launch(t.db);
@@ -152,7 +152,7 @@ test("analytics on the demo data set: heat map, measure, horizon, models, saving
   }
 });
 
-test("analytics on an empty database says how to get data", async () => {
+test("analytics on an empty database says how to get data", limits, async () => {
   const t = tempDb("empty");
   const app = await launch(t.db);
   const b = app.browser;
@@ -170,7 +170,7 @@ test("analytics on an empty database says how to get data", async () => {
 // The reference data set (100k partners, 2M leads) when one is at hand:
 // PARTNERDESK_REFERENCE_DB=/tmp/partnerdesk-reference.db (see `make demo-reference`).
 // The app takes the day's snapshot in it, so point it at a copy.
-test("analytics timings on the reference data set", { skip: !process.env.PARTNERDESK_REFERENCE_DB || !existsSync(process.env.PARTNERDESK_REFERENCE_DB) }, async () => {
+test("analytics timings on the reference data set", onReference, async () => {
   const app = await launch(process.env.PARTNERDESK_REFERENCE_DB);
   const b = app.browser;
   try {

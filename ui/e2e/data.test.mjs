@@ -3,10 +3,9 @@
 // the recovery screen when the database file is damaged.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { CLI, launch, tempDb, demoDb, go, waitText, type } from "./harness.mjs";
+import { cli, launch, tempDb, demoDb, go, waitText, type, limits } from "./harness.mjs";
 
 async function failureShot(b) {
   await b.saveScreenshot(`/tmp/e2e-data-failure-${Date.now()}.png`).catch(() => undefined);
@@ -14,7 +13,7 @@ async function failureShot(b) {
 
 const htmlEscape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 
-test("backups, export, import wizard, statement, sync and restore on the Data screen", async () => {
+test("backups, export, import wizard, statement, sync and restore on the Data screen", limits, async () => {
   const t = tempDb("data");
   demoDb(t.db, 50, 500);
   const work = path.join(t.dir, "work");
@@ -138,11 +137,11 @@ test("backups, export, import wizard, statement, sync and restore on the Data sc
   }
 });
 
-test("a damaged database file: the app says so, writes nothing, and restores the newest good backup", async () => {
+test("a damaged database file: the app says so, writes nothing, and restores the newest good backup", limits, async () => {
   const t = tempDb("broken");
   demoDb(t.db, 5, 20);
   // A verified manual backup besides the CLI's daily one.
-  execFileSync(CLI, ["--db", t.db, "backup", "create"], { stdio: "pipe" });
+  cli(t.db, "backup", "create");
   const garbage = Buffer.alloc(64 * 1024);
   for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 2654435761) >>> 13;
   writeFileSync(t.db, garbage);

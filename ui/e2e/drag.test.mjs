@@ -2,9 +2,9 @@
 // move in small steps (dnd-kit starts a drag after 5 px), release over the
 // next column.
 import { test } from "node:test";
-import { launch, tempDb, demoDb, go, waitText } from "./harness.mjs";
+import { launch, tempDb, demoDb, go, waitText, limits } from "./harness.mjs";
 
-test("the pipeline board moves a lead by drag and drop", async () => {
+test("the pipeline board moves a lead by drag and drop", limits, async () => {
   const t = tempDb("drag");
   demoDb(t.db, 3, 12);
   const app = await launch(t.db);

@@ -43,16 +43,56 @@ async function listening(port, ms, proc) {
   }
 }
 
+/**
+ * Options of every test: a bound on its time, so that an app or driver that
+ * stops answering fails the test (and `--test-force-exit` ends its file)
+ * instead of holding up the whole suite. The longest test takes ~15 s.
+ */
+export const limits = { timeout: 180_000 };
+
+/** Options of the timings on the reference data set, run when PARTNERDESK_REFERENCE_DB names the file. */
+export const onReference = {
+  timeout: 900_000,
+  skip: !process.env.PARTNERDESK_REFERENCE_DB || !existsSync(process.env.PARTNERDESK_REFERENCE_DB),
+};
+
+/** Waits for `promise`, or `ms` at most. */
+function within(promise, ms) {
+  let timer;
+  return Promise.race([promise, new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+}
+
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* the group is gone already */
+  }
+}
+
+// Process groups of apps still running: a test that timed out never reaches
+// its `finally`, so whatever it started is killed when this test file exits
+// (the runner's --test-force-exit ends the file once its tests are done).
+const groups = new Set();
+process.on("exit", () => {
+  for (const pid of groups) signalGroup(pid, "SIGKILL");
+});
+
 /** A fresh temporary database path (the app creates the file). */
 export function tempDb(name = "e2e") {
   const dir = mkdtempSync(path.join(os.tmpdir(), "partnerdesk-e2e-"));
   return { dir, db: path.join(dir, `${name}.db`), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** Run the CLI on `db` (a synchronous call: bounded, as no test time limit can interrupt it). */
+export function cli(db, ...args) {
+  return execFileSync(CLI, ["--db", db, ...args], { stdio: "pipe", timeout: 120_000 });
+}
+
 /** Fill a database with the CLI's demo generator. */
 export function demoDb(db, partners, leads) {
-  execFileSync(CLI, ["--db", db, "init"], { stdio: "pipe" });
-  execFileSync(CLI, ["--db", db, "demo", "--partners", String(partners), "--leads", String(leads), "--seed", "7"], { stdio: "pipe" });
+  cli(db, "init");
+  cli(db, "demo", "--partners", String(partners), "--leads", String(leads), "--seed", "7");
 }
 
 /**
@@ -63,16 +103,30 @@ export async function launch(db) {
   if (!existsSync(APP)) throw new Error(`the app is not built: ${APP}`);
   const port = await freePort();
   const nativePort = await freePort();
+  // A process group of its own: tauri-driver, WebKitWebDriver, the app and its
+  // WebKit processes all end with it, whatever state a failed test left them in.
   const driver = spawn(TAURI_DRIVER, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", NATIVE_DRIVER], {
     env: { ...process.env, PARTNERDESK_DB: db },
     stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
   });
+  groups.add(driver.pid);
   let stderr = "";
-  driver.stderr.on("data", (d) => (stderr += d));
+  driver.stderr.on("data", (d) => (stderr = (stderr + d).slice(-20000)));
+  const kill = async () => {
+    signalGroup(driver.pid, "SIGTERM");
+    const gone = driver.exitCode !== null || driver.signalCode !== null;
+    await within(gone ? Promise.resolve() : new Promise((r) => driver.once("exit", r)), 5000);
+    // tauri-driver answers SIGTERM by killing WebKitWebDriver only: whatever is
+    // left in the group (an app that did not close) goes now.
+    signalGroup(driver.pid, "SIGKILL");
+    groups.delete(driver.pid);
+    driver.stderr.destroy();
+  };
   try {
     await listening(port, 20000, driver);
   } catch (e) {
-    driver.kill();
+    await kill();
     throw new Error(`${e.message}\n${stderr}`);
   }
   const startedAt = Date.now();
@@ -83,7 +137,10 @@ export async function launch(db) {
         hostname: "127.0.0.1",
         port,
         logLevel: "error",
-        connectionRetryCount: 3,
+        // A command that gets no answer fails the test within a minute
+        // (WebdriverIO's default waits 2 minutes and retries 3 times).
+        connectionRetryTimeout: 60000,
+        connectionRetryCount: 1,
         capabilities: {
           browserName: "wry",
           "tauri:options": { application: APP },
@@ -93,19 +150,15 @@ export async function launch(db) {
       break;
     } catch (e) {
       if (attempt >= 2) {
-        driver.kill();
+        await kill();
         throw new Error(`no WebDriver session: ${e.message}\n${stderr}`);
       }
     }
   }
   const stop = async () => {
-    try {
-      await browser.deleteSession();
-    } catch {
-      /* the app may already be gone */
-    }
-    driver.kill();
-    await new Promise((r) => (driver.exitCode !== null ? r() : driver.once("exit", r)));
+    // Closing the session closes the app; a hung one is killed with its group.
+    await within(browser.deleteSession().catch(() => undefined), 15000);
+    await kill();
   };
   return { browser, stop, startedAt };
 }

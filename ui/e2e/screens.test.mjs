@@ -2,8 +2,7 @@
 // and the time from launch to a usable dashboard.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { launch, tempDb, demoDb, go, screenshot, waitText } from "./harness.mjs";
+import { launch, tempDb, demoDb, go, screenshot, waitText, limits, onReference } from "./harness.mjs";
 
 const SCREENS = [
   ["Dashboard", "dashboard"],
@@ -25,7 +24,7 @@ async function timedLaunch(db) {
   return { app, ms: Date.now() - app.startedAt };
 }
 
-test("every screen on the demo data set, with screenshots", async () => {
+test("every screen on the demo data set, with screenshots", limits, async () => {
   const t = tempDb("demo");
   demoDb(t.db, 200, 3000);
   const { app, ms } = await timedLaunch(t.db);
@@ -97,7 +96,7 @@ test("every screen on the demo data set, with screenshots", async () => {
 
 // The reference data set (100k partners, 2M leads) when one is at hand:
 // PARTNERDESK_REFERENCE_DB=/tmp/partnerdesk-reference.db (see `make demo-reference`).
-test("launch to dashboard on the reference data set", { skip: !process.env.PARTNERDESK_REFERENCE_DB || !existsSync(process.env.PARTNERDESK_REFERENCE_DB) }, async () => {
+test("launch to dashboard on the reference data set", onReference, async () => {
   const { app, ms } = await timedLaunch(process.env.PARTNERDESK_REFERENCE_DB);
   console.log(`launch to usable dashboard (reference data set): ${ms} ms`);
   await app.stop();

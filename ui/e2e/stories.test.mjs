@@ -1,7 +1,7 @@
 // End-to-end stories in the real app window, each on its own database.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, tempDb, go, waitText, type } from "./harness.mjs";
+import { launch, tempDb, go, waitText, type, limits } from "./harness.mjs";
 
 async function withApp(fn) {
   const t = tempDb();
@@ -35,7 +35,7 @@ async function approveShown(b) {
   await b.$("[data-screen=partner]").waitForDisplayed({ timeout: 10000 });
 }
 
-test("apply, approve: the partner appears", async () => {
+test("apply, approve: the partner appears", limits, async () => {
   await withApp(async (b) => {
     await apply(b, "Grace Hopper", "grace@example.com");
     await approveShown(b);
@@ -48,7 +48,7 @@ test("apply, approve: the partner appears", async () => {
   });
 });
 
-test("lead to won to pending commission, approved, paid", async () => {
+test("lead to won to pending commission, approved, paid", limits, async () => {
   await withApp(async (b) => {
     await apply(b, "Linus Referrer", "linus@example.com");
     await approveShown(b);
@@ -103,7 +103,7 @@ test("lead to won to pending commission, approved, paid", async () => {
   });
 });
 
-test("bad input shows the core's message next to the field and saves nothing", async () => {
+test("bad input shows the core's message next to the field and saves nothing", limits, async () => {
   await withApp(async (b) => {
     await go(b, "Applications");
     await b.$("button=New application").click();
@@ -123,7 +123,7 @@ test("bad input shows the core's message next to the field and saves nothing", a
   });
 });
 
-test("the pipeline board moves a lead with the keyboard (focused card, right arrow)", async () => {
+test("the pipeline board moves a lead with the keyboard (focused card, right arrow)", limits, async () => {
   await withApp(async (b) => {
     await apply(b, "Kay Board", "kay@example.com");
     await approveShown(b);
