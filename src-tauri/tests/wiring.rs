@@ -638,7 +638,7 @@ fn the_first_start_of_a_day_takes_a_daily_backup_once() {
     let store = Store::open(&path, Arc::new(SystemClock)).unwrap();
     let state = AppState::from_store(store);
     let daily = || {
-        partnerdesk_core::backup::list(&partnerdesk_core::backup::backup_dir(&path))
+        partnerdesk_core::backup::list(&partnerdesk_core::backup::BackupSet::of(&path))
             .unwrap()
             .into_iter()
             .filter(|b| b.kind == partnerdesk_core::backup::BackupKind::Daily)

@@ -2,7 +2,7 @@
 //! verify / restore, export, statement, payout file.
 
 mod common;
-use common::{stderr, stdout, Db};
+use common::{bin, stderr, stdout, Db};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -144,6 +144,52 @@ fn a_damaged_database_names_the_newest_good_backup_and_the_command_that_restores
     // The suggested command works.
     db.ok(&["backup", "restore", &good]);
     assert_eq!(db.counts()["partners"], 1);
+}
+
+#[test]
+fn databases_in_one_folder_list_and_are_offered_only_their_own_backups() {
+    let db = Db::new();
+    db.partner("Ann Able", "ann@able.example");
+    let other = dir_of(&db).join("agency.db");
+    let on_other = |args: &[&str]| {
+        let o = bin().arg("--db").arg(&other).args(args).output().unwrap();
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        o
+    };
+    on_other(&["init"]);
+    let theirs = serde_json::from_str::<Value>(&stdout(&on_other(&["backup", "create", "--json"]))).unwrap();
+    let theirs = theirs["path"].as_str().unwrap().to_owned();
+    // Ours is the newer one: "the newest good backup" must still be theirs for agency.db.
+    db.ok(&["backup", "create"]);
+    let names = |v: Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["file_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let ours_listed = names(db.json(&["backup", "list"]));
+    let theirs_listed = names(serde_json::from_str(&stdout(&on_other(&["backup", "list", "--json"]))).unwrap());
+    assert!(
+        !ours_listed.is_empty() && ours_listed.iter().all(|n| n.starts_with("partnerdesk-")),
+        "{ours_listed:?}"
+    );
+    assert!(
+        !theirs_listed.is_empty() && theirs_listed.iter().all(|n| n.starts_with("agency-")),
+        "{theirs_listed:?}"
+    );
+    assert!(theirs.contains("/backups/agency-"), "{theirs}");
+
+    std::fs::write(&other, vec![0x5au8; 20_000]).unwrap();
+    let o = bin()
+        .arg("--db")
+        .arg(&other)
+        .args(["partner", "list"])
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("the newest good backup is {theirs}")), "{err}");
 }
 
 #[test]

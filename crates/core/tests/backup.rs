@@ -3,7 +3,7 @@
 
 mod common;
 use chrono::Duration;
-use partnerdesk_core::backup::{self, BackupKind};
+use partnerdesk_core::backup::{self, BackupKind, BackupSet};
 use partnerdesk_core::clock::{Clock, ManualClock};
 use partnerdesk_core::demo::{generate, DemoOptions, Progress};
 use partnerdesk_core::store::{latest_schema_version, Store};
@@ -81,7 +81,7 @@ fn a_backup_is_verified_dated_private_and_holds_the_data() {
         true
     })
     .unwrap();
-    assert_eq!(info.file_name, "partnerdesk-2026-03-01_120000-manual.db");
+    assert_eq!(info.file_name, "t-2026-03-01_120000-manual.db");
     assert_eq!(info.taken_at, "2026-03-01T12:00:00Z");
     assert!(stages.iter().any(|s| s == "backing up") && stages.iter().any(|s| s == "checking the copy"));
     let dir = backup::backup_dir(e.store.path());
@@ -108,13 +108,16 @@ fn a_backup_is_verified_dated_private_and_holds_the_data() {
         serde_json::to_value(e.counts()).unwrap()
     );
 
-    let listed = backup::list(&dir).unwrap();
+    let listed = backup::list(&BackupSet::of(e.store.path())).unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0], info);
     // A second backup in the same second gets its own name.
     let again = backup::create(&e.store, BackupKind::Manual, &mut |_| true).unwrap();
-    assert_eq!(again.file_name, "partnerdesk-2026-03-01_120000-manual-2.db");
-    assert_eq!(backup::list(&dir).unwrap()[0].file_name, again.file_name);
+    assert_eq!(again.file_name, "t-2026-03-01_120000-manual-2.db");
+    assert_eq!(
+        backup::list(&BackupSet::of(e.store.path())).unwrap()[0].file_name,
+        again.file_name
+    );
 }
 
 #[test]
@@ -133,7 +136,6 @@ fn cancelling_a_backup_keeps_nothing() {
 fn the_daily_backup_is_taken_once_a_day_and_rotation_keeps_7_days_and_4_weeks() {
     let e = common::env();
     demo(&e, 5, 20);
-    let dir = backup::backup_dir(e.store.path());
     let first = backup::ensure_daily(&e.store, &mut |_| true).unwrap();
     assert!(first.is_some());
     e.clock.advance(Duration::hours(3));
@@ -145,7 +147,7 @@ fn the_daily_backup_is_taken_once_a_day_and_rotation_keeps_7_days_and_4_weeks() 
         e.clock.advance(Duration::days(1));
         assert!(backup::ensure_daily(&e.store, &mut |_| true).unwrap().is_some());
     }
-    let all = backup::list(&dir).unwrap();
+    let all = backup::list(&BackupSet::of(e.store.path())).unwrap();
     let daily: Vec<&str> = all
         .iter()
         .filter(|b| b.kind == BackupKind::Daily)
@@ -185,7 +187,7 @@ fn the_daily_backup_is_taken_once_a_day_and_rotation_keeps_7_days_and_4_weeks() 
     }
     e.clock.advance(Duration::days(1));
     backup::ensure_daily(&e.store, &mut |_| true).unwrap();
-    let daily = backup::list(&dir)
+    let daily = backup::list(&BackupSet::of(e.store.path()))
         .unwrap()
         .into_iter()
         .filter(|b| b.kind == BackupKind::Daily)
@@ -256,7 +258,6 @@ fn restore_refuses_a_bad_backup_and_rescues_a_damaged_database() {
     let e = common::env();
     demo(&e, 5, 40);
     let good = backup::create(&e.store, BackupKind::Manual, &mut |_| true).unwrap();
-    let dir = backup::backup_dir(e.store.path());
     let db = e.store.path().to_path_buf();
     let want = dump(&e.store);
 
@@ -267,7 +268,10 @@ fn restore_refuses_a_bad_backup_and_rescues_a_damaged_database() {
     bytes.truncate(bytes.len() / 2);
     std::fs::write(&bad.path, &bytes).unwrap();
     assert!(!backup::verify(Path::new(&bad.path)).unwrap().ok);
-    assert_eq!(backup::newest_good(&dir).unwrap().unwrap().file_name, good.file_name);
+    assert_eq!(
+        backup::newest_good(&BackupSet::of(&db)).unwrap().unwrap().file_name,
+        good.file_name
+    );
     let err = backup::restore_file(&db, Path::new(&bad.path), e.clock.now(), &mut |_| true).unwrap_err();
     assert_eq!(err.kind(), "corrupt", "{err}");
 
@@ -318,16 +322,16 @@ fn a_migration_is_preceded_by_a_verified_copy_of_the_old_file() {
         store.read(partnerdesk_core::workflow::settings::load).unwrap().currency,
         "EUR"
     );
-    let list = backup::list(&backup::backup_dir(&db)).unwrap();
+    let list = backup::list(&BackupSet::of(&db)).unwrap();
     assert_eq!(list.len(), 1, "{list:?}");
-    assert_eq!(list[0].file_name, "partnerdesk-2026-05-04_030201-pre-migration.db");
+    assert_eq!(list[0].file_name, "old-2026-05-04_030201-pre-migration.db");
     let v = backup::verify(Path::new(&list[0].path)).unwrap();
     assert!(v.ok, "{v:?}");
     assert_eq!(v.schema_version, Some(1));
     // Opening again migrates nothing and copies nothing.
     drop(store);
     Store::open(&db, Arc::new(ManualClock::new(chrono::Utc::now()))).unwrap();
-    assert_eq!(backup::list(&backup::backup_dir(&db)).unwrap().len(), 1);
+    assert_eq!(backup::list(&BackupSet::of(&db)).unwrap().len(), 1);
 }
 
 #[test]
@@ -357,4 +361,72 @@ fn recovery_offers_the_newest_good_backup_only_for_a_damaged_file() {
     let r = backup::recovery(&db, other.info());
     assert!(!r.restorable);
     assert!(r.newest_good.is_none());
+}
+
+#[test]
+fn databases_sharing_a_folder_keep_their_backups_apart() {
+    // t.db (the test store) and agency.db side by side: one
+    // backups/ folder, two sets that never mix.
+    let e = common::env();
+    demo(&e, 5, 20);
+    let other_path = e.store.path().with_file_name("agency.db");
+    let other = open(&other_path, e.clock.clone());
+    generate(
+        &other,
+        &DemoOptions {
+            partners: 3,
+            leads: 10,
+            seed: 9,
+        },
+        &mut |_: &Progress| true,
+    )
+    .unwrap();
+    let ours = BackupSet::of(e.store.path());
+    let theirs = BackupSet::of(&other_path);
+    assert_eq!(ours.dir(), theirs.dir());
+
+    // Each database takes its own daily backup on the same day.
+    let a = backup::ensure_daily(&e.store, &mut |_| true)
+        .unwrap()
+        .expect("t.db's daily backup");
+    let b = backup::ensure_daily(&other, &mut |_| true)
+        .unwrap()
+        .expect("agency.db's daily backup");
+    assert!(a.file_name.starts_with("t-") && b.file_name.starts_with("agency-"));
+    let names =
+        |set: &BackupSet| -> Vec<String> { backup::list(set).unwrap().into_iter().map(|i| i.file_name).collect() };
+    assert_eq!(names(&ours), vec![a.file_name.as_str()]);
+    assert_eq!(names(&theirs), vec![b.file_name.as_str()]);
+
+    // Rotation of one never removes the other's: ten days of t.db's
+    // backups with a rotation of 2 days leave agency.db's alone.
+    e.set_setting("backup.keep_daily", "2").unwrap();
+    e.set_setting("backup.keep_weekly", "0").unwrap();
+    for _ in 0..10 {
+        e.clock.advance(Duration::days(1));
+        backup::ensure_daily(&e.store, &mut |_| true).unwrap();
+    }
+    assert_eq!(names(&ours).len(), 2);
+    assert_eq!(names(&theirs), vec![b.file_name.as_str()]);
+
+    // A damaged agency.db is offered its own newest good backup, never the
+    // newer ones of t.db, and restoring it brings agency.db back.
+    let want = dump(&other);
+    drop(other);
+    std::fs::write(&other_path, vec![7u8; 8192]).unwrap();
+    let _ = std::fs::remove_file(other_path.with_file_name("agency.db-wal"));
+    let _ = std::fs::remove_file(other_path.with_file_name("agency.db-shm"));
+    let err = Store::open(&other_path, Arc::new(e.clock.clone())).err().unwrap();
+    let r = backup::recovery(&other_path, err.info());
+    assert_eq!(
+        r.newest_good.as_ref().map(|b| b.file_name.as_str()),
+        Some(b.file_name.as_str())
+    );
+    backup::restore_file(&other_path, Path::new(&b.path), e.clock.now(), &mut |_| true).unwrap();
+    assert_eq!(dump(&open(&other_path, e.clock.clone())), want);
+    // The damaged bytes were set aside under agency.db's name.
+    let theirs_now = backup::list(&theirs).unwrap();
+    assert_eq!(theirs_now.len(), 2);
+    assert_eq!(theirs_now[0].kind, BackupKind::PreRestore);
+    assert_eq!(names(&ours).len(), 2);
 }

@@ -69,7 +69,7 @@ pub async fn recovery(state: State<'_, AppState>) -> CmdResult<Option<Recovery>>
 /// The backups next to the database, newest first (works when it cannot be opened).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn backups_list(state: State<'_, AppState>) -> CmdResult<Vec<BackupInfo>> {
-    core(backup::list(&backup::backup_dir(&state.db_path()?)))
+    core(backup::list(&backup::BackupSet::of(&state.db_path()?)))
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -1014,7 +1014,7 @@ export function RecoveryScreen() {
             </div>
           ) : (
             <p data-no-backup>
-              There is no good backup in <code>{r.backup_dir}</code>. Start Partnerdesk on another file with <code>--db PATH</code>.
+              There is no good backup of this database in <code>{r.backup_dir}</code>. Start Partnerdesk on another file with <code>--db PATH</code>.
             </p>
           )
         ) : (

@@ -9,7 +9,7 @@ use super::open;
 use crate::output::{kv, Out, Table};
 use anyhow::Context as _;
 use clap::Subcommand;
-use partnerdesk_core::backup::{self, BackupInfo, BackupKind};
+use partnerdesk_core::backup::{self, BackupInfo, BackupKind, BackupSet};
 use partnerdesk_core::clock::{Clock, SystemClock};
 use partnerdesk_core::demo::Progress;
 use partnerdesk_core::store::{resolve_db_path, Store};
@@ -37,7 +37,7 @@ pub enum BackupCmd {
 
 pub fn run(db: Option<&Path>, out: Out, cmd: BackupCmd) -> anyhow::Result<u8> {
     let path = resolve_db_path(db).context("finding the database")?;
-    let dir = backup::backup_dir(&path);
+    let set = BackupSet::of(&path);
     match cmd {
         BackupCmd::Create => {
             let store = super::open_existing_only(&path)?;
@@ -58,7 +58,7 @@ pub fn run(db: Option<&Path>, out: Out, cmd: BackupCmd) -> anyhow::Result<u8> {
                 problems: Vec<String>,
             }
             let mut rows = Vec::new();
-            for info in backup::list(&dir).context("listing the backups")? {
+            for info in backup::list(&set).context("listing the backups")? {
                 let (ok, problems) = if verify {
                     let v = backup::verify(Path::new(&info.path))?;
                     (Some(v.ok), v.problems)
@@ -69,7 +69,7 @@ pub fn run(db: Option<&Path>, out: Out, cmd: BackupCmd) -> anyhow::Result<u8> {
             }
             out.emit(&rows, || {
                 if rows.is_empty() {
-                    return format!("No backups in {}.\n", dir.display());
+                    return format!("No backups of this database in {}.\n", set.dir().display());
                 }
                 let mut t = if verify {
                     Table::new(&["FILE", "KIND", "TAKEN", ">SIZE", "CHECK"])
@@ -92,7 +92,7 @@ pub fn run(db: Option<&Path>, out: Out, cmd: BackupCmd) -> anyhow::Result<u8> {
                     }
                     t.row(cells);
                 }
-                format!("Backups in {}:\n{}", dir.display(), t.render())
+                format!("Backups of this database in {}:\n{}", set.dir().display(), t.render())
             })?;
             Ok(0)
         }
@@ -163,8 +163,8 @@ pub fn with_restore_hint(e: Error, db: &Path) -> anyhow::Error {
     if !matches!(e, Error::Corrupt { .. }) {
         return anyhow::Error::new(e).context("opening the database");
     }
-    let dir = backup::backup_dir(db);
-    let hint = match backup::newest_good(&dir) {
+    let set = BackupSet::of(db);
+    let hint = match backup::newest_good(&set) {
         Ok(Some(b)) => format!(
             "the newest good backup is {} (taken {}); restore it with: partnerdesk --db {} backup restore {}",
             b.path,
@@ -172,7 +172,7 @@ pub fn with_restore_hint(e: Error, db: &Path) -> anyhow::Error {
             db.display(),
             b.path
         ),
-        _ => format!("there is no good backup in {}", dir.display()),
+        _ => format!("there is no good backup of it in {}", set.dir().display()),
     };
     anyhow::Error::new(e).context(format!("the database cannot be used; {hint}"))
 }

@@ -5,7 +5,10 @@
 //! into a temporary file in the backups folder (`backups/` next to the
 //! database, 0700), switched to a self-contained rollback-journal file,
 //! checked with `PRAGMA integrity_check`, synced, and only then renamed to its
-//! dated name `partnerdesk-YYYY-MM-DD_HHMMSS-KIND.db`. A copy that fails its
+//! dated name `NAME-YYYY-MM-DD_HHMMSS-KIND.db`, NAME being the database's file
+//! name without `.db` (`partnerdesk-…` for the default `partnerdesk.db`).
+//! Databases that share a folder share `backups/` but never see, rotate or
+//! restore each other's backups (a [`BackupSet`] is one database's). A copy that fails its
 //! check is deleted and the failure is reported as the *live* database being
 //! damaged (the copy is page for page the same).
 //!
@@ -45,7 +48,6 @@ pub const BACKUP_DIR_NAME: &str = "backups";
 pub const SAFETY_KEEP: usize = 4;
 /// Manual backups kept (the newest ones).
 pub const MANUAL_KEEP: usize = 10;
-const PREFIX: &str = "partnerdesk-";
 const SUFFIX: &str = ".db";
 const STAMP: &str = "%Y-%m-%d_%H%M%S";
 const STAMP_LEN: usize = 17;
@@ -180,20 +182,76 @@ pub fn backup_dir(db_path: &Path) -> PathBuf {
     }
 }
 
+/// The backups of one database file: its backups folder, and the start of
+/// their names, which is the database's file name without `.db` and a dash
+/// (`partnerdesk.db` → `partnerdesk-2026-03-01_120000-daily.db`). Another
+/// database in the same folder has other names, so listing, the daily
+/// backup, rotation and "restore the newest good backup" only ever see this
+/// database's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupSet {
+    dir: PathBuf,
+    prefix: String,
+}
+
+impl BackupSet {
+    pub fn of(db_path: &Path) -> BackupSet {
+        let file = db_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = file.strip_suffix(SUFFIX).filter(|n| !n.is_empty()).unwrap_or(&file);
+        BackupSet {
+            dir: backup_dir(db_path),
+            prefix: format!("{name}-"),
+        }
+    }
+
+    /// The folder the backups are in (shared with other databases of the
+    /// database's folder).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// When, of which kind and which of that second a name of this set
+    /// records; `None` for any other file (another database's backups too).
+    fn parse(&self, name: &str) -> Option<(NaiveDateTime, BackupKind, u32)> {
+        parse_name(name.strip_prefix(&self.prefix)?)
+    }
+
+    /// The dated name not taken yet: `NAME-STAMP-KIND.db`, then `-2`, `-3`...
+    fn free_name(&self, now: DateTime<Utc>, kind: BackupKind) -> (PathBuf, String, u32) {
+        let base = format!("{}{}-{}", self.prefix, now.format(STAMP), kind.as_str());
+        let mut n = 1u32;
+        loop {
+            let name = if n == 1 {
+                format!("{base}{SUFFIX}")
+            } else {
+                format!("{base}-{n}{SUFFIX}")
+            };
+            let p = self.dir.join(&name);
+            if !p.exists() {
+                return (p, name, n);
+            }
+            n += 1;
+        }
+    }
+}
+
 /// Back up the store now (a consistent snapshot, taken while the app keeps
 /// working), verify the copy, then rotate. `progress` may cancel.
 pub fn create(store: &Store, kind: BackupKind, progress: &mut dyn FnMut(&Progress) -> bool) -> Result<BackupInfo> {
-    let dir = backup_dir(store.path());
+    let set = BackupSet::of(store.path());
     let now = store.now();
     let shown = store.path().display().to_string();
     let (info, retention) = store.read(|conn| {
         // Start the read transaction now: the whole copy is this snapshot.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
         let retention = settings::load(conn)?.backup;
-        let info = copy_verified(conn, &shown, &dir, now, kind, progress)?;
+        let info = copy_verified(conn, &shown, &set, now, kind, progress)?;
         Ok((info, retention))
     })?;
-    rotate(&dir, retention)?;
+    rotate(&set, retention)?;
     Ok(info)
 }
 
@@ -201,7 +259,7 @@ pub fn create(store: &Store, kind: BackupKind, progress: &mut dyn FnMut(&Progres
 /// backup is dated today (store time). `None` when one already was.
 pub fn ensure_daily(store: &Store, progress: &mut dyn FnMut(&Progress) -> bool) -> Result<Option<BackupInfo>> {
     let today = store.now().date_naive();
-    let have = list(&backup_dir(store.path()))?
+    let have = list(&BackupSet::of(store.path()))?
         .iter()
         .any(|b| b.kind.rotates() && b.order.0.date() == today);
     if have {
@@ -214,21 +272,22 @@ pub fn ensure_daily(store: &Store, progress: &mut dyn FnMut(&Progress) -> bool) 
 /// schema: a verified copy of the file as it was. Any failure stops the
 /// migration.
 pub fn before_migration(conn: &Connection, db_path: &Path, now: DateTime<Utc>) -> Result<BackupInfo> {
-    let dir = backup_dir(db_path);
+    let set = BackupSet::of(db_path);
     let info = copy_verified(
         conn,
         &db_path.display().to_string(),
-        &dir,
+        &set,
         now,
         BackupKind::PreMigration,
         &mut |_| true,
     )?;
-    prune_safety(&dir)?;
+    prune_safety(&set)?;
     Ok(info)
 }
 
-/// Every backup in `dir`, newest first (an absent folder has none).
-pub fn list(dir: &Path) -> Result<Vec<BackupInfo>> {
+/// Every backup of the set, newest first (an absent folder has none).
+pub fn list(set: &BackupSet) -> Result<Vec<BackupInfo>> {
+    let dir = set.dir();
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -238,7 +297,7 @@ pub fn list(dir: &Path) -> Result<Vec<BackupInfo>> {
     for entry in rd {
         let entry = entry.map_err(|e| Error::io(format!("reading the backups folder {}", dir.display()), e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some((at, kind, n)) = parse_name(&name) else {
+        let Some((at, kind, n)) = set.parse(&name) else {
             continue;
         };
         let meta = match entry.metadata() {
@@ -327,25 +386,25 @@ pub struct Recovery {
 /// [`Recovery`] for `db_path`, which failed to open with `error`. Reads the
 /// backups folder only; nothing is written.
 pub fn recovery(db_path: &Path, error: crate::ErrorInfo) -> Recovery {
-    let dir = backup_dir(db_path);
+    let set = BackupSet::of(db_path);
     let restorable = error.kind == "corrupt";
     let newest_good = if restorable {
-        newest_good(&dir).ok().flatten()
+        newest_good(&set).ok().flatten()
     } else {
         None
     };
     Recovery {
         database: db_path.display().to_string(),
         error,
-        backup_dir: dir.display().to_string(),
+        backup_dir: set.dir().display().to_string(),
         restorable,
         newest_good,
     }
 }
 
-/// The newest backup in `dir` that verifies, if any.
-pub fn newest_good(dir: &Path) -> Result<Option<BackupInfo>> {
-    for b in list(dir)? {
+/// The newest backup of the set that verifies, if any.
+pub fn newest_good(set: &BackupSet) -> Result<Option<BackupInfo>> {
+    for b in list(set)? {
         if verify(Path::new(&b.path))?.ok {
             return Ok(Some(b));
         }
@@ -410,7 +469,7 @@ pub fn restore_file(
             ),
         ));
     }
-    let dir = backup_dir(db_path);
+    let set = BackupSet::of(db_path);
     let has_current = std::fs::metadata(db_path).map(|m| m.len() > 0).unwrap_or(false);
     let mut aside: Vec<PathBuf> = Vec::new();
     let tmp = db_dir.join(format!(
@@ -423,7 +482,7 @@ pub fn restore_file(
     ));
     let result = (|| -> Result<Option<String>> {
         let set_aside = if has_current {
-            let (main, extra) = set_aside_current(db_path, &dir, now, progress)?;
+            let (main, extra) = set_aside_current(db_path, &set, now, progress)?;
             aside.push(main.clone());
             aside.extend(extra);
             Some(main.display().to_string())
@@ -455,7 +514,7 @@ pub fn restore_file(
     })();
     match result {
         Ok(set_aside) => {
-            prune_safety(&dir)?;
+            prune_safety(&set)?;
             Ok(RestoreReport {
                 database: db_path.display().to_string(),
                 restored_from: shown_backup,
@@ -548,14 +607,16 @@ pub fn preflight(path: &Path) -> Result<()> {
 fn copy_verified(
     src: &Connection,
     src_shown: &str,
-    dir: &Path,
+    set: &BackupSet,
     now: DateTime<Utc>,
     kind: BackupKind,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Result<BackupInfo> {
+    let dir = set.dir();
     make_private_dir(dir)?;
     let tmp = dir.join(format!(
-        ".{PREFIX}{}-{}-{}.tmp",
+        ".{}{}-{}-{}.tmp",
+        set.prefix,
         now.format(STAMP),
         kind.as_str(),
         std::process::id()
@@ -612,7 +673,7 @@ fn copy_verified(
             }
         }
         sync_file(&tmp)?;
-        let (path, name, n) = free_name(dir, now, kind);
+        let (path, name, n) = set.free_name(now, kind);
         // Last chance to cancel: after the rename the backup exists.
         if !progress(&Progress {
             stage: "checking the copy".into(),
@@ -652,26 +713,10 @@ impl ZeroNanos for NaiveDateTime {
     }
 }
 
-/// The dated name not taken yet: `partnerdesk-STAMP-KIND.db`, then `-2`, `-3`...
-fn free_name(dir: &Path, now: DateTime<Utc>, kind: BackupKind) -> (PathBuf, String, u32) {
-    let base = format!("{PREFIX}{}-{}", now.format(STAMP), kind.as_str());
-    let mut n = 1u32;
-    loop {
-        let name = if n == 1 {
-            format!("{base}{SUFFIX}")
-        } else {
-            format!("{base}-{n}{SUFFIX}")
-        };
-        let p = dir.join(&name);
-        if !p.exists() {
-            return (p, name, n);
-        }
-        n += 1;
-    }
-}
-
+/// `STAMP-KIND.db` or `STAMP-KIND-N.db` (N ≥ 2): the part of a backup's name
+/// after its set's prefix.
 fn parse_name(name: &str) -> Option<(NaiveDateTime, BackupKind, u32)> {
-    let body = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
+    let body = name.strip_suffix(SUFFIX)?;
     if body.len() < STAMP_LEN + 2 || !body.is_char_boundary(STAMP_LEN) {
         return None;
     }
@@ -694,8 +739,8 @@ fn parse_name(name: &str) -> Option<(NaiveDateTime, BackupKind, u32)> {
 }
 
 /// Delete the backups rotation does not keep (see the module's notes).
-pub fn rotate(dir: &Path, retention: Retention) -> Result<Vec<BackupInfo>> {
-    let all = list(dir)?;
+pub fn rotate(set: &BackupSet, retention: Retention) -> Result<Vec<BackupInfo>> {
+    let all = list(set)?;
     let keep = kept(&all, retention);
     let mut removed = Vec::new();
     for b in all {
@@ -707,9 +752,9 @@ pub fn rotate(dir: &Path, retention: Retention) -> Result<Vec<BackupInfo>> {
     Ok(removed)
 }
 
-fn prune_safety(dir: &Path) -> Result<()> {
+fn prune_safety(set: &BackupSet) -> Result<()> {
     // Only safety copies go here; daily and manual backups are left alone.
-    let all = list(dir)?;
+    let all = list(set)?;
     let keep = kept(
         &all,
         Retention {
@@ -759,11 +804,11 @@ fn kept(all: &[BackupInfo], r: Retention) -> HashSet<String> {
 /// cannot be read is copied byte for byte with its journal files.
 fn set_aside_current(
     db_path: &Path,
-    dir: &Path,
+    set: &BackupSet,
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Result<(PathBuf, Vec<PathBuf>)> {
-    make_private_dir(dir)?;
+    make_private_dir(set.dir())?;
     let shown = db_path.display().to_string();
     let consistent = (|| -> Result<BackupInfo> {
         check_file_shape(db_path)?;
@@ -780,14 +825,14 @@ fn set_aside_current(
                 total: p.total,
             })
         };
-        copy_verified(&src, &shown, dir, now, BackupKind::PreRestore, &mut set_aside_progress)
+        copy_verified(&src, &shown, set, now, BackupKind::PreRestore, &mut set_aside_progress)
     })();
     match consistent {
         Ok(info) => Ok((PathBuf::from(info.path), Vec::new())),
         Err(Error::Cancelled) => Err(Error::Cancelled),
         Err(_) => {
             // Damaged: keep its bytes exactly, journal files too.
-            let (main, _, _) = free_name(dir, now, BackupKind::PreRestore);
+            let (main, _, _) = set.free_name(now, BackupKind::PreRestore);
             let mut extra = Vec::new();
             let r = (|| -> Result<()> {
                 copy_with_progress(db_path, &main, "setting the current file aside", progress)?;
@@ -992,8 +1037,13 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    /// The set of `partnerdesk.db` in `dir`.
+    fn default_set(dir: &Path) -> BackupSet {
+        BackupSet::of(&dir.join("partnerdesk.db"))
+    }
+
     fn info(name: &str) -> BackupInfo {
-        let (at, kind, n) = parse_name(name).unwrap();
+        let (at, kind, n) = default_set(Path::new(".")).parse(name).unwrap();
         BackupInfo {
             path: name.into(),
             file_name: name.into(),
@@ -1008,13 +1058,14 @@ mod tests {
     fn names_round_trip() {
         let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 34, 56).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let (_, name, n) = free_name(dir.path(), now, BackupKind::PreMigration);
+        let set = default_set(dir.path());
+        let (_, name, n) = set.free_name(now, BackupKind::PreMigration);
         assert_eq!(name, "partnerdesk-2026-03-01_123456-pre-migration.db");
         assert_eq!(n, 1);
-        let (at, kind, n) = parse_name(&name).unwrap();
+        let (at, kind, n) = set.parse(&name).unwrap();
         assert_eq!((at, kind, n), (now.naive_utc(), BackupKind::PreMigration, 1));
         assert_eq!(
-            parse_name("partnerdesk-2026-03-01_123456-manual-3.db").map(|x| x.2),
+            set.parse("partnerdesk-2026-03-01_123456-manual-3.db").map(|x| x.2),
             Some(3)
         );
         for bad in [
@@ -1024,7 +1075,36 @@ mod tests {
             "partnerdesk-2026-03-01_123456-manual-1.db",
             ".partnerdesk-2026-03-01_123456-manual-1.tmp",
         ] {
-            assert!(parse_name(bad).is_none(), "{bad}");
+            assert!(set.parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_database_names_and_reads_only_its_own_backups() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 34, 56).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let agency = BackupSet::of(&dir.path().join("agency.db"));
+        let east = BackupSet::of(&dir.path().join("agency-east.db"));
+        let sqlite = BackupSet::of(&dir.path().join("agency.sqlite"));
+        let default = default_set(dir.path());
+        assert_eq!(agency.dir(), default.dir());
+        let names: Vec<String> = [&agency, &east, &sqlite, &default]
+            .iter()
+            .map(|s| s.free_name(now, BackupKind::Daily).1)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "agency-2026-03-01_123456-daily.db",
+                "agency-east-2026-03-01_123456-daily.db",
+                "agency.sqlite-2026-03-01_123456-daily.db",
+                "partnerdesk-2026-03-01_123456-daily.db",
+            ]
+        );
+        for (i, set) in [&agency, &east, &sqlite, &default].iter().enumerate() {
+            for (j, name) in names.iter().enumerate() {
+                assert_eq!(set.parse(name).is_some(), i == j, "{set:?} reading {name}");
+            }
         }
     }
 
@@ -1036,7 +1116,7 @@ mod tests {
         let mut all = vec![info("partnerdesk-2026-03-31_170000-manual.db")];
         for d in 0..40 {
             let t = start - chrono::Duration::days(d);
-            all.push(info(&format!("{PREFIX}{}-daily.db", t.format(STAMP))));
+            all.push(info(&format!("partnerdesk-{}-daily.db", t.format(STAMP))));
         }
         all.push(info("partnerdesk-2026-01-01_000000-pre-migration.db"));
         all.sort_by_key(|b| std::cmp::Reverse(b.order));
