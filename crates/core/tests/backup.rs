@@ -430,3 +430,55 @@ fn databases_sharing_a_folder_keep_their_backups_apart() {
     assert_eq!(theirs_now[0].kind, BackupKind::PreRestore);
     assert_eq!(names(&ours).len(), 2);
 }
+
+#[test]
+fn copies_left_by_killed_backups_and_restores_are_removed_and_live_ones_kept() {
+    let e = common::env();
+    demo(&e, 5, 20);
+    let db = e.store.path().to_path_buf();
+    let folder = db.parent().unwrap().to_path_buf();
+    let dir = BackupSet::of(&db).dir().to_path_buf();
+    std::fs::create_dir_all(&dir).unwrap();
+    // What a process killed in the middle leaves: a temporary copy and its
+    // journal, a journal alone, a restore's temporary copy. Nothing holds them.
+    let dead = dir.join(".t-2026-01-01_000000-daily-4242.tmp");
+    std::fs::write(&dead, vec![1u8; 100_000]).unwrap();
+    std::fs::write(dir.join(".t-2026-01-01_000000-daily-4242.tmp-journal"), b"j").unwrap();
+    std::fs::write(dir.join(".t-2026-01-01_000001-manual-4243.tmp-journal"), b"j").unwrap();
+    let dead_restore = folder.join(".t.db.restore-4244.tmp");
+    std::fs::write(&dead_restore, vec![2u8; 100_000]).unwrap();
+    // A copy another process is writing right now: locked by its writer.
+    let live = dir.join(".t-2026-01-01_000002-manual-4245.tmp");
+    std::fs::write(&live, b"in progress").unwrap();
+    let writer = std::fs::File::open(&live).unwrap();
+    writer.try_lock().unwrap();
+    // Another database's file that merely looks alike is not ours to touch.
+    let foreign = dir.join("notes.tmp");
+    std::fs::write(&foreign, b"x").unwrap();
+
+    let made = backup::create(&e.store, BackupKind::Manual, &mut |_| true).unwrap();
+    let mut left = files_in(&dir);
+    left.sort();
+    let mut want = vec![
+        ".t-2026-01-01_000002-manual-4245.tmp".to_owned(),
+        made.file_name.clone(),
+        "notes.tmp".to_owned(),
+    ];
+    want.sort();
+    assert_eq!(left, want);
+
+    // Once its writer is gone, the next backup removes it too; a restore
+    // removes a restore's abandoned copy.
+    drop(writer);
+    backup::create(&e.store, BackupKind::Manual, &mut |_| true).unwrap();
+    assert!(!live.exists());
+    assert!(dead_restore.exists());
+    drop(e.store);
+    backup::restore_file(&db, Path::new(&made.path), e.clock.now(), &mut |_| true).unwrap();
+    assert!(!dead_restore.exists());
+    assert!(!folder
+        .read_dir()
+        .unwrap()
+        .flatten()
+        .any(|f| f.file_name().to_string_lossy().ends_with(".tmp")));
+}

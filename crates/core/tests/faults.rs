@@ -1,5 +1,6 @@
 //! Faults: a process killed with SIGKILL in the middle of the demo load, of a
-//! large import and of commission writes, many times in a row; damaged, truncated, foreign
+//! large import and of commission writes, many times in a row, and in the
+//! middle of a backup; damaged, truncated, foreign
 //! and newer files at start; a read-only file; a missing data folder.
 //!
 //! The killed process is this test binary itself, run again with
@@ -116,6 +117,23 @@ fn fault_child() {
             .unwrap();
             let _ = writeln!(out, "committed import");
         }
+        "backup" => {
+            // Stops in the middle of its copy (after the first step), until
+            // killed. Its one line starts a line of its own (not after the
+            // test runner's "test fault_child ... ").
+            let _ = writeln!(out);
+            partnerdesk_core::backup::create(&store, partnerdesk_core::backup::BackupKind::Manual, &mut |p| {
+                if p.stage == "backing up" && p.done > 0 {
+                    let _ = writeln!(out, "progress {} {}", p.stage, p.done);
+                    let _ = out.flush();
+                    let mut line = String::new();
+                    let _ = std::io::stdin().read_line(&mut line);
+                }
+                true
+            })
+            .unwrap();
+            let _ = writeln!(out, "committed backup");
+        }
         other => panic!("unknown mode {other}"),
     }
 }
@@ -128,6 +146,7 @@ fn run_and_kill(mode: &str, db: &Path, lines: usize) -> Vec<String> {
         .env("PD_FAULT_MODE", mode)
         .env("PD_FAULT_DB", db)
         .env("PD_FAULT_FILE", db.with_extension("csv"))
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -591,4 +610,35 @@ fn a_missing_data_folder_is_a_clear_error_or_is_made_private() {
         assert_eq!(mode & 0o777, 0o700);
         assert_eq!(std::fs::metadata(&db).unwrap().permissions().mode() & 0o777, 0o600);
     }
+}
+
+#[test]
+fn a_backup_killed_in_the_middle_leaves_a_copy_that_the_next_backup_removes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = filled_db(dir.path(), "k.db");
+    let seen = run_and_kill("backup", &db, 1);
+    assert!(
+        seen.len() == 1 && seen[0].starts_with("progress backing up"),
+        "{seen:?}"
+    );
+    let set = partnerdesk_core::backup::BackupSet::of(&db);
+    let files = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let left = files(set.dir());
+    assert!(
+        left.iter().any(|f| f.starts_with(".k-") && f.ends_with(".tmp")),
+        "the killed backup's copy: {left:?}"
+    );
+    assert!(partnerdesk_core::backup::list(&set).unwrap().is_empty());
+
+    let store = assert_sound(&db);
+    let made =
+        partnerdesk_core::backup::create(&store, partnerdesk_core::backup::BackupKind::Manual, &mut |_| true).unwrap();
+    assert_eq!(files(set.dir()), [made.file_name]);
 }

@@ -27,6 +27,9 @@
 //! (so at the first start of each day, before the day's first write) and in
 //! `doctor`.
 //!
+//! A copy in progress is locked by its process (`hold_temporary`); one left
+//! unlocked by a killed process is deleted by the next backup or restore.
+//!
 //! Times in names come from the store's clock, so tests decide them.
 
 use crate::clock::fmt_time;
@@ -472,15 +475,17 @@ pub fn restore_file(
     let set = BackupSet::of(db_path);
     let has_current = std::fs::metadata(db_path).map(|m| m.len() > 0).unwrap_or(false);
     let mut aside: Vec<PathBuf> = Vec::new();
-    let tmp = db_dir.join(format!(
-        ".{}.restore-{}.tmp",
+    let temp_start = format!(
+        ".{}.restore-",
         db_path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
+            .unwrap_or_default()
+    );
+    remove_abandoned(&db_dir, &temp_start);
+    let tmp = db_dir.join(format!("{temp_start}{}.tmp", std::process::id()));
     let result = (|| -> Result<Option<String>> {
+        let _held = hold_temporary(&tmp)?;
         let set_aside = if has_current {
             let (main, extra) = set_aside_current(db_path, &set, now, progress)?;
             aside.push(main.clone());
@@ -614,18 +619,18 @@ fn copy_verified(
 ) -> Result<BackupInfo> {
     let dir = set.dir();
     make_private_dir(dir)?;
+    let temp_start = format!(".{}", set.prefix);
+    remove_abandoned(dir, &temp_start);
     let tmp = dir.join(format!(
-        ".{}{}-{}-{}.tmp",
-        set.prefix,
+        "{temp_start}{}-{}-{}.tmp",
         now.format(STAMP),
         kind.as_str(),
         std::process::id()
     ));
     let result = (|| -> Result<BackupInfo> {
-        let _ = std::fs::remove_file(&tmp);
+        let _held = hold_temporary(&tmp)?;
         {
             let mut dst = Connection::open(&tmp).map_err(Error::Storage)?;
-            make_private_file(&tmp)?;
             {
                 let b = Backup::new(src, &mut dst)?;
                 let mut waits = 0u32;
@@ -1021,6 +1026,58 @@ fn sync_file(path: &Path) -> Result<()> {
     std::fs::File::open(path)
         .and_then(|f| f.sync_all())
         .map_err(|e| Error::io(format!("syncing {}", path.display()), e))
+}
+
+/// Create the temporary file `path` (empty, private) and lock it for as
+/// long as the returned handle lives: the copy written there (by SQLite or by
+/// a plain copy, through handles of their own) is known to be in progress.
+/// The lock goes with the process, so a copy whose process was killed (the
+/// app closed during its daily backup, say) is left unlocked, and
+/// [`remove_abandoned`] deletes it at the next backup or restore.
+fn hold_temporary(path: &Path) -> Result<std::fs::File> {
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    make_private_file(path)?;
+    // Where the file system has no locks the copy still works; a copy left
+    // there by a killed process is then removed by nobody but the user.
+    let _ = f.try_lock();
+    Ok(f)
+}
+
+/// Delete the temporary files in `dir` whose names start with `start` that
+/// no process holds (see [`hold_temporary`]), and their journals.
+fn remove_abandoned(dir: &Path, start: &str) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in rd.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(start) {
+            continue;
+        }
+        let path = entry.path();
+        if let Some(base) = name.strip_suffix("-journal") {
+            // A journal whose copy is gone.
+            if base.ends_with(".tmp") && !dir.join(base).exists() {
+                let _ = std::fs::remove_file(&path);
+            }
+            continue;
+        }
+        if !name.ends_with(".tmp") {
+            continue;
+        }
+        let Ok(f) = std::fs::File::open(&path) else {
+            continue;
+        };
+        if f.try_lock().is_ok() {
+            let _ = std::fs::remove_file(sidecar(&path, "-journal"));
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// Make a rename durable (best effort: not every platform syncs folders).
