@@ -58,7 +58,7 @@ pub struct CohortRow {
     pub cohort: String,
     /// Partners approved that month.
     pub size: i64,
-    /// values[k] = the measure k months after approval, k = 0 ..= months to now.
+    /// `values[k]` = the measure k months after approval, k = 0 ..= months to now.
     pub values: Vec<CohortValue>,
 }
 

@@ -7,7 +7,7 @@
 //! passed in (`now`, from the store's clock): "this month" and the months
 //! since approval are counted from it.
 //!
-//! [`screen`] answers everything the Analytics screen shows in one call.
+//! [`screen()`] answers everything the Analytics screen shows in one call.
 
 pub mod cohorts;
 pub mod forecast;

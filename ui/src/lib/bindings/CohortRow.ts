@@ -11,6 +11,6 @@ cohort: string,
  */
 size: number, 
 /**
- * values[k] = the measure k months after approval, k = 0 ..= months to now.
+ * `values[k]` = the measure k months after approval, k = 0 ..= months to now.
  */
 values: Array<CohortValue>, };

@@ -3,7 +3,7 @@ import type { PartnerId } from "./PartnerId";
 import type { StatementFormat } from "./StatementFormat";
 
 /**
- * What [`write`] wrote.
+ * What [`write()`] wrote.
  */
 export type StatementFile = { path: string, format: StatementFormat, partner_id: PartnerId, partner_name: string, leads: number, commissions: number, payouts: number, 
 /**
