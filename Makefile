@@ -70,6 +70,14 @@ bench-import: deps
 	$(call apt_install,sqlite3)
 	PARTNERDESK_BENCH_DB=$(BENCH_DB) $(CARGO) run --release --locked -p partnerdesk-core --example bench_import -- $(IMPORT_ROWS)
 
+## Launch benchmark: the release app started 5 times on the reference set
+## (`make bench` makes it), each run printing the time from its process start
+## to the dashboard's figures on screen, and the steps on the way.
+.PHONY: bench-launch
+bench-launch: deps deps-app deps-e2e ui
+	$(CARGO) build --release --locked -p partnerdesk-app -p partnerdesk-cli
+	PARTNERDESK_BENCH_DB=$(BENCH_DB) scripts/bench-launch.sh
+
 # ---- The desktop app (src-tauri + ui) ----
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -4,6 +4,7 @@ const COMMANDS: &[&str] = &[
     "dashboard",
     "amount_parse",
     "data_info",
+    "launch_ready",
     "applications_list",
     "application_get",
     "application_add",

@@ -726,3 +726,34 @@ fn the_start_builds_a_missing_search_index_and_searches_use_it() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn the_launch_report_is_granted_and_does_nothing_outside_the_launch_benchmark() {
+    use partnerdesk_app::commands::system::{launch_report, LaunchMarks, LAUNCH_BENCH};
+    assert!(std::env::var_os(LAUNCH_BENCH).is_none());
+    let app = app();
+    let marks = json!({"marks": {"time_origin": 1.0e12, "script": 90.5, "opened": 150.0, "figures": 380.2}});
+    assert_eq!(call(&app, "launch_ready", marks).unwrap(), Value::Null);
+    let bad = call(&app, "launch_ready", json!({"marks": {"time_origin": "soon"}}));
+    assert!(bad.is_err(), "{bad:?}");
+
+    // Times from the process start: the page started 500 ms in, and so on.
+    let m = LaunchMarks {
+        time_origin: 10_500.0,
+        script: 100.0,
+        opened: 200.4,
+        figures: 400.0,
+    };
+    assert_eq!(
+        launch_report(10_000.0, &m),
+        "launch: figures on screen 900 ms after the process started (page started 500 ms, script run 600 ms, database answered 700 ms)"
+    );
+    // This test process started before now, and not long ago.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0;
+    let start = partnerdesk_app::process_start_unix_ms();
+    assert!(start <= now + 20.0 && start > now - 3_600_000.0, "{start} vs {now}");
+}

@@ -16,6 +16,9 @@ import { SettingsScreen } from "./screens/Settings";
 import { AuditScreen } from "./screens/Audit";
 import "./styles.css";
 
+// Launch timing marks, read by the e2e launch measurement (ui/e2e/screens.test.mjs).
+performance.mark("pd:script");
+
 const router = createHashRouter([
   {
     path: "/",
@@ -44,7 +47,10 @@ function Root() {
   const [state, setState] = useState<"loading" | "recovery" | "app">("loading");
   useEffect(() => {
     dataApi.recovery().then(
-      (r) => setState(r ? "recovery" : "app"),
+      (r) => {
+        performance.mark("pd:opened");
+        setState(r ? "recovery" : "app");
+      },
       () => setState("app"),
     );
   }, []);

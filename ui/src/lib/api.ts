@@ -72,6 +72,9 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const api = {
   dashboard: () => call<Dashboard>("dashboard"),
+  /** The dashboard's first figures are on screen (times in ms from the page's time origin). */
+  launchReady: (marks: { time_origin: number; script: number; opened: number; figures: number }) =>
+    call<string | null>("launch_ready", { marks }),
   dataInfo: () => call<DataInfo>("data_info"),
   amountParse: (field: string, text: string) => call<number>("amount_parse", { field, text }),
 
