@@ -74,7 +74,8 @@ bench-import: deps
 ## (`make bench` makes it), each run printing the time from its process start
 ## to the dashboard's figures on screen, and the steps on the way.
 .PHONY: bench-launch
-bench-launch: deps deps-app deps-e2e ui
+bench-launch: deps deps-app ui
+	$(call apt_install,xvfb xauth)
 	$(CARGO) build --release --locked -p partnerdesk-app -p partnerdesk-cli
 	PARTNERDESK_BENCH_DB=$(BENCH_DB) scripts/bench-launch.sh
 

@@ -3,6 +3,7 @@
 //! the store and wires the commands. No SQL and no rule lives here.
 
 pub mod commands;
+pub mod launch;
 pub mod state;
 
 pub use state::AppState;
@@ -109,42 +110,9 @@ pub fn start_search_index(state: &AppState) -> Option<std::thread::JoinHandle<()
     }))
 }
 
-static STARTED: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-
-fn unix_ms_now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64() * 1000.0)
-        .unwrap_or(0.0)
-}
-
-/// When this process started, in Unix ms: from the kernel's record on Linux
-/// (so the loading of the program and its libraries counts), else from the
-/// start of [`run`] (or of this call, whichever came first).
-pub fn process_start_unix_ms() -> f64 {
-    let fallback = *STARTED.get_or_init(unix_ms_now);
-    proc_start_unix_ms().unwrap_or(fallback)
-}
-
-/// `/proc/self/stat`'s start time (clock ticks since boot; 100 a second for
-/// every Linux user space) against `/proc/uptime` (seconds since boot).
-fn proc_start_unix_ms() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    let after = stat.rsplit_once(')')?.1;
-    let ticks: f64 = after.split_whitespace().nth(19)?.parse().ok()?;
-    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    Some(unix_ms_now() - (uptime - ticks / 100.0) * 1000.0)
-}
-
 /// Start the app on the database of `--db`, `PARTNERDESK_DB` or the default file.
 pub fn run() {
-    STARTED.get_or_init(unix_ms_now);
+    launch::mark_start();
     let state = AppState::open(db_arg(std::env::args_os().skip(1)).as_deref());
     let _daily = start_daily_backup(&state);
     let _search = start_search_index(&state);

@@ -729,7 +729,7 @@ fn the_start_builds_a_missing_search_index_and_searches_use_it() {
 
 #[test]
 fn the_launch_report_is_granted_and_does_nothing_outside_the_launch_benchmark() {
-    use partnerdesk_app::commands::system::{launch_report, LaunchMarks, LAUNCH_BENCH};
+    use partnerdesk_app::launch::{launch_report, LaunchMarks, LAUNCH_BENCH};
     assert!(std::env::var_os(LAUNCH_BENCH).is_none());
     let app = app();
     let marks = json!({"marks": {"time_origin": 1.0e12, "script": 90.5, "opened": 150.0, "figures": 380.2}});
@@ -754,6 +754,6 @@ fn the_launch_report_is_granted_and_does_nothing_outside_the_launch_benchmark() 
         .unwrap()
         .as_secs_f64()
         * 1000.0;
-    let start = partnerdesk_app::process_start_unix_ms();
+    let start = partnerdesk_app::launch::process_start_unix_ms();
     assert!(start <= now + 20.0 && start > now - 3_600_000.0, "{start} vs {now}");
 }

@@ -417,14 +417,19 @@ fn sha(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
 
-/// The file and nothing else: no WAL, journal or backups folder appeared.
-fn folder(path: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+/// The names in `dir`, sorted.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     v.sort();
     v
+}
+
+/// The file and nothing else: no WAL, journal or backups folder appeared.
+fn folder(path: &Path) -> Vec<String> {
+    files_in(path.parent().unwrap())
 }
 
 fn refused_untouched(path: &Path, kind: &str, needle: &str) {
@@ -622,15 +627,7 @@ fn a_backup_killed_in_the_middle_leaves_a_copy_that_the_next_backup_removes() {
         "{seen:?}"
     );
     let set = partnerdesk_core::backup::BackupSet::of(&db);
-    let files = |d: &Path| -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(d)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    };
-    let left = files(set.dir());
+    let left = files_in(set.dir());
     assert!(
         left.iter().any(|f| f.starts_with(".k-") && f.ends_with(".tmp")),
         "the killed backup's copy: {left:?}"
@@ -640,5 +637,5 @@ fn a_backup_killed_in_the_middle_leaves_a_copy_that_the_next_backup_removes() {
     let store = assert_sound(&db);
     let made =
         partnerdesk_core::backup::create(&store, partnerdesk_core::backup::BackupKind::Manual, &mut |_| true).unwrap();
-    assert_eq!(files(set.dir()), [made.file_name]);
+    assert_eq!(files_in(set.dir()), [made.file_name]);
 }

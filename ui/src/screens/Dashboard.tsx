@@ -1,11 +1,10 @@
 import { useEffect } from "react";
 import { Link } from "react-router";
 import { api } from "../lib/api";
+import type { Dashboard } from "../lib/bindings/Dashboard";
 import { date, label, money, useCurrency } from "../lib/format";
 import { useLoad } from "../lib/hooks";
 import { Badge, Empty } from "../components/ui";
-
-type DashboardData = Awaited<ReturnType<typeof api.dashboard>>;
 
 /**
  * At launch the dashboard is asked for as soon as the script runs, beside
@@ -14,10 +13,10 @@ type DashboardData = Awaited<ReturnType<typeof api.dashboard>>;
  * answer is an error nobody shows: the recovery screen comes instead, and
  * reloads the page after a restore.
  */
-let prefetched: Promise<DashboardData> | null = ["", "#", "#/"].includes(window.location.hash) ? api.dashboard() : null;
+let prefetched: Promise<Dashboard> | null = ["", "#", "#/"].includes(window.location.hash) ? api.dashboard() : null;
 prefetched?.catch(() => undefined);
 
-function loadDashboard(): Promise<DashboardData> {
+function loadDashboard(): Promise<Dashboard> {
   const first = prefetched;
   prefetched = null;
   return first ?? api.dashboard();
