@@ -170,6 +170,16 @@ fn bad_amounts() {
         ("12.345", "more than two decimals"),
         ("99999999999999", "too large"),
         ("1000000000.01", "too large"),
+        // A comma is a thousands separator only between groups of three
+        // digits: a decimal comma is refused, never read as ten times more.
+        ("1,5", "\"1,5\" is ambiguous: write 1.5 (a dot for decimals"),
+        ("12,5", "ambiguous: write 12.5"),
+        ("1,234,5", "ambiguous: write 1234.5"),
+        (",5", "ambiguous: write 0.5"),
+        ("1.234,50", "ambiguous: write 1234.50"),
+        ("1_5", "ambiguous"),
+        ("$5", "without a currency sign or code"),
+        ("1e3", "without an exponent"),
     ];
     for (bad, why) in cases {
         db.rejects(
@@ -567,6 +577,21 @@ fn settings_of_the_wrong_type() {
         "validation",
         Some("tier.silver.rate"),
         &["percentage"],
+    );
+    // "1,5" is not 15 %.
+    db.rejects(
+        &["settings", "set", "tier.gold.rate", "1,5"],
+        VALIDATION,
+        "validation",
+        Some("tier.gold.rate"),
+        &["tier.gold.rate", "ambiguous: write 1.5"],
+    );
+    db.rejects(
+        &["settings", "set", "tier.gold.min_revenue", "1,5"],
+        VALIDATION,
+        "validation",
+        Some("tier.gold.min_revenue"),
+        &["ambiguous: write 1.5"],
     );
     db.rejects(
         &["settings", "set", "tier.gold.min_revenue", "lots"],

@@ -28,10 +28,8 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn leads_options(dry_run: bool) -> ImportOptions {
     ImportOptions {
-        table: ImportTable::Leads,
-        format: ImportFormat::Csv,
-        mapping: Default::default(),
         dry_run,
+        ..ImportOptions::new(ImportTable::Leads, ImportFormat::Csv)
     }
 }
 
@@ -165,12 +163,7 @@ fn run(rows: usize, dir: &Path) -> Res<()> {
         let store = Store::open(&db, Arc::new(SystemClock))?;
         import::import_bytes(
             &store,
-            &ImportOptions {
-                table: ImportTable::Partners,
-                format: ImportFormat::Csv,
-                mapping: Default::default(),
-                dry_run: false,
-            },
+            &ImportOptions::new(ImportTable::Partners, ImportFormat::Csv),
             partners_csv.as_bytes(),
             &mut |_| true,
         )?;

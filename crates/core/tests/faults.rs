@@ -103,12 +103,7 @@ fn fault_child() {
         }
         "import" => {
             let file = std::env::var("PD_FAULT_FILE").unwrap();
-            let opts = ImportOptions {
-                table: ImportTable::Leads,
-                format: ImportFormat::Csv,
-                mapping: Default::default(),
-                dry_run: false,
-            };
+            let opts = ImportOptions::new(ImportTable::Leads, ImportFormat::Csv);
             import::import_file(&store, &opts, Path::new(&file), &mut |p| {
                 let _ = writeln!(out, "progress {} {}", p.stage, p.done);
                 let _ = out.flush();

@@ -20,12 +20,7 @@ fn store() -> (tempfile::TempDir, Store) {
 }
 
 fn opts(table: ImportTable, format: ImportFormat) -> ImportOptions {
-    ImportOptions {
-        table,
-        format,
-        mapping: Default::default(),
-        dry_run: false,
-    }
+    ImportOptions::new(table, format)
 }
 
 fn run(s: &Store, o: &ImportOptions, data: &str) -> Result<ImportReport, Error> {
@@ -180,7 +175,7 @@ fn applications_follow_the_hand_entry_rules() {
     })
     .unwrap();
     let json = r#"[
-  {"name": "Eve", "email": "eve@x.com", "expected_referrals": 4, "experience_level": "expert", "id": "ignored"},
+  {"name": "Eve", "email": "eve@x.com", "expected_referrals": 4, "experience_level": "expert", "updated_at": "ignored"},
   {"name": "Dup", "email": "open@x.com"},
   {"name": "Lvl", "email": "lvl@x.com", "experience_level": "guru"},
   {"name": "Ref", "email": "ref@x.com", "expected_referrals": "many"},
@@ -238,20 +233,24 @@ fn headers_mapping_and_format_errors() {
             .field(),
         Some("file")
     );
-    // A Partnerdesk-style export (with id, status, times) imports: those columns are ignored.
+    // A Partnerdesk-style export (with id, status, times) imports: its id
+    // and creation time are kept, totals (made by commissions) ignored.
     let r = run(
         &s,
         &opts(ImportTable::Partners, ImportFormat::Csv),
-        "id,name,email,status,tier,total_deals,created_at\nx,Zed,zed@x.com,active,gold,3,2020-01-01\n",
+        "id,name,email,status,tier,total_deals,created_at\n0193a1b2-0000-7000-8000-000000000001,Zed,zed@x.com,active,gold,3,2020-01-01\n",
     )
     .unwrap();
     assert!(r.bad_rows.is_empty(), "{:?}", r.bad_rows);
+    assert_eq!(r.ignored_columns, ["total_deals"]);
     let zed = s
         .read(|c| repo::partners::find_by_email(c, "zed@x.com"))
         .unwrap()
         .unwrap();
     assert_eq!(zed.tier.as_str(), "gold");
     assert_eq!(zed.total_deals, 0);
+    assert_eq!(zed.id.to_string(), "0193a1b2-0000-7000-8000-000000000001");
+    assert_eq!(zed.created_at, "2020-01-01T00:00:00.000Z");
 }
 
 #[test]
@@ -612,7 +611,7 @@ fn preview_reads_the_columns_and_suggests_same_name_fields() {
     assert_eq!(p.fields[0], "name");
     assert_eq!(p.suggested.get("Name").map(String::as_str), Some("name"));
     assert_eq!(p.suggested.get("EMAIL").map(String::as_str), Some("email"));
-    assert_eq!(p.suggested.get("id").map(String::as_str), Some(""));
+    assert_eq!(p.suggested.get("id").map(String::as_str), Some("id"));
     assert_eq!(p.suggested.get("Mobile"), None);
     assert_eq!(
         p.suggested.get("expected_referrals").map(String::as_str),

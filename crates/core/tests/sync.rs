@@ -153,12 +153,7 @@ fn a_large_import_reaches_the_replica_through_its_id_range() {
     assert!(csv.len() >= import::BULK_MIN_BYTES);
     let report = import::import_bytes(
         &src,
-        &ImportOptions {
-            table: ImportTable::Leads,
-            format: ImportFormat::Csv,
-            mapping: Default::default(),
-            dry_run: false,
-        },
+        &ImportOptions::new(ImportTable::Leads, ImportFormat::Csv),
         csv.as_bytes(),
         &mut |_| true,
     )

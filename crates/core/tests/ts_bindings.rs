@@ -19,7 +19,7 @@ use partnerdesk_core::ErrorInfo;
 use partnerdesk_core::backup::{BackupInfo, Recovery, RestoreReport, Verification};
 use partnerdesk_core::demo::Progress;
 use partnerdesk_core::exchange::export::ExportReport;
-use partnerdesk_core::exchange::import::{ImportPreview, ImportReport, ImportTable};
+use partnerdesk_core::exchange::import::{DecimalMark, ImportPreview, ImportReport, ImportTable};
 use partnerdesk_core::exchange::payout_file::PayoutSummary;
 use partnerdesk_core::exchange::pg::PushReport;
 use partnerdesk_core::exchange::statement::StatementFile;
@@ -78,6 +78,7 @@ fn export(dir: &Path) {
         ImportTable,
         ImportPreview,
         ImportReport,
+        DecimalMark,
         StatementFile,
         PayoutSummary,
         SyncExportReport,

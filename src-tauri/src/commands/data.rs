@@ -9,7 +9,9 @@ use partnerdesk_core::backup::{self, BackupInfo, BackupKind, Recovery, RestoreRe
 use partnerdesk_core::clock::fmt_time;
 use partnerdesk_core::demo::Progress;
 use partnerdesk_core::exchange::export::{self, ExportReport, Format};
-use partnerdesk_core::exchange::import::{self, ImportFormat, ImportOptions, ImportPreview, ImportReport, ImportTable};
+use partnerdesk_core::exchange::import::{
+    self, DecimalMark, ImportFormat, ImportOptions, ImportPreview, ImportReport, ImportTable,
+};
 use partnerdesk_core::exchange::payout_file::{self, PayoutSummary};
 use partnerdesk_core::exchange::pg::{self, PushReport};
 use partnerdesk_core::exchange::statement::{self, StatementFile};
@@ -150,16 +152,19 @@ pub async fn import_run(
     path: String,
     mapping: BTreeMap<String, String>,
     dry_run: bool,
+    update: bool,
+    decimal_mark: DecimalMark,
     op: u32,
     on_progress: Channel<Progress>,
 ) -> CmdResult<ImportReport> {
     long(&state, op, on_progress, move |s, p| {
         let path = PathBuf::from(path);
         let opts = ImportOptions {
-            table,
-            format: core(ImportFormat::from_path(&path))?,
             mapping,
             dry_run,
+            update,
+            decimal_mark,
+            ..ImportOptions::new(table, core(ImportFormat::from_path(&path))?)
         };
         let report = core(import::import_file(&*s.store()?, &opts, &path, p))?;
         if report.imported > 0 {

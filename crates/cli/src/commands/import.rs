@@ -1,11 +1,11 @@
-//! `partnerdesk import --table T FILE [--map col=field,..] [--dry-run]`.
+//! `partnerdesk import --table T FILE [--map col=field,..] [--dry-run] [--update] [--decimal-comma]`.
 
 use super::Ctx;
 use crate::output::{kv, Table};
 use anyhow::Context as _;
 use clap::Args;
 use partnerdesk_core::demo::Progress;
-use partnerdesk_core::exchange::import::{self, parse_mapping, ImportFormat, ImportOptions, ImportTable};
+use partnerdesk_core::exchange::import::{self, parse_mapping, DecimalMark, ImportFormat, ImportOptions, ImportTable};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -25,6 +25,12 @@ pub struct ImportArgs {
     /// Check every row and report, but import nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// A row whose id is already in the database updates that record (each changed field is listed)
+    #[arg(long)]
+    pub update: bool,
+    /// The file writes decimals with a comma (1.234,50), as spreadsheets of most of Europe export
+    #[arg(long)]
+    pub decimal_comma: bool,
 }
 
 pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<u8> {
@@ -33,6 +39,12 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<u8> {
         format: ImportFormat::from_path(&a.file)?,
         mapping: a.map.as_deref().map(parse_mapping).transpose()?.unwrap_or_default(),
         dry_run: a.dry_run,
+        update: a.update,
+        decimal_mark: if a.decimal_comma {
+            DecimalMark::Comma
+        } else {
+            DecimalMark::Dot
+        },
     };
     let show = std::io::stderr().is_terminal();
     let mut progress = |p: &Progress| -> bool {
@@ -63,9 +75,26 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<u8> {
             ("Rows read", report.rows.to_string()),
             ("Valid rows", report.valid.to_string()),
             ("Likely duplicates", report.duplicates.to_string()),
+            ("Updates", report.updated.to_string()),
             ("Ignored columns", report.ignored_columns.join(", ")),
             ("Outcome", outcome),
         ]);
+        if !report.updates.is_empty() {
+            let mut t = Table::new(&[">Line", "Id", "Field", "Old", "New"]);
+            for u in &report.updates {
+                for c in &u.changes {
+                    t.row(vec![
+                        u.line.to_string(),
+                        u.id.clone(),
+                        c.field.clone(),
+                        c.old.clone().unwrap_or_default(),
+                        c.new.clone().unwrap_or_default(),
+                    ]);
+                }
+            }
+            s.push('\n');
+            s.push_str(&t.render());
+        }
         if !report.bad_rows.is_empty() {
             let mut t = Table::new(&[">Line", "Column", "Field", "Reason"]);
             for b in &report.bad_rows {

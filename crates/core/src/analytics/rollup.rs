@@ -263,6 +263,14 @@ fn add_outcome(conn: &Connection, lead: &Lead, outcome: LeadStatus, n: i64) -> R
     Ok(())
 }
 
+/// A lead's estimated value changes to `value`: an open lead's stage carries it.
+pub fn on_lead_value(conn: &Connection, before: &Lead, value: i64) -> Result<()> {
+    if before.status.is_closed() {
+        return Ok(());
+    }
+    add_stage(conn, before.status, 0, value - before.estimated_value)
+}
+
 /// A lead is about to move from `before.status` to `to`. Call it before the
 /// move's history row is written (the stages it visited are read from there).
 pub fn on_lead_move(conn: &Connection, before: &Lead, to: LeadStatus) -> Result<()> {

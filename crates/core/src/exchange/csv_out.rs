@@ -22,12 +22,31 @@ pub fn quote(field: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The first characters that make a spreadsheet run a cell as a formula.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether [`guard_text`] puts a quote before `text`: it starts a formula,
+/// or it is itself quotes before one (so that [`unguard_text`] gives back
+/// exactly what was guarded, a text that really begins with `'+` included).
+fn needs_guard(text: &str) -> bool {
+    text.trim_start_matches('\'').starts_with(FORMULA_START)
+}
+
 /// Text a user typed, made safe for a spreadsheet cell.
 pub fn guard_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if needs_guard(text) {
         format!("'{text}").into()
     } else {
         text.into()
+    }
+}
+
+/// What [`guard_text`] was given: an import reads an exported cell back
+/// (`'+1 555` is the phone `+1 555`). Any other text is left as it is.
+pub fn unguard_text(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
+        _ => text,
     }
 }
 
@@ -75,6 +94,21 @@ mod tests {
             ("a=b", "a=b"),
         ] {
             assert_eq!(guard_text(t), want);
+            assert_eq!(unguard_text(want), t);
+        }
+        // A text that itself begins with a quote before a formula character
+        // gets a second quote, so that it comes back as it was.
+        assert_eq!(guard_text("'+1"), "''+1");
+        assert_eq!(unguard_text("''+1"), "'+1");
+        assert_eq!(unguard_text("'quoted'"), "'quoted'");
+        assert_eq!(unguard_text("'"), "'");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn unguard_gives_back_what_was_guarded(t in "['=+@ a-z\t-]{0,6}") {
+            let guarded = guard_text(&t);
+            proptest::prop_assert_eq!(unguard_text(&guarded), t.as_str());
         }
     }
 }

@@ -179,3 +179,49 @@ impl Entity {
         })
     }
 }
+
+/// One field an edit (or an import with `--update`) changes: its old and new
+/// value as text (amounts as decimals, "1234.50"; None when empty).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FieldChange {
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// The changes between `old` and `new` values of fields, in the order given.
+#[derive(Default)]
+pub(crate) struct Changes(pub Vec<FieldChange>);
+
+impl Changes {
+    /// Note `field` when its value differs.
+    pub fn note<T: PartialEq + ?Sized>(&mut self, field: &str, old: &T, new: &T, text: impl Fn(&T) -> Option<String>) {
+        if old != new {
+            self.0.push(FieldChange {
+                field: field.to_owned(),
+                old: text(old),
+                new: text(new),
+            });
+        }
+    }
+}
+
+/// Text of an optional text value, for [`Changes::note`].
+pub(crate) fn opt_text(v: &Option<String>) -> Option<String> {
+    v.clone()
+}
+
+/// Text of a text value, for [`Changes::note`].
+pub(crate) fn text<T: ToString + ?Sized>(v: &T) -> Option<String> {
+    Some(v.to_string())
+}
+
+/// The identity of a new record: by default a fresh id at the clock's time;
+/// an import of an export keeps the id and creation time the record had.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub id: Option<uuid::Uuid>,
+    /// RFC 3339, as the database writes times.
+    pub created_at: Option<String>,
+}

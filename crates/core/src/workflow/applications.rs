@@ -5,7 +5,8 @@
 use super::validate;
 use crate::error::{Error, Result};
 use crate::model::{
-    Application, ApplicationId, ApplicationStatus, Entity, NewApplication, Partner, PartnerId, PartnerStatus, Tier,
+    opt_text, text, Application, ApplicationId, ApplicationStatus, Changes, Entity, FieldChange, NewApplication,
+    Origin, Partner, PartnerId, PartnerStatus, Tier,
 };
 use crate::store::{repo, Tx};
 use rusqlite::Connection;
@@ -24,16 +25,12 @@ pub fn can_move(from: ApplicationStatus, to: ApplicationStatus) -> bool {
 }
 
 pub fn add(tx: &Tx, input: &NewApplication) -> Result<Application> {
-    let name = validate::required("name", &input.name, validate::MAX_NAME)?;
-    let email = validate::email("email", &input.email)?;
-    let phone = validate::phone("phone", input.phone.as_deref())?;
-    let company = validate::optional("company", input.company.as_deref(), validate::MAX_NAME)?;
-    let network = validate::optional("network", input.network_description.as_deref(), validate::MAX_TEXT)?;
-    if let Some(n) = input.expected_referrals {
-        if !(0..=100_000).contains(&n) {
-            return Err(Error::validation("expected_referrals", "must be between 0 and 100000"));
-        }
-    }
+    add_as(tx, input, &Origin::default())
+}
+
+/// [`add`] with the id and creation time of `origin` (an import of an export).
+pub fn add_as(tx: &Tx, input: &NewApplication, origin: &Origin) -> Result<Application> {
+    let (name, email, phone, company, network) = checked(input)?;
     if let Some(p) = repo::partners::find_by_email(tx, &email)? {
         return Err(Error::Conflict(format!(
             "{email} is already the e-mail of partner {} ({})",
@@ -52,7 +49,7 @@ pub fn add(tx: &Tx, input: &NewApplication) -> Result<Application> {
     }
     let now = tx.now_text().to_owned();
     let app = Application {
-        id: ApplicationId::new_at(tx.now()),
+        id: origin.id.map_or_else(|| ApplicationId::new_at(tx.now()), ApplicationId),
         name,
         email,
         phone,
@@ -61,7 +58,7 @@ pub fn add(tx: &Tx, input: &NewApplication) -> Result<Application> {
         expected_referrals: input.expected_referrals,
         experience_level: input.experience_level,
         status: ApplicationStatus::Pending,
-        created_at: now.clone(),
+        created_at: origin.created_at.clone().unwrap_or_else(|| now.clone()),
         updated_at: now,
     };
     repo::applications::insert(tx, &app)?;
@@ -74,6 +71,86 @@ pub fn add(tx: &Tx, input: &NewApplication) -> Result<Application> {
         Some(&app),
     )?;
     Ok(app)
+}
+
+type Checked = (String, String, Option<String>, Option<String>, Option<String>);
+
+/// The applicant's fields as a hand entry checks them.
+fn checked(input: &NewApplication) -> Result<Checked> {
+    let name = validate::required("name", &input.name, validate::MAX_NAME)?;
+    let email = validate::email("email", &input.email)?;
+    let phone = validate::phone("phone", input.phone.as_deref())?;
+    let company = validate::optional("company", input.company.as_deref(), validate::MAX_NAME)?;
+    let network = validate::optional("network", input.network_description.as_deref(), validate::MAX_TEXT)?;
+    if let Some(n) = input.expected_referrals {
+        if !(0..=100_000).contains(&n) {
+            return Err(Error::validation("expected_referrals", "must be between 0 and 100000"));
+        }
+    }
+    Ok((name, email, phone, company, network))
+}
+
+/// Change the applicant's fields to those of `input` (status and dates
+/// stay), checked as a hand entry; audited as `update`. Returns the
+/// application and what changed (nothing written when nothing did).
+pub fn edit(tx: &Tx, id: ApplicationId, input: &NewApplication) -> Result<(Application, Vec<FieldChange>)> {
+    let before = repo::applications::get(tx, id)?;
+    let (name, email, phone, company, network) = checked(input)?;
+    let after = Application {
+        name,
+        email,
+        phone,
+        company,
+        network_description: network,
+        expected_referrals: input.expected_referrals,
+        experience_level: input.experience_level,
+        ..before.clone()
+    };
+    let mut c = Changes::default();
+    c.note("name", &before.name, &after.name, text);
+    c.note("email", &before.email, &after.email, text);
+    c.note("phone", &before.phone, &after.phone, opt_text);
+    c.note("company", &before.company, &after.company, opt_text);
+    c.note(
+        "network_description",
+        &before.network_description,
+        &after.network_description,
+        opt_text,
+    );
+    c.note(
+        "expected_referrals",
+        &before.expected_referrals,
+        &after.expected_referrals,
+        |v| v.map(|n| n.to_string()),
+    );
+    c.note(
+        "experience_level",
+        &before.experience_level,
+        &after.experience_level,
+        |v| v.map(|l| l.to_string()),
+    );
+    if c.0.is_empty() {
+        return Ok((before, c.0));
+    }
+    if after.email != before.email {
+        if let Some(p) = repo::partners::find_by_email(tx, &after.email)? {
+            return Err(Error::Conflict(format!(
+                "{} is already the e-mail of partner {} ({})",
+                after.email, p.name, p.id
+            )));
+        }
+    }
+    repo::applications::update_details(tx, &after, tx.now_text())?;
+    let after = repo::applications::get(tx, id)?;
+    repo::audit::record(
+        tx,
+        Entity::Application,
+        &id.to_string(),
+        "update",
+        Some(&before),
+        Some(&after),
+    )?;
+    Ok((after, c.0))
 }
 
 fn transition(tx: &Tx, id: ApplicationId, to: ApplicationStatus) -> Result<(Application, Application)> {

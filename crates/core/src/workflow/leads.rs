@@ -5,10 +5,10 @@
 use super::{partners, settings, validate};
 use crate::error::{Error, Result};
 use crate::model::{
-    Commission, CommissionId, CommissionKind, CommissionStatus, Entity, Lead, LeadId, LeadMove, LeadStatus, NewLead,
-    PartnerStatus, Tier,
+    opt_text, text, Changes, Commission, CommissionId, CommissionKind, CommissionStatus, Entity, FieldChange, Lead,
+    LeadId, LeadMove, LeadStatus, NewLead, PartnerStatus, Tier,
 };
-use crate::money::apply_rate;
+use crate::money::{apply_rate, format_amount};
 use crate::store::{repo, Tx};
 use serde::{Deserialize, Serialize};
 
@@ -125,6 +125,79 @@ pub fn add(tx: &Tx, input: &NewLead) -> Result<LeadAdded> {
         None => None,
     };
     Ok(LeadAdded { lead, duplicate_of })
+}
+
+/// What an edit of a lead sets; `None` keeps a field as it is (`Some(None)`
+/// empties an optional one). The partner, status and dates are not edited.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeadEdit {
+    pub client_name: Option<String>,
+    pub client_email: Option<String>,
+    pub client_phone: Option<Option<String>>,
+    pub business_name: Option<Option<String>>,
+    pub project_description: Option<Option<String>>,
+    /// Cents.
+    pub estimated_value: Option<i64>,
+}
+
+/// The lead as `e` would leave it, checked as a hand entry, and what changes.
+/// Writes nothing (a dry run of an import lists these).
+pub fn edited(before: &Lead, e: &LeadEdit) -> Result<(Lead, Vec<FieldChange>)> {
+    let mut after = before.clone();
+    if let Some(n) = &e.client_name {
+        after.client_name = validate::required("client_name", n, validate::MAX_NAME)?;
+    }
+    if let Some(m) = &e.client_email {
+        after.client_email = validate::email("client_email", m)?;
+    }
+    if let Some(p) = &e.client_phone {
+        after.client_phone = validate::phone("client_phone", p.as_deref())?;
+    }
+    if let Some(b) = &e.business_name {
+        after.business_name = validate::optional("business_name", b.as_deref(), validate::MAX_NAME)?;
+    }
+    if let Some(d) = &e.project_description {
+        after.project_description = validate::optional("project_description", d.as_deref(), validate::MAX_TEXT)?;
+    }
+    if let Some(v) = e.estimated_value {
+        after.estimated_value = validate::amount("estimated_value", v, true)?;
+    }
+    let mut c = Changes::default();
+    c.note("client_name", &before.client_name, &after.client_name, text);
+    c.note("client_email", &before.client_email, &after.client_email, text);
+    c.note("client_phone", &before.client_phone, &after.client_phone, opt_text);
+    c.note("business_name", &before.business_name, &after.business_name, opt_text);
+    c.note(
+        "project_description",
+        &before.project_description,
+        &after.project_description,
+        opt_text,
+    );
+    c.note(
+        "estimated_value",
+        &before.estimated_value,
+        &after.estimated_value,
+        |v| Some(format_amount(*v)),
+    );
+    Ok((after, c.0))
+}
+
+/// Edit a lead's client fields and estimated value ([`edited`]), audited as
+/// `update`, the pipeline's roll-ups following a new value. Returns the lead
+/// and what changed (nothing written when nothing did).
+pub fn edit(tx: &Tx, id: LeadId, e: &LeadEdit) -> Result<(Lead, Vec<FieldChange>)> {
+    let before = repo::leads::get(tx, id)?;
+    let (after, changes) = edited(&before, e)?;
+    if changes.is_empty() {
+        return Ok((before, changes));
+    }
+    repo::leads::update_details(tx, &after, tx.now_text())?;
+    if after.estimated_value != before.estimated_value {
+        crate::analytics::rollup::on_lead_value(tx, &before, after.estimated_value)?;
+    }
+    let after = repo::leads::get(tx, id)?;
+    repo::audit::record(tx, Entity::Lead, &id.to_string(), "update", Some(&before), Some(&after))?;
+    Ok((after, changes))
 }
 
 /// Move a lead. `project_value` (cents) only goes with closed_won and

@@ -40,6 +40,26 @@ pub fn insert(conn: &Connection, a: &Application) -> Result<()> {
     Ok(())
 }
 
+/// Write the applicant's fields of `a` (all but status and dates).
+pub fn update_details(conn: &Connection, a: &Application, now: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE partner_applications SET name = ?2, email = ?3, phone = ?4, company = ?5, network_description = ?6,
+                expected_referrals = ?7, experience_level = ?8, updated_at = ?9 WHERE id = ?1",
+    )?
+    .execute(params![
+        a.id,
+        a.name,
+        a.email,
+        a.phone,
+        a.company,
+        a.network_description,
+        a.expected_referrals,
+        a.experience_level,
+        now
+    ])?;
+    Ok(())
+}
+
 pub fn get(conn: &Connection, id: ApplicationId) -> Result<Application> {
     conn.prepare_cached(&format!("SELECT {COLS} FROM partner_applications WHERE id = ?1"))?
         .query_row([id], from_row)

@@ -45,6 +45,25 @@ pub fn insert(conn: &Connection, l: &Lead) -> Result<()> {
     Ok(())
 }
 
+/// Write the client fields and the estimated value of `l`.
+pub fn update_details(conn: &Connection, l: &Lead, now: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE client_leads SET client_name = ?2, client_email = ?3, client_phone = ?4, business_name = ?5,
+                project_description = ?6, estimated_value = ?7, updated_at = ?8 WHERE id = ?1",
+    )?
+    .execute(params![
+        l.id,
+        l.client_name,
+        l.client_email,
+        l.client_phone,
+        l.business_name,
+        l.project_description,
+        l.estimated_value,
+        now
+    ])?;
+    Ok(())
+}
+
 pub fn get(conn: &Connection, id: LeadId) -> Result<Lead> {
     conn.prepare_cached(&format!("SELECT {COLS} FROM client_leads WHERE id = ?1"))?
         .query_row([id], from_row)

@@ -43,6 +43,15 @@ pub fn insert(conn: &Connection, p: &Partner) -> Result<()> {
     Ok(())
 }
 
+/// Write the contact fields of `p` (name, e-mail, phone, company).
+pub fn update_contact(conn: &Connection, p: &Partner, now: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE partners SET name = ?2, email = ?3, phone = ?4, company = ?5, updated_at = ?6 WHERE id = ?1",
+    )?
+    .execute(params![p.id, p.name, p.email, p.phone, p.company, now])?;
+    Ok(())
+}
+
 pub fn get(conn: &Connection, id: PartnerId) -> Result<Partner> {
     conn.prepare_cached(&format!("SELECT {COLS} FROM partners WHERE id = ?1"))?
         .query_row([id], from_row)
