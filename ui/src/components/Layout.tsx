@@ -116,23 +116,33 @@ export function Layout() {
           <table className="shortcuts">
             <tbody>
               <tr>
-                <td><kbd>/</kbd></td>
+                <td>
+                  <kbd>/</kbd>
+                </td>
                 <td>Focus the search box of the screen</td>
               </tr>
               <tr>
-                <td><kbd>n</kbd></td>
+                <td>
+                  <kbd>n</kbd>
+                </td>
                 <td>New item (application, lead, plan) on the screen</td>
               </tr>
               <tr>
-                <td><kbd>?</kbd></td>
+                <td>
+                  <kbd>?</kbd>
+                </td>
                 <td>Show or hide this help</td>
               </tr>
               <tr>
-                <td><kbd>Esc</kbd></td>
+                <td>
+                  <kbd>Esc</kbd>
+                </td>
                 <td>Close a dialog</td>
               </tr>
               <tr>
-                <td>Lead card: <kbd>←</kbd> <kbd>→</kbd></td>
+                <td>
+                  Lead card: <kbd>←</kbd> <kbd>→</kbd>
+                </td>
                 <td>Move the focused lead to the previous / next column of the board</td>
               </tr>
               {SCREENS.map((s, i) => (

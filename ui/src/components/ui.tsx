@@ -21,7 +21,13 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
   }, []);
   return (
     <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && props.onClose()}>
-      <div className={props.wide ? "modal wide" : "modal"} role="dialog" aria-modal="true" aria-label={props.title} ref={ref}>
+      <div
+        className={props.wide ? "modal wide" : "modal"}
+        role="dialog"
+        aria-modal="true"
+        aria-label={props.title}
+        ref={ref}
+      >
         <header>
           <h2>{props.title}</h2>
           <button className="link" onClick={props.onClose} aria-label="Close">
@@ -35,7 +41,14 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
 }
 
 /** A labelled input with the core's message for this field under it. */
-export function Field(props: { label: string; name: string; error: string | null; children: ReactNode; hint?: string; group?: boolean }) {
+export function Field(props: {
+  label: string;
+  name: string;
+  error: string | null;
+  children: ReactNode;
+  hint?: string;
+  group?: boolean;
+}) {
   // A picker (input plus a list of buttons) is a group, not one labelled control.
   const Tag = props.group ? "div" : "label";
   return (

@@ -186,11 +186,19 @@ export type Browse = { mode: "open" | "save" | "folder"; title: string; extensio
 
 /** The native file dialog; the chosen path, or null when the user closed it. */
 export async function browse(b: Browse): Promise<string | null> {
-  const filters = b.extensions ? [{ name: b.extensions.map((e) => e.toUpperCase()).join(", "), extensions: b.extensions }] : undefined;
+  const filters = b.extensions
+    ? [{ name: b.extensions.map((e) => e.toUpperCase()).join(", "), extensions: b.extensions }]
+    : undefined;
   const defaultPath = b.current || undefined;
   try {
     if (b.mode === "save") return await saveDialog({ title: b.title, filters, defaultPath });
-    const r = await openDialog({ title: b.title, filters, defaultPath, directory: b.mode === "folder", multiple: false });
+    const r = await openDialog({
+      title: b.title,
+      filters,
+      defaultPath,
+      directory: b.mode === "folder",
+      multiple: false,
+    });
     return typeof r === "string" ? r : null;
   } catch (e) {
     throw new ApiError({ kind: "io", field: null, message: `the file dialog could not be opened: ${String(e)}` });

@@ -96,7 +96,9 @@ export function AnalyticsScreen() {
   const snap = useAction();
   const data = d.data;
   const monthError = (text: string, field: string) =>
-    text.trim() !== "" && !MONTH.test(text.trim()) ? "Write the month as YYYY-MM, e.g. 2026-03." : fieldError(d.error, field);
+    text.trim() !== "" && !MONTH.test(text.trim())
+      ? "Write the month as YYYY-MM, e.g. 2026-03."
+      : fieldError(d.error, field);
   const otherError = d.error && !["from", "to"].includes(d.error.field ?? "") ? d.error.message : null;
 
   const takeSnapshot = async () => {
@@ -144,7 +146,13 @@ export function AnalyticsScreen() {
                   ))}
                 </select>
               </label>
-              <MonthInput label="From" value={fromText} onChange={setFromText} error={monthError(fromText, "from")} name="from" />
+              <MonthInput
+                label="From"
+                value={fromText}
+                onChange={setFromText}
+                error={monthError(fromText, "from")}
+                name="from"
+              />
               <MonthInput label="To" value={toText} onChange={setToText} error={monthError(toText, "to")} name="to" />
               <span className="muted small">Cohort = approval month; columns = months since approval.</span>
             </div>
@@ -154,7 +162,9 @@ export function AnalyticsScreen() {
               req={req}
               theme={theme}
               version={version}
-              height={(w) => Math.max(300, Math.min(1400, 90 + data.cohorts.cohorts.length * Math.max(18, Math.min(30, w / 40))))}
+              height={(w) =>
+                Math.max(300, Math.min(1400, 90 + data.cohorts.cohorts.length * Math.max(18, Math.min(30, w / 40))))
+              }
               formula={data.cohort_formula}
               table={<CohortTableView data={data} />}
             />
@@ -197,8 +207,8 @@ export function AnalyticsScreen() {
                 </select>
               </label>
               <span className="muted small">
-                Monthly won revenue from {data.forecast.history_months.length} complete months of history; the current month is
-                forecast first.
+                Monthly won revenue from {data.forecast.history_months.length} complete months of history; the current
+                month is forecast first.
               </span>
             </div>
             <Figure
@@ -231,8 +241,8 @@ export function AnalyticsScreen() {
                 {snap.busy ? "Taking…" : "Take snapshot now"}
               </button>
               <span className="muted small">
-                One snapshot a day of the key figures: the first use of a day takes it; taking one now replaces today's. Last{" "}
-                {SNAPSHOT_DAYS} days.
+                One snapshot a day of the key figures: the first use of a day takes it; taking one now replaces today's.
+                Last {SNAPSHOT_DAYS} days.
               </span>
               {snap.error && <span className="inline-error">{snap.error.message}</span>}
             </div>
@@ -252,7 +262,13 @@ export function AnalyticsScreen() {
   );
 }
 
-function MonthInput(props: { label: string; name: string; value: string; onChange: (v: string) => void; error: string | null }) {
+function MonthInput(props: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (v: string) => void;
+  error: string | null;
+}) {
   return (
     <label className={props.error ? "control invalid" : "control"} data-field={props.name}>
       <span>{props.label}</span>
@@ -320,7 +336,13 @@ function Figure(props: {
   // Redraw only when what this chart shows changes.
   const r = props.req;
   const depends =
-    props.kind === "cohorts" ? [r.measure, r.from, r.to] : props.kind === "forecast" ? [r.horizon] : props.kind === "snapshots" ? [props.version] : [];
+    props.kind === "cohorts"
+      ? [r.measure, r.from, r.to]
+      : props.kind === "forecast"
+        ? [r.horizon]
+        : props.kind === "snapshots"
+          ? [props.version]
+          : [];
   const key = JSON.stringify([props.kind, depends, props.theme, width, height]);
   useEffect(() => {
     if (!showChart || width === 0) return;
@@ -354,10 +376,20 @@ function Figure(props: {
       <figcaption className="figure-head">
         <strong>{props.title}</strong>
         <div className="segmented" role="group" aria-label={`Show the ${props.title.toLowerCase()} as`}>
-          <button aria-pressed={showChart} className={showChart ? "on" : undefined} onClick={() => toggle("chart")} data-toggle="chart">
+          <button
+            aria-pressed={showChart}
+            className={showChart ? "on" : undefined}
+            onClick={() => toggle("chart")}
+            data-toggle="chart"
+          >
             Chart
           </button>
-          <button aria-pressed={showTable} className={showTable ? "on" : undefined} onClick={() => toggle("table")} data-toggle="table">
+          <button
+            aria-pressed={showTable}
+            className={showTable ? "on" : undefined}
+            onClick={() => toggle("table")}
+            data-toggle="table"
+          >
             Table
           </button>
         </div>
@@ -472,14 +504,24 @@ function SaveChart(props: { kind: ScreenChart; req: ScreenRequest; theme: Theme;
             <button type="button" onClick={() => setOpen(false)}>
               Close
             </button>
-            <button className="primary" type="submit" disabled={busy || path.trim() === ""} data-testid={`save-submit-${k}`}>
+            <button
+              className="primary"
+              type="submit"
+              disabled={busy || path.trim() === ""}
+              data-testid={`save-submit-${k}`}
+            >
               Save
             </button>
           </div>
         </form>
       )}
       {status && (
-        <span className={status.ok ? "ok small" : "inline-error small"} role="status" data-testid={`save-status-${k}`} data-ok={status.ok}>
+        <span
+          className={status.ok ? "ok small" : "inline-error small"}
+          role="status"
+          data-testid={`save-status-${k}`}
+          data-ok={status.ok}
+        >
           {status.text}
         </span>
       )}
@@ -542,7 +584,12 @@ function Churn({ report }: { report: LtvReport }) {
     <p className="small" data-figure="churn">
       Monthly churn <strong>{pct(c.monthly_rate, 2)}</strong> ({c.events.toLocaleString()} churn events /{" "}
       {c.alive_months.toLocaleString()} alive partner-months); expected lifetime{" "}
-      <strong>{c.expected_lifetime_months == null ? "— (no churn observed)" : `${c.expected_lifetime_months.toFixed(1)} months`}</strong>.
+      <strong>
+        {c.expected_lifetime_months == null
+          ? "— (no churn observed)"
+          : `${c.expected_lifetime_months.toFixed(1)} months`}
+      </strong>
+      .
     </p>
   );
 }
@@ -593,7 +640,7 @@ function ForecastTables({ data }: { data: ScreenData }) {
   const best = won?.models.find((m) => m.model === won.best) ?? won?.models[0];
   const commBest = comm?.models.find((m) => m.model === comm.best) ?? comm?.models[0];
   const present = MODELS.filter((m) => won?.models.some((x) => x.model === m));
-  const bestName = best ? MODEL_NAMES[best.model] ?? best.model : "—";
+  const bestName = best ? (MODEL_NAMES[best.model] ?? best.model) : "—";
   return (
     <>
       <div className="scroll-x">
@@ -609,7 +656,9 @@ function ForecastTables({ data }: { data: ScreenData }) {
               ))}
               <th className="num">80% interval ({bestName})</th>
               <th className="num">95% interval ({bestName})</th>
-              <th className="num">Commission liability ({commBest ? MODEL_NAMES[commBest.model] ?? commBest.model : "—"})</th>
+              <th className="num">
+                Commission liability ({commBest ? (MODEL_NAMES[commBest.model] ?? commBest.model) : "—"})
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -706,9 +755,10 @@ function ModelTable({ data }: { data: ScreenData }) {
         </table>
       </div>
       <p className="small muted">
-        Each of the last 12 months is a forecast origin: the model is fitted on the months before it and forecasts up to the horizon
-        ahead; the errors are averaged. The best model has the lowest MASE (below 1 beats the in-sample seasonal-naive error).
-        “—”: no origin had enough history for the model (Holt-Winters needs 24 months before an origin).
+        Each of the last 12 months is a forecast origin: the model is fitted on the months before it and forecasts up to
+        the horizon ahead; the errors are averaged. The best model has the lowest MASE (below 1 beats the in-sample
+        seasonal-naive error). “—”: no origin had enough history for the model (Holt-Winters needs 24 months before an
+        origin).
       </p>
     </>
   );

@@ -22,7 +22,9 @@ function Actions(props: { app: Application; onDone: () => void }) {
   return (
     <span className="row-actions">
       {app.status === "pending" && (
-        <button onClick={() => act.run(() => api.applicationReview(app.id)).then((r) => r && props.onDone())}>Review</button>
+        <button onClick={() => act.run(() => api.applicationReview(app.id)).then((r) => r && props.onDone())}>
+          Review
+        </button>
       )}
       <button
         className="primary"
@@ -33,10 +35,17 @@ function Actions(props: { app: Application; onDone: () => void }) {
       >
         Approve
       </button>
-      <button className="danger" onClick={() => act.run(() => api.applicationReject(app.id)).then((r) => r && props.onDone())}>
+      <button
+        className="danger"
+        onClick={() => act.run(() => api.applicationReject(app.id)).then((r) => r && props.onDone())}
+      >
         Reject
       </button>
-      {act.error && <span className="inline-error" role="alert">{act.error.message}</span>}
+      {act.error && (
+        <span className="inline-error" role="alert">
+          {act.error.message}
+        </span>
+      )}
     </span>
   );
 }
@@ -66,7 +75,10 @@ export function ApplicationsScreen() {
       { header: "Name", cell: ({ row }) => <Link to={`/applications/${row.original.id}`}>{row.original.name}</Link> },
       { header: "E-mail", accessorKey: "email" },
       { header: "Company", cell: ({ row }) => row.original.company ?? "" },
-      { header: "Experience", cell: ({ row }) => (row.original.experience_level ? label(row.original.experience_level) : "") },
+      {
+        header: "Experience",
+        cell: ({ row }) => (row.original.experience_level ? label(row.original.experience_level) : ""),
+      },
       { header: "Status", cell: ({ row }) => <Badge value={row.original.status} /> },
       { header: "Applied", cell: ({ row }) => date(row.original.created_at) },
       { id: "actions", header: "", cell: ({ row }) => <Actions app={row.original} onDone={reload} /> },
@@ -134,8 +146,11 @@ export function ApplicationsScreen() {
       {list.error && <div className="banner error">{list.error.message}</div>}
       {list.data && list.data.items.length === 0 ? (
         <Empty title={status ? `No ${label(status).toLowerCase()} application.` : "No application yet."}>
-          Add one with <button className="link" onClick={() => setAdding(true)}>New application</button> (key <kbd>n</kbd>)
-          when a person asks to join the program.
+          Add one with{" "}
+          <button className="link" onClick={() => setAdding(true)}>
+            New application
+          </button>{" "}
+          (key <kbd>n</kbd>) when a person asks to join the program.
         </Empty>
       ) : (
         list.data && (
@@ -159,10 +174,27 @@ export function ApplicationsScreen() {
   );
 }
 
-const FIELDS = ["name", "email", "phone", "company", "network", "network_description", "expected_referrals", "experience"];
+const FIELDS = [
+  "name",
+  "email",
+  "phone",
+  "company",
+  "network",
+  "network_description",
+  "expected_referrals",
+  "experience",
+];
 
 function NewApplicationForm(props: { onClose: () => void; onSaved: (a: Application) => void }) {
-  const [f, setF] = useState({ name: "", email: "", phone: "", company: "", network: "", referrals: "", experience: "" });
+  const [f, setF] = useState({
+    name: "",
+    email: "",
+    phone: "",
+    company: "",
+    network: "",
+    referrals: "",
+    experience: "",
+  });
   const act = useAction();
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const submit = async (e: React.FormEvent) => {

@@ -31,7 +31,10 @@ export function CommissionsScreen() {
     const names = await api.partnerNames([...new Set(page.items.map((c) => c.partner_id))]);
     return { page, names: new Map(names.map((n) => [n.id, n.name])) };
   }, [status, partnerId, offset, tick]);
-  const partner = useLoad(() => (partnerId ? api.partner(partnerId).then((d) => d.partner) : Promise.resolve(null)), [partnerId]);
+  const partner = useLoad(
+    () => (partnerId ? api.partner(partnerId).then((d) => d.partner) : Promise.resolve(null)),
+    [partnerId],
+  );
   const toPay = useLoad(() => api.partnersToPay(null, 20, 0), [tick]);
 
   const setFilter = (k: string, v: string | null) => {
@@ -54,13 +57,27 @@ export function CommissionsScreen() {
       { header: "Created", cell: ({ row }) => date(row.original.created_at) },
       {
         header: "Partner",
-        cell: ({ row }) => <Link to={`/partners/${row.original.partner_id}`}>{list.data?.names.get(row.original.partner_id) ?? "…"}</Link>,
+        cell: ({ row }) => (
+          <Link to={`/partners/${row.original.partner_id}`}>
+            {list.data?.names.get(row.original.partner_id) ?? "…"}
+          </Link>
+        ),
       },
       { header: "Lead", cell: ({ row }) => <Link to={`/leads/${row.original.client_lead_id}`}>open</Link> },
       { header: "Kind", cell: ({ row }) => row.original.kind },
-      { header: "Project value", cell: ({ row }) => <span className="num">{money(row.original.project_value, cur)}</span> },
+      {
+        header: "Project value",
+        cell: ({ row }) => <span className="num">{money(row.original.project_value, cur)}</span>,
+      },
       { header: "Rate", cell: ({ row }) => <span className="num">{percent(row.original.commission_rate)}</span> },
-      { header: "Amount", cell: ({ row }) => <span className="num" data-amount>{money(row.original.commission_amount, cur)}</span> },
+      {
+        header: "Amount",
+        cell: ({ row }) => (
+          <span className="num" data-amount>
+            {money(row.original.commission_amount, cur)}
+          </span>
+        ),
+      },
       { header: "Status", cell: ({ row }) => <Badge value={row.original.status} /> },
       { header: "Paid", cell: ({ row }) => date(row.original.paid_at) },
     ],
@@ -75,7 +92,11 @@ export function CommissionsScreen() {
       <header className="screen-head">
         <h1>Commissions</h1>
         <div className="toolbar">
-          <select aria-label="Status" value={status ?? ""} onChange={(e) => setFilter("status", e.target.value || null)}>
+          <select
+            aria-label="Status"
+            value={status ?? ""}
+            onChange={(e) => setFilter("status", e.target.value || null)}
+          >
             <option value="">All statuses</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -105,7 +126,11 @@ export function CommissionsScreen() {
         >
           Approve selected
         </button>
-        {act.error && <span className="inline-error" role="alert">{act.error.message}</span>}
+        {act.error && (
+          <span className="inline-error" role="alert">
+            {act.error.message}
+          </span>
+        )}
       </div>
       {list.error && <div className="banner error">{list.error.message}</div>}
       {list.data && list.data.page.items.length === 0 ? (
@@ -123,7 +148,12 @@ export function CommissionsScreen() {
               selection={selection}
               onSelectionChange={setSelection}
             />
-            <Pager total={list.data.page.total} limit={LIMIT} offset={offset} onOffset={(o) => (setSelection({}), setOffset(o))} />
+            <Pager
+              total={list.data.page.total}
+              limit={LIMIT}
+              offset={offset}
+              onOffset={(o) => (setSelection({}), setOffset(o))}
+            />
           </>
         )
       )}
@@ -151,7 +181,9 @@ function PayoutPanel(props: { toPay: PartnerToPay[]; total: number; onPay: (ids:
         Payout <span className="count">{props.total} partners with approved commissions</span>
       </h3>
       {props.toPay.length === 0 ? (
-        <Empty title="Nothing approved to pay.">Approve pending commissions above; they can then be paid here in one batch.</Empty>
+        <Empty title="Nothing approved to pay.">
+          Approve pending commissions above; they can then be paid here in one batch.
+        </Empty>
       ) : (
         <>
           <ul className="list">
@@ -192,7 +224,8 @@ function PayoutDialog(props: { partnerIds: string[]; onClose: () => void; onPaid
       {done ? (
         <div data-payout="done">
           <p>
-            Paid {done.commission_count} commissions, {money(done.total_amount, done.currency)} in all, to {done.lines.length} partners.
+            Paid {done.commission_count} commissions, {money(done.total_amount, done.currency)} in all, to{" "}
+            {done.lines.length} partners.
           </p>
           <div className="buttons">
             <button className="primary" onClick={props.onClose}>
@@ -223,7 +256,11 @@ function PayoutDialog(props: { partnerIds: string[]; onClose: () => void; onPaid
               </tr>
             </tfoot>
           </table>
-          {act.error && <div className="banner error" role="alert">{act.error.message}</div>}
+          {act.error && (
+            <div className="banner error" role="alert">
+              {act.error.message}
+            </div>
+          )}
           <div className="buttons">
             <button onClick={props.onClose}>Cancel</button>
             <button

@@ -22,7 +22,12 @@ function useLongOps() {
   const [running, setRunning] = useState<Running | null>(null);
   const busy = useRef(false);
   const run = useCallback(async <T,>(label: string, fn: (op: Op) => Promise<T>): Promise<T> => {
-    if (busy.current) throw new ApiError({ kind: "conflict", field: null, message: "another operation is running; wait for it or cancel it" });
+    if (busy.current)
+      throw new ApiError({
+        kind: "conflict",
+        field: null,
+        message: "another operation is running; wait for it or cancel it",
+      });
     busy.current = true;
     const op = newOp((p) => setRunning((r) => (r && r.id === op.id ? { ...r, progress: p } : r)));
     setRunning({ id: op.id, label, progress: null, cancelling: false });
@@ -53,11 +58,21 @@ function ProgressBar(props: { running: Running; onCancel: () => void }) {
         <span className="muted small">
           {running.cancelling ? "cancelling…" : p ? `${p.stage}${pct !== null ? ` · ${pct}%` : ""}` : "starting…"}
         </span>
-        <button type="button" className="right" onClick={props.onCancel} disabled={running.cancelling} data-action="cancel">
+        <button
+          type="button"
+          className="right"
+          onClick={props.onCancel}
+          disabled={running.cancelling}
+          data-action="cancel"
+        >
           Cancel
         </button>
       </div>
-      {pct !== null ? <progress max={100} value={pct} aria-label={running.label} /> : <progress aria-label={running.label} />}
+      {pct !== null ? (
+        <progress max={100} value={pct} aria-label={running.label} />
+      ) : (
+        <progress aria-label={running.label} />
+      )}
     </div>
   );
 }
@@ -180,7 +195,8 @@ export function DataScreen() {
               <dd>{d.currency}</dd>
             </dl>
             <p className="muted small">
-              Start the app with <code>--db PATH</code> or the <code>PARTNERDESK_DB</code> variable to open another file.
+              Start the app with <code>--db PATH</code> or the <code>PARTNERDESK_DB</code> variable to open another
+              file.
             </p>
           </div>
           <div className="card">
@@ -223,7 +239,8 @@ type Ops = ReturnType<typeof useLongOps>;
 // ---------------------------------------------------------------------------
 // Backups
 
-type Check = { state: "checking" } | { state: "ok" } | { state: "bad"; problems: string[] } | { state: "error"; message: string };
+type Check =
+  { state: "checking" } | { state: "ok" } | { state: "bad"; problems: string[] } | { state: "error"; message: string };
 
 function BackupsCard(props: { ops: Ops; onRestored: () => void }) {
   const list = useLoad(() => dataApi.backups(), []);
@@ -250,7 +267,13 @@ function BackupsCard(props: { ops: Ops; onRestored: () => void }) {
       const b = await props.ops.run("Taking a backup", (op) => dataApi.backupCreate(op));
       // The copy passed its integrity check before it was named.
       setChecks((c) => ({ ...c, [b.path]: { state: "ok" } }));
-      setOutcome({ ok: <>Backup taken and verified: <code>{b.file_name}</code> ({size(b.size)}).</> });
+      setOutcome({
+        ok: (
+          <>
+            Backup taken and verified: <code>{b.file_name}</code> ({size(b.size)}).
+          </>
+        ),
+      });
       list.reload();
     } catch (e) {
       setOutcome({ error: toError(e) });
@@ -295,12 +318,16 @@ function BackupsCard(props: { ops: Ops; onRestored: () => void }) {
         </div>
       </div>
       <p className="muted small">
-        Verified copies in the <code>backups</code> folder next to the database. One is taken before every migration; a restore
-        first keeps the current file as a <em>pre-restore</em> backup.
+        Verified copies in the <code>backups</code> folder next to the database. One is taken before every migration; a
+        restore first keeps the current file as a <em>pre-restore</em> backup.
       </p>
       <OutcomeBanner outcome={outcome} name="backups" />
       {list.error && <div className="banner error">{list.error.message}</div>}
-      {list.data && list.data.length === 0 && <p className="muted" data-empty="backups">No backups yet.</p>}
+      {list.data && list.data.length === 0 && (
+        <p className="muted" data-empty="backups">
+          No backups yet.
+        </p>
+      )}
       {list.data && list.data.length > 0 && (
         <table className="table" aria-label="Backups">
           <thead>
@@ -335,10 +362,21 @@ function BackupsCard(props: { ops: Ops; onRestored: () => void }) {
                   </td>
                   <td className="nowrap">
                     <span className="row-actions">
-                      <button type="button" onClick={() => verify(b)} disabled={c?.state === "checking"} data-action="verify">
+                      <button
+                        type="button"
+                        onClick={() => verify(b)}
+                        disabled={c?.state === "checking"}
+                        data-action="verify"
+                      >
                         Verify
                       </button>
-                      <button type="button" className="danger" onClick={() => setConfirm(b)} disabled={busy} data-action="restore">
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => setConfirm(b)}
+                        disabled={busy}
+                        data-action="restore"
+                      >
                         Restore…
                       </button>
                     </span>
@@ -353,12 +391,12 @@ function BackupsCard(props: { ops: Ops; onRestored: () => void }) {
         <Modal title="Restore this backup?" onClose={() => setConfirm(null)}>
           <div data-confirm="restore">
             <p>
-              The database will be replaced by <code>{confirm.file_name}</code>, taken {dateTime(confirm.taken_at)} UTC. Changes
-              made since then will no longer be in the database.
+              The database will be replaced by <code>{confirm.file_name}</code>, taken {dateTime(confirm.taken_at)} UTC.
+              Changes made since then will no longer be in the database.
             </p>
             <p>
-              The current file is kept aside first, as a <em>pre-restore</em> backup in the same list, so this can be undone by
-              restoring that one.
+              The current file is kept aside first, as a <em>pre-restore</em> backup in the same list, so this can be
+              undone by restoring that one.
             </p>
             <div className="buttons">
               <button type="button" onClick={() => setConfirm(null)}>
@@ -410,7 +448,8 @@ function ExportCard(props: { ops: Ops }) {
     <form className="card" data-section="export" onSubmit={submit}>
       <h3>Export</h3>
       <p className="muted small">
-        One file per table. CSV opens in a spreadsheet (amounts as decimals); JSON keeps the stored values (amounts in cents).
+        One file per table. CSV opens in a spreadsheet (amounts as decimals); JSON keeps the stored values (amounts in
+        cents).
       </p>
       <div className="inline-form">
         <Field label="Format" name="format" error={fieldError(err, "format")}>
@@ -525,7 +564,11 @@ function ImportCard(props: { ops: Ops; onImported: () => void }) {
         <h3>Import</h3>
         <ol className="steps" aria-label="Import steps">
           {["File", "Columns", "Dry run", "Import"].map((s, i) => (
-            <li key={s} className={step === i + 1 ? "on" : step > i + 1 ? "done" : undefined} aria-current={step === i + 1 ? "step" : undefined}>
+            <li
+              key={s}
+              className={step === i + 1 ? "on" : step > i + 1 ? "done" : undefined}
+              aria-current={step === i + 1 ? "step" : undefined}
+            >
               {i + 1}. {s}
             </li>
           ))}
@@ -584,11 +627,18 @@ function ImportCard(props: { ops: Ops; onImported: () => void }) {
                   <tr key={c} data-map-row={c}>
                     <td>
                       <label htmlFor={`map-${c}`}>{c}</label>
-                      {!known && !f && <div className="muted small">not a field of {table}: choose one, or it is ignored</div>}
+                      {!known && !f && (
+                        <div className="muted small">not a field of {table}: choose one, or it is ignored</div>
+                      )}
                       {f && duplicateTargets.has(f) && <div className="inline-error small">two columns fill {f}</div>}
                     </td>
                     <td>
-                      <select id={`map-${c}`} data-map-column={c} value={f} onChange={(e) => setMapping({ ...mapping, [c]: e.target.value })}>
+                      <select
+                        id={`map-${c}`}
+                        data-map-column={c}
+                        value={f}
+                        onChange={(e) => setMapping({ ...mapping, [c]: e.target.value })}
+                      >
                         <option value="">— ignore —</option>
                         {preview.fields.map((fl) => (
                           <option key={fl} value={fl}>
@@ -606,7 +656,13 @@ function ImportCard(props: { ops: Ops; onImported: () => void }) {
             <button type="button" onClick={reset}>
               Back
             </button>
-            <button type="button" className="primary" onClick={() => runImport(true)} disabled={busy} data-action="import-dry-run">
+            <button
+              type="button"
+              className="primary"
+              onClick={() => runImport(true)}
+              disabled={busy}
+              data-action="import-dry-run"
+            >
               Dry run
             </button>
           </div>
@@ -635,7 +691,8 @@ function ImportCard(props: { ops: Ops; onImported: () => void }) {
           {report.bad_rows.length > 0 ? (
             <>
               <div className="banner error" role="alert" data-bad-count={report.bad_rows.length}>
-                {report.bad_rows.length} bad row(s): nothing was imported. Fix the file (or the mapping) and check again.
+                {report.bad_rows.length} bad row(s): nothing was imported. Fix the file (or the mapping) and check
+                again.
               </div>
               <table className="table" aria-label="Bad rows">
                 <thead>
@@ -722,8 +779,8 @@ function FilesCard(props: { changed: number }) {
       setStatementOutcome({
         ok: (
           <>
-            Statement of {s.partner_name} written to <code>{s.path}</code>: {s.leads} lead(s), {s.commissions} commission(s),{" "}
-            {s.payouts} payout(s); outstanding {money(s.outstanding, s.currency)}.
+            Statement of {s.partner_name} written to <code>{s.path}</code>: {s.leads} lead(s), {s.commissions}{" "}
+            commission(s), {s.payouts} payout(s); outstanding {money(s.outstanding, s.currency)}.
           </>
         ),
       });
@@ -741,8 +798,8 @@ function FilesCard(props: { changed: number }) {
       setPayoutOutcome({
         ok: (
           <>
-            Payout file written to <code>{payoutPath.trim()}</code>: {p.lines.filter((l) => l.amount > 0).length} line(s),{" "}
-            {money(p.total_amount, p.currency)} in all.
+            Payout file written to <code>{payoutPath.trim()}</code>: {p.lines.filter((l) => l.amount > 0).length}{" "}
+            line(s), {money(p.total_amount, p.currency)} in all.
           </>
         ),
       });
@@ -755,7 +812,9 @@ function FilesCard(props: { changed: number }) {
     <div className="columns">
       <form className="card" data-section="statement" onSubmit={writeStatement}>
         <h3>Partner statement</h3>
-        <p className="muted small">That partner's leads, commissions and payouts, as a page (.html) or a spreadsheet (.csv).</p>
+        <p className="muted small">
+          That partner's leads, commissions and payouts, as a page (.html) or a spreadsheet (.csv).
+        </p>
         <div className="form">
           <Field label="Partner" name="partner_id" error={fieldError(sErr, "partner_id")} group>
             <PartnerPicker value={partner} onChange={setPartner} />
@@ -779,7 +838,9 @@ function FilesCard(props: { changed: number }) {
       </form>
       <form className="card" data-section="payout-file" onSubmit={writePayout}>
         <h3>Payout file</h3>
-        <p className="muted small">The CSV a mass-payout service takes (PayPal Payouts layout), for a batch already paid.</p>
+        <p className="muted small">
+          The CSV a mass-payout service takes (PayPal Payouts layout), for a batch already paid.
+        </p>
         <div className="form">
           <Field label="Payout batch" name="payout" error={fieldError(pErr, "payout")}>
             <select name="payout" value={payoutId} onChange={(e) => setPayoutId(e.target.value)}>
@@ -839,7 +900,8 @@ function SyncCard(props: { ops: Ops; onApplied: () => void }) {
       setFolderOutcome({
         ok: r.file ? (
           <>
-            Wrote <code>{r.file}</code>: {r.snapshot ? "a full snapshot" : "the changes"}, {r.rows.toLocaleString()} rows.
+            Wrote <code>{r.file}</code>: {r.snapshot ? "a full snapshot" : "the changes"}, {r.rows.toLocaleString()}{" "}
+            rows.
           </>
         ) : (
           <>Nothing changed since feed file {r.file_seq}: no file written.</>
@@ -897,7 +959,9 @@ function SyncCard(props: { ops: Ops; onApplied: () => void }) {
       {s && (
         <dl className="props" data-sync-status>
           <dt>Last feed export</dt>
-          <dd data-last="export">{s.last_export_at ? `${dateTime(s.last_export_at)} UTC (${s.last_export_file})` : "never"}</dd>
+          <dd data-last="export">
+            {s.last_export_at ? `${dateTime(s.last_export_at)} UTC (${s.last_export_file})` : "never"}
+          </dd>
           <dt>Last feed applied here</dt>
           <dd data-last="apply">{s.last_apply_at ? `${dateTime(s.last_apply_at)} UTC` : "never"}</dd>
           <dt>Last push</dt>
@@ -915,7 +979,10 @@ function SyncCard(props: { ops: Ops; onApplied: () => void }) {
       <div className="columns">
         <div>
           <h4>Folder (change feed)</h4>
-          <p className="muted small">Export writes the changes since the last export as the next feed file; apply reads a folder of feed files from another Partnerdesk.</p>
+          <p className="muted small">
+            Export writes the changes since the last export as the next feed file; apply reads a folder of feed files
+            from another Partnerdesk.
+          </p>
           <PathField
             label="Feed folder"
             name="sync-dir"
@@ -936,7 +1003,9 @@ function SyncCard(props: { ops: Ops; onApplied: () => void }) {
         </div>
         <form onSubmit={push}>
           <h4>PostgreSQL / Supabase</h4>
-          <p className="muted small">Upserts the changes since the last push. The URL is not saved; answers name the server without the password.</p>
+          <p className="muted small">
+            Upserts the changes since the last push. The URL is not saved; answers name the server without the password.
+          </p>
           <Field label="PostgreSQL URL" name="postgres" error={fieldError(pErr, "postgres")}>
             <input
               type="password"
@@ -1003,18 +1072,26 @@ export function RecoveryScreen() {
           r.newest_good ? (
             <div data-newest-good={r.newest_good.file_name}>
               <p>
-                The newest good backup is <code>{r.newest_good.file_name}</code>, taken {dateTime(r.newest_good.taken_at)} UTC (
-                {size(r.newest_good.size)}). Restoring it keeps the damaged file aside as a <em>pre-restore</em> backup.
+                The newest good backup is <code>{r.newest_good.file_name}</code>, taken{" "}
+                {dateTime(r.newest_good.taken_at)} UTC ({size(r.newest_good.size)}). Restoring it keeps the damaged file
+                aside as a <em>pre-restore</em> backup.
               </p>
               <div className="buttons">
-                <button type="button" className="primary" onClick={() => setConfirm(r.newest_good)} disabled={!!ops.running} data-action="restore-newest">
+                <button
+                  type="button"
+                  className="primary"
+                  onClick={() => setConfirm(r.newest_good)}
+                  disabled={!!ops.running}
+                  data-action="restore-newest"
+                >
                   Restore the newest good backup…
                 </button>
               </div>
             </div>
           ) : (
             <p data-no-backup>
-              There is no good backup of this database in <code>{r.backup_dir}</code>. Start Partnerdesk on another file with <code>--db PATH</code>.
+              There is no good backup of this database in <code>{r.backup_dir}</code>. Start Partnerdesk on another file
+              with <code>--db PATH</code>.
             </p>
           )
         ) : (
@@ -1049,8 +1126,8 @@ export function RecoveryScreen() {
       {confirm && (
         <Modal title="Restore this backup?" onClose={() => setConfirm(null)}>
           <p>
-            The database file will be replaced by <code>{confirm.file_name}</code>. The current (damaged) file is kept aside first, as
-            a <em>pre-restore</em> backup.
+            The database file will be replaced by <code>{confirm.file_name}</code>. The current (damaged) file is kept
+            aside first, as a <em>pre-restore</em> backup.
           </p>
           <div className="buttons">
             <button type="button" onClick={() => setConfirm(null)}>

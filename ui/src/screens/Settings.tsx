@@ -12,8 +12,8 @@ export function SettingsScreen() {
         <h1>Settings</h1>
       </header>
       <p className="muted">
-        The currency of this database and the tier table: a partner reaches a tier with either its won deals or its won revenue;
-        promotion happens when a deal closes, demotion only by hand on the partner page.
+        The currency of this database and the tier table: a partner reaches a tier with either its won deals or its won
+        revenue; promotion happens when a deal closes, demotion only by hand on the partner page.
       </p>
       {entries.error && <div className="banner error">{entries.error.message}</div>}
       <div className="card settings">
