@@ -13,5 +13,9 @@ export default tseslint.config(
       ecmaVersion: 2022,
       globals: globals.browser,
     },
+    rules: {
+      // useLoad(fn, deps, tags) takes its dependencies as useEffect does: check them the same way.
+      "react-hooks/exhaustive-deps": ["warn", { additionalHooks: "^useLoad$" }],
+    },
   },
 );

@@ -2,6 +2,7 @@
 // command; argument and result types come from ./bindings (generated from the
 // Rust types by ts-rs, checked for staleness by crates/core/tests/ts_bindings.rs).
 import { invoke } from "@tauri-apps/api/core";
+import { passInvalidating } from "./invalidate";
 import type { AppPlan } from "./bindings/AppPlan";
 import type { Application } from "./bindings/Application";
 import type { ApplicationStatus } from "./bindings/ApplicationStatus";
@@ -63,7 +64,7 @@ function isErrorInfo(e: unknown): e is ErrorInfo {
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
-    return await invoke<T>(cmd, args);
+    return await invoke<T>(cmd, args).then(passInvalidating(cmd));
   } catch (e) {
     if (isErrorInfo(e)) throw new ApiError(e);
     throw new ApiError({ kind: "io", field: null, message: String(e) });

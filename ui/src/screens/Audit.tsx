@@ -46,7 +46,7 @@ export function AuditScreen() {
   const [idText, setIdText] = useState(params.get("id") ?? "");
   const id = useDebounced(idText.trim(), 250);
   const [offset, setOffset] = useState(0);
-  const list = useLoad(() => api.audit(entity || null, id || null, LIMIT, offset), [entity, id, offset]);
+  const list = useLoad(() => api.audit(entity || null, id || null, LIMIT, offset), [entity, id, offset], ["audit"]);
   return (
     <section className="screen" data-screen="audit">
       <header className="screen-head">

@@ -10,7 +10,7 @@ import type { Payout } from "../lib/bindings/Payout";
 import { date, label, money, percent, useCurrency } from "../lib/format";
 import { useAction, useLoad } from "../lib/hooks";
 import { Badge, DataTable, Empty, Modal, Pager, selectColumn } from "../components/ui";
-import { PartnerPicker } from "./Leads";
+import { PartnerPicker } from "../components/PartnerPicker";
 
 const STATUSES: CommissionStatus[] = ["pending", "approved", "paid", "cancelled"];
 const LIMIT = 50;
@@ -22,20 +22,23 @@ export function CommissionsScreen() {
   const partnerId = params.get("partner");
   const [offset, setOffset] = useState(0);
   const [selection, setSelection] = useState<RowSelectionState>({});
-  const [tick, setTick] = useState(0);
   const [paying, setPaying] = useState<string[] | null>(params.get("pay") ? [params.get("pay")!] : null);
   const act = useAction();
 
-  const list = useLoad(async () => {
-    const page = await api.commissions({ status, partner_id: partnerId, limit: LIMIT, offset });
-    const names = await api.partnerNames([...new Set(page.items.map((c) => c.partner_id))]);
-    return { page, names: new Map(names.map((n) => [n.id, n.name])) };
-  }, [status, partnerId, offset, tick]);
+  const list = useLoad(
+    async () => {
+      const page = await api.commissions({ status, partner_id: partnerId, limit: LIMIT, offset });
+      const names = await api.partnerNames([...new Set(page.items.map((c) => c.partner_id))]);
+      return { page, names: new Map(names.map((n) => [n.id, n.name])) };
+    },
+    [status, partnerId, offset],
+    ["commissions"],
+  );
   const partner = useLoad(
     () => (partnerId ? api.partner(partnerId).then((d) => d.partner) : Promise.resolve(null)),
     [partnerId],
   );
-  const toPay = useLoad(() => api.partnersToPay(null, 20, 0), [tick]);
+  const toPay = useLoad(() => api.partnersToPay(null, 20, 0), [], ["commissions"]);
 
   const setFilter = (k: string, v: string | null) => {
     const p = new URLSearchParams(params);
@@ -46,12 +49,10 @@ export function CommissionsScreen() {
     setSelection({});
     setParams(p);
   };
-  const refresh = () => {
-    setSelection({});
-    setTick((t) => t + 1);
-  };
+  // After an approval or a payout the rows reload (by tag); what was selected is gone.
+  const clearSelection = () => setSelection({});
 
-  const columns = useMemo<ColumnDef<Commission, any>[]>(
+  const columns = useMemo<ColumnDef<Commission, unknown>[]>(
     () => [
       selectColumn<Commission>(),
       { header: "Created", cell: ({ row }) => date(row.original.created_at) },
@@ -122,7 +123,7 @@ export function CommissionsScreen() {
         <button
           className="primary"
           disabled={selected.length === 0 || act.busy}
-          onClick={async () => (await act.run(() => api.commissionsApprove(selected))) && refresh()}
+          onClick={async () => (await act.run(() => api.commissionsApprove(selected))) && clearSelection()}
         >
           Approve selected
         </button>
@@ -163,7 +164,7 @@ export function CommissionsScreen() {
           partnerIds={paying}
           onClose={() => setPaying(null)}
           onPaid={() => {
-            refresh();
+            clearSelection();
           }}
         />
       )}
@@ -213,7 +214,7 @@ function PayoutPanel(props: { toPay: PartnerToPay[]; total: number; onPay: (ids:
 }
 
 function PayoutDialog(props: { partnerIds: string[]; onClose: () => void; onPaid: () => void }) {
-  const preview = useLoad(() => api.partnersToPay(props.partnerIds, 500, 0), [props.partnerIds.join(",")]);
+  const preview = useLoad(() => api.partnersToPay(props.partnerIds, 500, 0), [props.partnerIds]);
   const act = useAction();
   const [done, setDone] = useState<Payout | null>(null);
   const cur = useCurrency();

@@ -49,7 +49,7 @@ function reportLaunch() {
 }
 
 export function DashboardScreen() {
-  const { data: d, error } = useLoad(loadDashboard, []);
+  const { data: d, error } = useLoad(loadDashboard, [], ["dashboard"]);
   const cur = useCurrency();
   useEffect(() => {
     if (d) reportLaunch();

@@ -10,13 +10,13 @@ import { PARTNER_STATUSES, TIERS } from "./Partners";
 export function PartnerPage() {
   const { id } = useParams();
   const cur = useCurrency();
-  const d = useLoad(() => api.partner(id!), [id]);
+  const d = useLoad(() => api.partner(id!), [id], ["partners", "leads", "commissions", "payouts"]);
   const act = useAction();
   if (d.error) return <div className="banner error">{d.error.message}</div>;
   if (!d.data) return <p className="muted">Loading…</p>;
   const { partner: p } = d.data;
   const change = async (fn: () => Promise<unknown>) => {
-    if (await act.run(fn)) d.reload();
+    await act.run(fn);
   };
   return (
     <section className="screen" data-screen="partner">

@@ -30,6 +30,7 @@ export function PartnersScreen() {
   const list = useLoad(
     () => api.partners({ tier, status, search: q || null, sort, desc, limit: LIMIT, offset }),
     [tier, status, q, sort, desc, offset],
+    ["partners"],
   );
   const setFilter = (k: string, v: string) => {
     const p = new URLSearchParams(params);
@@ -39,7 +40,7 @@ export function PartnersScreen() {
     setParams(p);
   };
 
-  const columns = useMemo<ColumnDef<Partner, any>[]>(
+  const columns = useMemo<ColumnDef<Partner, unknown>[]>(
     () => [
       {
         id: "name",

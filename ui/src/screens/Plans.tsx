@@ -29,9 +29,8 @@ export function PlansScreen() {
   const navigate = useNavigate();
   const [status, setStatus] = useState<PlanStatus | "">("");
   const [offset, setOffset] = useState(0);
-  const [tick, setTick] = useState(0);
   const [adding, setAdding] = useState(false);
-  const list = useLoad(() => api.plans(status || null, LIMIT, offset), [status, offset, tick]);
+  const list = useLoad(() => api.plans(status || null, LIMIT, offset), [status, offset], ["plans"]);
   useEffect(() => {
     const onNew = () => setAdding(true);
     window.addEventListener(NEW_ITEM_EVENT, onNew);
@@ -82,11 +81,7 @@ export function PlansScreen() {
           </div>
           <div className="plan-editor">
             {current ? (
-              <PlanEditor
-                key={current.id + current.updated_at}
-                plan={current}
-                onChanged={() => setTick((t) => t + 1)}
-              />
+              <PlanEditor key={current.id + current.updated_at} plan={current} />
             ) : (
               <Empty title="Pick a plan on the left to edit it and see its proposal." />
             )}
@@ -98,7 +93,6 @@ export function PlansScreen() {
           onClose={() => setAdding(false)}
           onSaved={(p) => {
             setAdding(false);
-            setTick((t) => t + 1);
             navigate(`/plans/${p.id}`);
           }}
         />
@@ -147,7 +141,7 @@ function TagInput(props: { value: string[]; onChange: (v: string[]) => void; nam
   );
 }
 
-function PlanEditor(props: { plan: AppPlan; onChanged: () => void }) {
+function PlanEditor(props: { plan: AppPlan }) {
   const p = props.plan;
   const [f, setF] = useState({
     business_name: p.business_name,
@@ -163,7 +157,7 @@ function PlanEditor(props: { plan: AppPlan; onChanged: () => void }) {
     [p.generated_content],
   );
   const err = (...n: string[]) => fieldError(act.error, ...n);
-  const save = () => act.run(() => api.planUpdate(p.id, f)).then((r) => r && props.onChanged());
+  const save = () => act.run(() => api.planUpdate(p.id, f));
   return (
     <div className="card" data-detail="plan">
       <h2>
@@ -217,21 +211,14 @@ function PlanEditor(props: { plan: AppPlan; onChanged: () => void }) {
             </button>
           )}
           {draft && (
-            <button
-              className="primary"
-              onClick={() => act.run(() => api.planGenerate(p.id)).then((r) => r && props.onChanged())}
-              disabled={act.busy}
-            >
+            <button className="primary" onClick={() => act.run(() => api.planGenerate(p.id))} disabled={act.busy}>
               Generate proposal
             </button>
           )}
           <select
             aria-label="Set plan status"
             value=""
-            onChange={(e) =>
-              e.target.value &&
-              act.run(() => api.planSetStatus(p.id, e.target.value as PlanStatus)).then((r) => r && props.onChanged())
-            }
+            onChange={(e) => e.target.value && act.run(() => api.planSetStatus(p.id, e.target.value as PlanStatus))}
           >
             <option value="">Mark as…</option>
             {STATUSES.filter((s) => s !== p.status).map((s) => (
