@@ -9,7 +9,7 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL ?= 0
 endif
 
-.PHONY: run test deps lint fmt test-rust demo-reference clean-db deps-app deps-e2e ui app e2e package package-check
+.PHONY: run test deps lint fmt test-rust demo-reference clean-db deps-app deps-e2e ui ui-lint app e2e package package-check
 
 ## Build the UI and the desktop app and open it on the default database (in the
 ## user's data folder; PARTNERDESK_DB=... or ARGS="--db PATH" open another).
@@ -18,7 +18,7 @@ run: deps deps-app ui
 	./target/release/partnerdesk-app $(ARGS)
 
 ## Every test: formatting, lints, unit, property, integration and CLI tests.
-test: deps deps-app deps-e2e ui lint test-rust e2e package-check
+test: deps deps-app deps-e2e ui ui-lint lint test-rust e2e package-check
 
 deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo is missing: install Rust with rustup (https://rustup.rs)"; exit 1; }
@@ -110,6 +110,11 @@ ui/node_modules/.package-lock.json: ui/package-lock.json
 ## The UI: type-check (tsc) and bundle (vite) into ui/dist, which the app embeds.
 ui: ui/node_modules/.package-lock.json
 	cd ui && npm run build
+
+## The UI's lints (ESLint) and formatting (Prettier; `cd ui && npm run format` rewrites).
+ui-lint: ui/node_modules/.package-lock.json
+	cd ui && npm run lint
+	cd ui && npm run format:check
 
 app: deps-app ui
 	$(CARGO) build -p partnerdesk-app -p partnerdesk-cli --locked

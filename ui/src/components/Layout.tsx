@@ -20,8 +20,6 @@ export const SCREENS = [
 
 /** Screens listen for this to open their "new" form (shortcut `n`). */
 export const NEW_ITEM_EVENT = "partnerdesk:new-item";
-/** Fired after settings change, so the currency is read again. */
-export const SETTINGS_EVENT = "partnerdesk:settings-changed";
 
 function typing(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
@@ -33,13 +31,8 @@ export function Layout() {
   const navigate = useNavigate();
   const [help, setHelp] = useState(false);
   const pendingG = useRef(false);
-  const settings = useLoad(() => api.settings(), []);
-
-  useEffect(() => {
-    const onSettings = () => settings.reload();
-    window.addEventListener(SETTINGS_EVENT, onSettings);
-    return () => window.removeEventListener(SETTINGS_EVENT, onSettings);
-  }, [settings]);
+  // The currency: read again when a setting, a restore or a sync changes it.
+  const settings = useLoad(() => api.settings(), [], ["settings"]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -116,23 +109,33 @@ export function Layout() {
           <table className="shortcuts">
             <tbody>
               <tr>
-                <td><kbd>/</kbd></td>
+                <td>
+                  <kbd>/</kbd>
+                </td>
                 <td>Focus the search box of the screen</td>
               </tr>
               <tr>
-                <td><kbd>n</kbd></td>
+                <td>
+                  <kbd>n</kbd>
+                </td>
                 <td>New item (application, lead, plan) on the screen</td>
               </tr>
               <tr>
-                <td><kbd>?</kbd></td>
+                <td>
+                  <kbd>?</kbd>
+                </td>
                 <td>Show or hide this help</td>
               </tr>
               <tr>
-                <td><kbd>Esc</kbd></td>
+                <td>
+                  <kbd>Esc</kbd>
+                </td>
                 <td>Close a dialog</td>
               </tr>
               <tr>
-                <td>Lead card: <kbd>←</kbd> <kbd>→</kbd></td>
+                <td>
+                  Lead card: <kbd>←</kbd> <kbd>→</kbd>
+                </td>
                 <td>Move the focused lead to the previous / next column of the board</td>
               </tr>
               {SCREENS.map((s, i) => (

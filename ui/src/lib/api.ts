@@ -2,6 +2,7 @@
 // command; argument and result types come from ./bindings (generated from the
 // Rust types by ts-rs, checked for staleness by crates/core/tests/ts_bindings.rs).
 import { invoke } from "@tauri-apps/api/core";
+import { passInvalidating } from "./invalidate";
 import type { AppPlan } from "./bindings/AppPlan";
 import type { Application } from "./bindings/Application";
 import type { ApplicationStatus } from "./bindings/ApplicationStatus";
@@ -63,7 +64,7 @@ function isErrorInfo(e: unknown): e is ErrorInfo {
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
-    return await invoke<T>(cmd, args);
+    return await invoke<T>(cmd, args).then(passInvalidating(cmd));
   } catch (e) {
     if (isErrorInfo(e)) throw new ApiError(e);
     throw new ApiError({ kind: "io", field: null, message: String(e) });
@@ -186,11 +187,19 @@ export type Browse = { mode: "open" | "save" | "folder"; title: string; extensio
 
 /** The native file dialog; the chosen path, or null when the user closed it. */
 export async function browse(b: Browse): Promise<string | null> {
-  const filters = b.extensions ? [{ name: b.extensions.map((e) => e.toUpperCase()).join(", "), extensions: b.extensions }] : undefined;
+  const filters = b.extensions
+    ? [{ name: b.extensions.map((e) => e.toUpperCase()).join(", "), extensions: b.extensions }]
+    : undefined;
   const defaultPath = b.current || undefined;
   try {
     if (b.mode === "save") return await saveDialog({ title: b.title, filters, defaultPath });
-    const r = await openDialog({ title: b.title, filters, defaultPath, directory: b.mode === "folder", multiple: false });
+    const r = await openDialog({
+      title: b.title,
+      filters,
+      defaultPath,
+      directory: b.mode === "folder",
+      multiple: false,
+    });
     return typeof r === "string" ? r : null;
   } catch (e) {
     throw new ApiError({ kind: "io", field: null, message: `the file dialog could not be opened: ${String(e)}` });

@@ -1,41 +1,63 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState, type DependencyList } from "react";
 import { ApiError } from "./api";
+import { useTags, type Tag } from "./invalidate";
 
-/** Load data with `fn` whenever `deps` change; `reload()` loads again. */
-export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
+const NO_TAGS: readonly Tag[] = [];
+
+/** The same dependencies (each compared as useEffect does). */
+function same(a: readonly unknown[] | null, b: readonly unknown[]): boolean {
+  return a !== null && a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+}
+
+/**
+ * Load data with `fn` whenever `deps` change, and again whenever one of `tags`
+ * is invalidated (a command changed that data: lib/invalidate.ts); `reload()`
+ * loads again. Only the newest load's answer is kept; the data shown stays
+ * until the next answer, and `loading` says a newer one is on its way.
+ */
+export function useLoad<T>(fn: () => Promise<T>, deps: DependencyList, tags: readonly Tag[] = NO_TAGS) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(true);
-  const seq = useRef(0);
-  const load = useCallback(() => {
-    const mine = ++seq.current;
-    setLoading(true);
-    fn().then(
-      (d) => {
-        if (mine === seq.current) {
-          setData(d);
-          setError(null);
-          setLoading(false);
-        }
-      },
-      (e: unknown) => {
-        if (mine === seq.current) {
-          setError(e instanceof ApiError ? e : new ApiError({ kind: "io", field: null, message: String(e) }));
-          setLoading(false);
-        }
-      },
-    );
+  const [answered, setAnswered] = useState<readonly unknown[] | null>(null);
+  const [reloads, setReloads] = useState(0);
+  const version = useTags(tags);
+  const key = [...deps, version, reloads];
+  useEffect(
+    () => {
+      let live = true;
+      fn().then(
+        (d) => {
+          if (live) {
+            setData(d);
+            setError(null);
+            setAnswered(key);
+          }
+        },
+        (e: unknown) => {
+          if (live) {
+            setError(e instanceof ApiError ? e : new ApiError({ kind: "io", field: null, message: String(e) }));
+            setAnswered(key);
+          }
+        },
+      );
+      return () => {
+        live = false;
+      };
+    },
+    // The caller's `deps` stand for `fn` (they are checked at each call site: eslint.config.js
+    // names useLoad to the exhaustive-deps rule), then the tags' version and reload().
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-  useEffect(load, [load]);
-  return { data, error, loading, reload: load };
+    key,
+  );
+  const reload = useCallback(() => setReloads((n) => n + 1), []);
+  return { data, error, loading: !same(answered, key), reload };
 }
 
 /** Run one user action, keeping its error (shown next to its field) until the next try. */
 export function useAction() {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const run = useCallback(async <T,>(fn: () => Promise<T>): Promise<T | undefined> => {
+  const run = useCallback(async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
     setBusy(true);
     setError(null);
     try {

@@ -13,7 +13,7 @@ import { NEW_ITEM_EVENT } from "../components/Layout";
 const STATUSES: ApplicationStatus[] = ["pending", "under_review", "approved", "rejected"];
 const LIMIT = 50;
 
-function Actions(props: { app: Application; onDone: () => void }) {
+function Actions(props: { app: Application }) {
   const { app } = props;
   const navigate = useNavigate();
   const act = useAction();
@@ -21,9 +21,7 @@ function Actions(props: { app: Application; onDone: () => void }) {
   if (!open) return null;
   return (
     <span className="row-actions">
-      {app.status === "pending" && (
-        <button onClick={() => act.run(() => api.applicationReview(app.id)).then((r) => r && props.onDone())}>Review</button>
-      )}
+      {app.status === "pending" && <button onClick={() => act.run(() => api.applicationReview(app.id))}>Review</button>}
       <button
         className="primary"
         onClick={async () => {
@@ -33,10 +31,14 @@ function Actions(props: { app: Application; onDone: () => void }) {
       >
         Approve
       </button>
-      <button className="danger" onClick={() => act.run(() => api.applicationReject(app.id)).then((r) => r && props.onDone())}>
+      <button className="danger" onClick={() => act.run(() => api.applicationReject(app.id))}>
         Reject
       </button>
-      {act.error && <span className="inline-error" role="alert">{act.error.message}</span>}
+      {act.error && (
+        <span className="inline-error" role="alert">
+          {act.error.message}
+        </span>
+      )}
     </span>
   );
 }
@@ -48,8 +50,8 @@ export function ApplicationsScreen() {
   const status = (params.get("status") as ApplicationStatus | null) || null;
   const [offset, setOffset] = useState(0);
   const [adding, setAdding] = useState(false);
-  const list = useLoad(() => api.applications(status, LIMIT, offset), [status, offset]);
-  const detail = useLoad(() => (id ? api.application(id) : Promise.resolve(null)), [id]);
+  const list = useLoad(() => api.applications(status, LIMIT, offset), [status, offset], ["applications"]);
+  const detail = useLoad(() => (id ? api.application(id) : Promise.resolve(null)), [id], ["applications"]);
 
   useEffect(() => {
     const onNew = () => setAdding(true);
@@ -57,21 +59,19 @@ export function ApplicationsScreen() {
     return () => window.removeEventListener(NEW_ITEM_EVENT, onNew);
   }, []);
 
-  const reload = () => {
-    list.reload();
-    detail.reload();
-  };
-  const columns = useMemo<ColumnDef<Application, any>[]>(
+  const columns = useMemo<ColumnDef<Application, unknown>[]>(
     () => [
       { header: "Name", cell: ({ row }) => <Link to={`/applications/${row.original.id}`}>{row.original.name}</Link> },
       { header: "E-mail", accessorKey: "email" },
       { header: "Company", cell: ({ row }) => row.original.company ?? "" },
-      { header: "Experience", cell: ({ row }) => (row.original.experience_level ? label(row.original.experience_level) : "") },
+      {
+        header: "Experience",
+        cell: ({ row }) => (row.original.experience_level ? label(row.original.experience_level) : ""),
+      },
       { header: "Status", cell: ({ row }) => <Badge value={row.original.status} /> },
       { header: "Applied", cell: ({ row }) => date(row.original.created_at) },
-      { id: "actions", header: "", cell: ({ row }) => <Actions app={row.original} onDone={reload} /> },
+      { id: "actions", header: "", cell: ({ row }) => <Actions app={row.original} /> },
     ],
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [],
   );
 
@@ -128,14 +128,17 @@ export function ApplicationsScreen() {
             <dt>Applied</dt>
             <dd>{date(detail.data.created_at)}</dd>
           </dl>
-          <Actions app={detail.data} onDone={reload} />
+          <Actions app={detail.data} />
         </div>
       )}
       {list.error && <div className="banner error">{list.error.message}</div>}
       {list.data && list.data.items.length === 0 ? (
         <Empty title={status ? `No ${label(status).toLowerCase()} application.` : "No application yet."}>
-          Add one with <button className="link" onClick={() => setAdding(true)}>New application</button> (key <kbd>n</kbd>)
-          when a person asks to join the program.
+          Add one with{" "}
+          <button className="link" onClick={() => setAdding(true)}>
+            New application
+          </button>{" "}
+          (key <kbd>n</kbd>) when a person asks to join the program.
         </Empty>
       ) : (
         list.data && (
@@ -150,7 +153,6 @@ export function ApplicationsScreen() {
           onClose={() => setAdding(false)}
           onSaved={(a) => {
             setAdding(false);
-            list.reload();
             navigate(`/applications/${a.id}`);
           }}
         />
@@ -159,10 +161,27 @@ export function ApplicationsScreen() {
   );
 }
 
-const FIELDS = ["name", "email", "phone", "company", "network", "network_description", "expected_referrals", "experience"];
+const FIELDS = [
+  "name",
+  "email",
+  "phone",
+  "company",
+  "network",
+  "network_description",
+  "expected_referrals",
+  "experience",
+];
 
 function NewApplicationForm(props: { onClose: () => void; onSaved: (a: Application) => void }) {
-  const [f, setF] = useState({ name: "", email: "", phone: "", company: "", network: "", referrals: "", experience: "" });
+  const [f, setF] = useState({
+    name: "",
+    email: "",
+    phone: "",
+    company: "",
+    network: "",
+    referrals: "",
+    experience: "",
+  });
   const act = useAction();
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const submit = async (e: React.FormEvent) => {

@@ -16,7 +16,8 @@ function Changes(props: { before: Json | null; after: Json | null }) {
   const obj = (v: Json | null) => (v && typeof v === "object" && !Array.isArray(v) ? v : null);
   const b = obj(props.before);
   const a = obj(props.after);
-  const show = (v: Json | undefined) => (v === undefined || v === null ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
+  const show = (v: Json | undefined) =>
+    v === undefined || v === null ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v);
   if (!b && !a) {
     const v = props.after ?? props.before;
     return <code>{v === null ? "" : JSON.stringify(v)}</code>;
@@ -45,13 +46,17 @@ export function AuditScreen() {
   const [idText, setIdText] = useState(params.get("id") ?? "");
   const id = useDebounced(idText.trim(), 250);
   const [offset, setOffset] = useState(0);
-  const list = useLoad(() => api.audit(entity || null, id || null, LIMIT, offset), [entity, id, offset]);
+  const list = useLoad(() => api.audit(entity || null, id || null, LIMIT, offset), [entity, id, offset], ["audit"]);
   return (
     <section className="screen" data-screen="audit">
       <header className="screen-head">
         <h1>Audit log</h1>
         <div className="toolbar">
-          <select aria-label="Entity" value={entity} onChange={(e) => (setEntity(e.target.value as Entity | ""), setOffset(0))}>
+          <select
+            aria-label="Entity"
+            value={entity}
+            onChange={(e) => (setEntity(e.target.value as Entity | ""), setOffset(0))}
+          >
             <option value="">Every kind of record</option>
             {ENTITIES.map((e) => (
               <option key={e} value={e}>
@@ -59,7 +64,14 @@ export function AuditScreen() {
               </option>
             ))}
           </select>
-          <input type="search" data-search aria-label="Record id" placeholder="Record id ( / )" value={idText} onChange={(e) => (setIdText(e.target.value), setOffset(0))} />
+          <input
+            type="search"
+            data-search
+            aria-label="Record id"
+            placeholder="Record id ( / )"
+            value={idText}
+            onChange={(e) => (setIdText(e.target.value), setOffset(0))}
+          />
         </div>
       </header>
       {list.error && <div className="banner error">{list.error.message}</div>}

@@ -10,7 +10,7 @@ import type { Payout } from "../lib/bindings/Payout";
 import { date, label, money, percent, useCurrency } from "../lib/format";
 import { useAction, useLoad } from "../lib/hooks";
 import { Badge, DataTable, Empty, Modal, Pager, selectColumn } from "../components/ui";
-import { PartnerPicker } from "./Leads";
+import { PartnerPicker } from "../components/PartnerPicker";
 
 const STATUSES: CommissionStatus[] = ["pending", "approved", "paid", "cancelled"];
 const LIMIT = 50;
@@ -22,17 +22,23 @@ export function CommissionsScreen() {
   const partnerId = params.get("partner");
   const [offset, setOffset] = useState(0);
   const [selection, setSelection] = useState<RowSelectionState>({});
-  const [tick, setTick] = useState(0);
   const [paying, setPaying] = useState<string[] | null>(params.get("pay") ? [params.get("pay")!] : null);
   const act = useAction();
 
-  const list = useLoad(async () => {
-    const page = await api.commissions({ status, partner_id: partnerId, limit: LIMIT, offset });
-    const names = await api.partnerNames([...new Set(page.items.map((c) => c.partner_id))]);
-    return { page, names: new Map(names.map((n) => [n.id, n.name])) };
-  }, [status, partnerId, offset, tick]);
-  const partner = useLoad(() => (partnerId ? api.partner(partnerId).then((d) => d.partner) : Promise.resolve(null)), [partnerId]);
-  const toPay = useLoad(() => api.partnersToPay(null, 20, 0), [tick]);
+  const list = useLoad(
+    async () => {
+      const page = await api.commissions({ status, partner_id: partnerId, limit: LIMIT, offset });
+      const names = await api.partnerNames([...new Set(page.items.map((c) => c.partner_id))]);
+      return { page, names: new Map(names.map((n) => [n.id, n.name])) };
+    },
+    [status, partnerId, offset],
+    ["commissions"],
+  );
+  const partner = useLoad(
+    () => (partnerId ? api.partner(partnerId).then((d) => d.partner) : Promise.resolve(null)),
+    [partnerId],
+  );
+  const toPay = useLoad(() => api.partnersToPay(null, 20, 0), [], ["commissions"]);
 
   const setFilter = (k: string, v: string | null) => {
     const p = new URLSearchParams(params);
@@ -43,24 +49,36 @@ export function CommissionsScreen() {
     setSelection({});
     setParams(p);
   };
-  const refresh = () => {
-    setSelection({});
-    setTick((t) => t + 1);
-  };
+  // After an approval or a payout the rows reload (by tag); what was selected is gone.
+  const clearSelection = () => setSelection({});
 
-  const columns = useMemo<ColumnDef<Commission, any>[]>(
+  const columns = useMemo<ColumnDef<Commission, unknown>[]>(
     () => [
       selectColumn<Commission>(),
       { header: "Created", cell: ({ row }) => date(row.original.created_at) },
       {
         header: "Partner",
-        cell: ({ row }) => <Link to={`/partners/${row.original.partner_id}`}>{list.data?.names.get(row.original.partner_id) ?? "…"}</Link>,
+        cell: ({ row }) => (
+          <Link to={`/partners/${row.original.partner_id}`}>
+            {list.data?.names.get(row.original.partner_id) ?? "…"}
+          </Link>
+        ),
       },
       { header: "Lead", cell: ({ row }) => <Link to={`/leads/${row.original.client_lead_id}`}>open</Link> },
       { header: "Kind", cell: ({ row }) => row.original.kind },
-      { header: "Project value", cell: ({ row }) => <span className="num">{money(row.original.project_value, cur)}</span> },
+      {
+        header: "Project value",
+        cell: ({ row }) => <span className="num">{money(row.original.project_value, cur)}</span>,
+      },
       { header: "Rate", cell: ({ row }) => <span className="num">{percent(row.original.commission_rate)}</span> },
-      { header: "Amount", cell: ({ row }) => <span className="num" data-amount>{money(row.original.commission_amount, cur)}</span> },
+      {
+        header: "Amount",
+        cell: ({ row }) => (
+          <span className="num" data-amount>
+            {money(row.original.commission_amount, cur)}
+          </span>
+        ),
+      },
       { header: "Status", cell: ({ row }) => <Badge value={row.original.status} /> },
       { header: "Paid", cell: ({ row }) => date(row.original.paid_at) },
     ],
@@ -75,7 +93,11 @@ export function CommissionsScreen() {
       <header className="screen-head">
         <h1>Commissions</h1>
         <div className="toolbar">
-          <select aria-label="Status" value={status ?? ""} onChange={(e) => setFilter("status", e.target.value || null)}>
+          <select
+            aria-label="Status"
+            value={status ?? ""}
+            onChange={(e) => setFilter("status", e.target.value || null)}
+          >
             <option value="">All statuses</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -101,11 +123,15 @@ export function CommissionsScreen() {
         <button
           className="primary"
           disabled={selected.length === 0 || act.busy}
-          onClick={async () => (await act.run(() => api.commissionsApprove(selected))) && refresh()}
+          onClick={async () => (await act.run(() => api.commissionsApprove(selected))) && clearSelection()}
         >
           Approve selected
         </button>
-        {act.error && <span className="inline-error" role="alert">{act.error.message}</span>}
+        {act.error && (
+          <span className="inline-error" role="alert">
+            {act.error.message}
+          </span>
+        )}
       </div>
       {list.error && <div className="banner error">{list.error.message}</div>}
       {list.data && list.data.page.items.length === 0 ? (
@@ -123,7 +149,12 @@ export function CommissionsScreen() {
               selection={selection}
               onSelectionChange={setSelection}
             />
-            <Pager total={list.data.page.total} limit={LIMIT} offset={offset} onOffset={(o) => (setSelection({}), setOffset(o))} />
+            <Pager
+              total={list.data.page.total}
+              limit={LIMIT}
+              offset={offset}
+              onOffset={(o) => (setSelection({}), setOffset(o))}
+            />
           </>
         )
       )}
@@ -133,7 +164,7 @@ export function CommissionsScreen() {
           partnerIds={paying}
           onClose={() => setPaying(null)}
           onPaid={() => {
-            refresh();
+            clearSelection();
           }}
         />
       )}
@@ -151,7 +182,9 @@ function PayoutPanel(props: { toPay: PartnerToPay[]; total: number; onPay: (ids:
         Payout <span className="count">{props.total} partners with approved commissions</span>
       </h3>
       {props.toPay.length === 0 ? (
-        <Empty title="Nothing approved to pay.">Approve pending commissions above; they can then be paid here in one batch.</Empty>
+        <Empty title="Nothing approved to pay.">
+          Approve pending commissions above; they can then be paid here in one batch.
+        </Empty>
       ) : (
         <>
           <ul className="list">
@@ -181,7 +214,7 @@ function PayoutPanel(props: { toPay: PartnerToPay[]; total: number; onPay: (ids:
 }
 
 function PayoutDialog(props: { partnerIds: string[]; onClose: () => void; onPaid: () => void }) {
-  const preview = useLoad(() => api.partnersToPay(props.partnerIds, 500, 0), [props.partnerIds.join(",")]);
+  const preview = useLoad(() => api.partnersToPay(props.partnerIds, 500, 0), [props.partnerIds]);
   const act = useAction();
   const [done, setDone] = useState<Payout | null>(null);
   const cur = useCurrency();
@@ -192,7 +225,8 @@ function PayoutDialog(props: { partnerIds: string[]; onClose: () => void; onPaid
       {done ? (
         <div data-payout="done">
           <p>
-            Paid {done.commission_count} commissions, {money(done.total_amount, done.currency)} in all, to {done.lines.length} partners.
+            Paid {done.commission_count} commissions, {money(done.total_amount, done.currency)} in all, to{" "}
+            {done.lines.length} partners.
           </p>
           <div className="buttons">
             <button className="primary" onClick={props.onClose}>
@@ -223,7 +257,11 @@ function PayoutDialog(props: { partnerIds: string[]; onClose: () => void; onPaid
               </tr>
             </tfoot>
           </table>
-          {act.error && <div className="banner error" role="alert">{act.error.message}</div>}
+          {act.error && (
+            <div className="banner error" role="alert">
+              {act.error.message}
+            </div>
+          )}
           <div className="buttons">
             <button onClick={props.onClose}>Cancel</button>
             <button

@@ -37,14 +37,19 @@ function reportLaunch() {
       performance.mark("pd:dashboard");
       const at = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? -1;
       api
-        .launchReady({ time_origin: performance.timeOrigin, script: at("pd:script"), opened: at("pd:opened"), figures: at("pd:dashboard") })
+        .launchReady({
+          time_origin: performance.timeOrigin,
+          script: at("pd:script"),
+          opened: at("pd:opened"),
+          figures: at("pd:dashboard"),
+        })
         .catch(() => undefined);
     }),
   );
 }
 
 export function DashboardScreen() {
-  const { data: d, error } = useLoad(loadDashboard, []);
+  const { data: d, error } = useLoad(loadDashboard, [], ["dashboard"]);
   const cur = useCurrency();
   useEffect(() => {
     if (d) reportLaunch();

@@ -11,16 +11,23 @@ import {
   type DragEndEvent,
 } from "@dnd-kit/core";
 import type { ColumnDef } from "@tanstack/react-table";
-import { api, invalid } from "../lib/api";
+import { api } from "../lib/api";
 import type { Lead } from "../lib/bindings/Lead";
 import type { LeadStatus } from "../lib/bindings/LeadStatus";
-import type { Partner } from "../lib/bindings/Partner";
 import { date, dateTime, label, money, plainAmount, useCurrency } from "../lib/format";
 import { fieldError, formError, useAction, useDebounced, useLoad } from "../lib/hooks";
 import { Badge, DataTable, Empty, Field, FormError, Modal, Pager } from "../components/ui";
 import { NEW_ITEM_EVENT } from "../components/Layout";
+import { NewLeadForm } from "./leads/NewLeadForm";
 
-export const LEAD_STATUSES: LeadStatus[] = ["prospect", "qualified", "proposal_sent", "negotiating", "closed_won", "closed_lost"];
+export const LEAD_STATUSES: LeadStatus[] = [
+  "prospect",
+  "qualified",
+  "proposal_sent",
+  "negotiating",
+  "closed_won",
+  "closed_lost",
+];
 const BOARD_LIMIT = 30;
 const TABLE_LIMIT = 50;
 
@@ -31,7 +38,7 @@ function next(s: LeadStatus): LeadStatus | null {
 }
 
 /** Moves a lead; a win first asks for the project value. */
-function useMover(onMoved: () => void) {
+function useMover() {
   const [winning, setWinning] = useState<Lead | null>(null);
   const act = useAction();
   const move = async (lead: Lead, to: LeadStatus) => {
@@ -40,7 +47,7 @@ function useMover(onMoved: () => void) {
       setWinning(lead);
       return;
     }
-    if (await act.run(() => api.leadMove(lead.id, to, null))) onMoved();
+    await act.run(() => api.leadMove(lead.id, to, null));
   };
   return { winning, setWinning, move, error: act.error, clear: () => act.setError(null) };
 }
@@ -54,9 +61,7 @@ export function LeadsScreen() {
   const [search, setSearch] = useState("");
   const q = useDebounced(search.trim(), 200);
   const [adding, setAdding] = useState<string | null>(params.get("new") !== null ? params.get("new") || "" : null);
-  const [tick, setTick] = useState(0);
-  const refresh = () => setTick((t) => t + 1);
-  const mover = useMover(refresh);
+  const mover = useMover();
 
   useEffect(() => {
     const onNew = () => setAdding("");
@@ -107,28 +112,15 @@ export function LeadsScreen() {
           {mover.error.message}
         </div>
       )}
-      {view === "board" ? (
-        <Board q={q} partner={partner} tick={tick} onMove={mover.move} />
-      ) : (
-        <LeadTable q={q} partner={partner} tick={tick} />
-      )}
-      {id && <LeadPanel id={id} tick={tick} onMove={mover.move} onClose={() => navigate(`/leads?view=${view}`)} />}
-      {adding !== null && (
-        <NewLeadForm
-          partnerId={adding}
-          onClose={() => setAdding(null)}
-          onSaved={() => {
-            refresh();
-          }}
-        />
-      )}
+      {view === "board" ? <Board q={q} partner={partner} onMove={mover.move} /> : <LeadTable q={q} partner={partner} />}
+      {id && <LeadPanel id={id} onMove={mover.move} onClose={() => navigate(`/leads?view=${view}`)} />}
+      {adding !== null && <NewLeadForm partnerId={adding} onClose={() => setAdding(null)} />}
       {mover.winning && (
         <WinDialog
           lead={mover.winning}
           onClose={() => mover.setWinning(null)}
           onWon={() => {
             mover.setWinning(null);
-            refresh();
           }}
         />
       )}
@@ -136,16 +128,22 @@ export function LeadsScreen() {
   );
 }
 
-function Board(props: { q: string; partner: string | null; tick: number; onMove: (l: Lead, to: LeadStatus) => void }) {
-  const { q, partner, tick } = props;
+function Board(props: { q: string; partner: string | null; onMove: (l: Lead, to: LeadStatus) => void }) {
+  const { q, partner } = props;
   const cols = useLoad(
     () =>
       Promise.all(
-        LEAD_STATUSES.map((status) => api.leads({ status, partner_id: partner, search: q || null, limit: BOARD_LIMIT, offset: 0 })),
+        LEAD_STATUSES.map((status) =>
+          api.leads({ status, partner_id: partner, search: q || null, limit: BOARD_LIMIT, offset: 0 }),
+        ),
       ),
-    [q, partner, tick],
+    [q, partner],
+    ["leads"],
   );
-  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor));
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
+    useSensor(KeyboardSensor),
+  );
   const onDragEnd = (e: DragEndEvent) => {
     const lead = e.active.data.current?.lead as Lead | undefined;
     const to = e.over?.id as LeadStatus | undefined;
@@ -170,13 +168,19 @@ function Board(props: { q: string; partner: string | null; tick: number; onMove:
         ))}
       </div>
       <p className="muted small">
-        Drag a card to another column, or focus a card and press <kbd>→</kbd> to move it to the next stage (or use its menu).
+        Drag a card to another column, or focus a card and press <kbd>→</kbd> to move it to the next stage (or use its
+        menu).
       </p>
     </DndContext>
   );
 }
 
-function Column(props: { status: LeadStatus; leads: Lead[]; total: number; onMove: (l: Lead, to: LeadStatus) => void }) {
+function Column(props: {
+  status: LeadStatus;
+  leads: Lead[];
+  total: number;
+  onMove: (l: Lead, to: LeadStatus) => void;
+}) {
   const { setNodeRef, isOver } = useDroppable({ id: props.status });
   const cur = useCurrency();
   const sum = props.leads.reduce((a, l) => a + l.estimated_value, 0);
@@ -261,25 +265,45 @@ function Card(props: { lead: Lead; onMove: (l: Lead, to: LeadStatus) => void }) 
   );
 }
 
-function LeadTable(props: { q: string; partner: string | null; tick: number }) {
+function LeadTable(props: { q: string; partner: string | null }) {
   const [status, setStatus] = useState<LeadStatus | "">("");
   const [offset, setOffset] = useState(0);
   const cur = useCurrency();
-  const list = useLoad(async () => {
-    const page = await api.leads({ status: status || null, partner_id: props.partner, search: props.q || null, limit: TABLE_LIMIT, offset });
-    const names = await api.partnerNames([...new Set(page.items.map((l) => l.partner_id))]);
-    return { page, names: new Map(names.map((n) => [n.id, n.name])) };
-  }, [status, props.q, props.partner, offset, props.tick]);
-  const columns = useMemo<ColumnDef<Lead, any>[]>(
+  const list = useLoad(
+    async () => {
+      const page = await api.leads({
+        status: status || null,
+        partner_id: props.partner,
+        search: props.q || null,
+        limit: TABLE_LIMIT,
+        offset,
+      });
+      const names = await api.partnerNames([...new Set(page.items.map((l) => l.partner_id))]);
+      return { page, names: new Map(names.map((n) => [n.id, n.name])) };
+    },
+    [status, props.q, props.partner, offset],
+    ["leads"],
+  );
+  const columns = useMemo<ColumnDef<Lead, unknown>[]>(
     () => [
-      { header: "Client", cell: ({ row }) => <Link to={`/leads/${row.original.id}?view=table`}>{row.original.client_name}</Link> },
+      {
+        header: "Client",
+        cell: ({ row }) => <Link to={`/leads/${row.original.id}?view=table`}>{row.original.client_name}</Link>,
+      },
       { header: "Business", cell: ({ row }) => row.original.business_name ?? "" },
       {
         header: "Partner",
-        cell: ({ row }) => <Link to={`/partners/${row.original.partner_id}`}>{list.data?.names.get(row.original.partner_id) ?? "…"}</Link>,
+        cell: ({ row }) => (
+          <Link to={`/partners/${row.original.partner_id}`}>
+            {list.data?.names.get(row.original.partner_id) ?? "…"}
+          </Link>
+        ),
       },
       { header: "Status", cell: ({ row }) => <Badge value={row.original.status} /> },
-      { header: "Estimated", cell: ({ row }) => <span className="num">{money(row.original.estimated_value, cur)}</span> },
+      {
+        header: "Estimated",
+        cell: ({ row }) => <span className="num">{money(row.original.estimated_value, cur)}</span>,
+      },
       { header: "Created", cell: ({ row }) => date(row.original.created_at) },
       { header: "Updated", cell: ({ row }) => date(row.original.updated_at) },
     ],
@@ -311,7 +335,7 @@ function LeadTable(props: { q: string; partner: string | null; tick: number }) {
       {list.data && list.data.page.items.length === 0 ? (
         <Empty title="No lead matches.">
           {props.q
-            ? "Search finds words that start with what you type (\"harb\" finds Harbor, not Bharbor). Change the search or the filters."
+            ? 'Search finds words that start with what you type ("harb" finds Harbor, not Bharbor). Change the search or the filters.'
             : "Change the filters, or add a lead with New lead (key n)."}
         </Empty>
       ) : (
@@ -326,8 +350,8 @@ function LeadTable(props: { q: string; partner: string | null; tick: number }) {
   );
 }
 
-function LeadPanel(props: { id: string; tick: number; onMove: (l: Lead, to: LeadStatus) => void; onClose: () => void }) {
-  const d = useLoad(() => api.lead(props.id), [props.id, props.tick]);
+function LeadPanel(props: { id: string; onMove: (l: Lead, to: LeadStatus) => void; onClose: () => void }) {
+  const d = useLoad(() => api.lead(props.id), [props.id], ["leads", "commissions"]);
   const cur = useCurrency();
   return (
     <Modal title={d.data ? d.data.lead.client_name : "Lead"} onClose={props.onClose} wide>
@@ -368,7 +392,8 @@ function LeadPanel(props: { id: string; tick: number; onMove: (l: Lead, to: Lead
           <ul className="list">
             {d.data.history.map((m, i) => (
               <li key={i}>
-                <span className="muted">{dateTime(m.at)}</span> {m.from_status ? label(m.from_status) : "New"} → {label(m.to_status)}
+                <span className="muted">{dateTime(m.at)}</span> {m.from_status ? label(m.from_status) : "New"} →{" "}
+                {label(m.to_status)}
                 {m.reopen && <Badge value="reopen" />}
               </li>
             ))}
@@ -406,7 +431,12 @@ function WinDialog(props: { lead: Lead; onClose: () => void; onWon: () => void }
   return (
     <Modal title={`Close ${props.lead.client_name} as won`} onClose={props.onClose}>
       <form className="form" onSubmit={submit} data-form="win">
-        <Field label={`Project value (${cur})`} name="project_value" error={fieldError(act.error, "project_value")} hint="The commission is this value times the partner's tier rate.">
+        <Field
+          label={`Project value (${cur})`}
+          name="project_value"
+          error={fieldError(act.error, "project_value")}
+          hint="The commission is this value times the partner's tier rate."
+        >
           <input name="project_value" value={value} onChange={(e) => setValue(e.target.value)} inputMode="decimal" />
         </Field>
         <FormError message={formError(act.error, ["project_value"])} />
@@ -416,127 +446,6 @@ function WinDialog(props: { lead: Lead; onClose: () => void; onWon: () => void }
           </button>
           <button className="primary" type="submit" disabled={act.busy}>
             Close as won
-          </button>
-        </div>
-      </form>
-    </Modal>
-  );
-}
-
-/** Pick a partner by typing part of the name, e-mail or company. */
-export function PartnerPicker(props: { value: Partner | null; onChange: (p: Partner | null) => void; activeOnly?: boolean }) {
-  const [text, setText] = useState("");
-  const q = useDebounced(text.trim(), 150);
-  const found = useLoad(
-    () => (q ? api.partners({ search: q, status: props.activeOnly ? "active" : null, tier: null, sort: "name", desc: false, limit: 8, offset: 0 }) : Promise.resolve(null)),
-    [q],
-  );
-  if (props.value)
-    return (
-      <div className="picked">
-        <strong>{props.value.name}</strong> <span className="muted">{props.value.email}</span>{" "}
-        <button type="button" className="link" onClick={() => props.onChange(null)}>
-          change
-        </button>
-      </div>
-    );
-  return (
-    <div className="picker">
-      <input name="partner_search" placeholder="Type a partner's name, e-mail or company" value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" />
-      {found.data && (
-        <ul className="options" role="listbox">
-          {found.data.items.length === 0 && <li className="muted">No {props.activeOnly ? "active " : ""}partner matches.</li>}
-          {found.data.items.map((p) => (
-            <li key={p.id}>
-              <button type="button" role="option" aria-selected={false} onClick={() => props.onChange(p)} data-partner-option={p.name}>
-                {p.name} <span className="muted">{p.company ?? p.email}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
-}
-
-const LEAD_FIELDS = ["description", "partner_id", "client_name", "client_email", "client_phone", "business_name", "project_description", "estimated_value"];
-
-function NewLeadForm(props: { partnerId: string; onClose: () => void; onSaved: () => void }) {
-  const [partner, setPartner] = useState<Partner | null>(null);
-  const [f, setF] = useState({ client_name: "", client_email: "", client_phone: "", business_name: "", project_description: "", estimated_value: "" });
-  const [duplicate, setDuplicate] = useState<{ saved: Lead; of: Lead } | null>(null);
-  const act = useAction();
-  const cur = useCurrency();
-  useEffect(() => {
-    if (props.partnerId) api.partner(props.partnerId).then((d) => setPartner(d.partner), () => undefined);
-  }, [props.partnerId]);
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    const r = await act.run(async () => {
-      if (!partner) throw invalid("partner_id", "partner: pick the partner who referred this client");
-      const cents = f.estimated_value.trim() === "" ? 0 : await api.amountParse("estimated_value", f.estimated_value);
-      return api.leadAdd({
-        partner_id: partner.id,
-        client_name: f.client_name,
-        client_email: f.client_email,
-        client_phone: f.client_phone || null,
-        business_name: f.business_name || null,
-        project_description: f.project_description || null,
-        estimated_value: cents,
-      });
-    });
-    if (!r) return;
-    props.onSaved();
-    if (r.duplicate_of) setDuplicate({ saved: r.lead, of: r.duplicate_of });
-    else props.onClose();
-  };
-  const err = (...n: string[]) => fieldError(act.error, ...n);
-  if (duplicate)
-    return (
-      <Modal title="Lead saved: likely duplicate" onClose={props.onClose}>
-        <div className="banner warn" role="status" data-warning="duplicate">
-          {duplicate.saved.client_name} looks like a lead already there: <Link to={`/leads/${duplicate.of.id}`}>{duplicate.of.client_name}</Link> (
-          {duplicate.of.business_name ?? duplicate.of.client_email}, {label(duplicate.of.status)}). It was saved and flagged; check with the partner.
-        </div>
-        <div className="buttons">
-          <button className="primary" onClick={props.onClose}>
-            OK
-          </button>
-        </div>
-      </Modal>
-    );
-  return (
-    <Modal title="New lead" onClose={props.onClose}>
-      <form className="form" onSubmit={submit} data-form="lead">
-        <Field label="Partner" name="partner_id" error={err("partner_id", "partner")} group>
-          <PartnerPicker value={partner} onChange={setPartner} activeOnly />
-        </Field>
-        <Field label="Client name" name="client_name" error={err("client_name")}>
-          <input name="client_name" value={f.client_name} onChange={set("client_name")} />
-        </Field>
-        <Field label="Client e-mail" name="client_email" error={err("client_email")}>
-          <input name="client_email" value={f.client_email} onChange={set("client_email")} />
-        </Field>
-        <Field label="Client phone" name="client_phone" error={err("client_phone")}>
-          <input name="client_phone" value={f.client_phone} onChange={set("client_phone")} />
-        </Field>
-        <Field label="Business" name="business_name" error={err("business_name")}>
-          <input name="business_name" value={f.business_name} onChange={set("business_name")} />
-        </Field>
-        <Field label="Project" name="project_description" error={err("project_description", "description")}>
-          <textarea name="project_description" rows={3} value={f.project_description} onChange={set("project_description")} />
-        </Field>
-        <Field label={`Estimated value (${cur})`} name="estimated_value" error={err("estimated_value")}>
-          <input name="estimated_value" inputMode="decimal" value={f.estimated_value} onChange={set("estimated_value")} placeholder="e.g. 12000" />
-        </Field>
-        <FormError message={formError(act.error, [...LEAD_FIELDS, "partner"])} />
-        <div className="buttons">
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button className="primary" type="submit" disabled={act.busy}>
-            Save lead
           </button>
         </div>
       </form>

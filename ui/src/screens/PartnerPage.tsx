@@ -10,13 +10,13 @@ import { PARTNER_STATUSES, TIERS } from "./Partners";
 export function PartnerPage() {
   const { id } = useParams();
   const cur = useCurrency();
-  const d = useLoad(() => api.partner(id!), [id]);
+  const d = useLoad(() => api.partner(id!), [id], ["partners", "leads", "commissions", "payouts"]);
   const act = useAction();
   if (d.error) return <div className="banner error">{d.error.message}</div>;
   if (!d.data) return <p className="muted">Loading…</p>;
   const { partner: p } = d.data;
   const change = async (fn: () => Promise<unknown>) => {
-    if (await act.run(fn)) d.reload();
+    await act.run(fn);
   };
   return (
     <section className="screen" data-screen="partner">
@@ -64,7 +64,11 @@ export function PartnerPage() {
             </label>
             <label>
               Tier{" "}
-              <select aria-label="Set tier" value={p.tier} onChange={(e) => change(() => api.partnerSetTier(p.id, e.target.value as Tier))}>
+              <select
+                aria-label="Set tier"
+                value={p.tier}
+                onChange={(e) => change(() => api.partnerSetTier(p.id, e.target.value as Tier))}
+              >
                 {TIERS.map((t) => (
                   <option key={t} value={t}>
                     {label(t)}
@@ -73,7 +77,11 @@ export function PartnerPage() {
               </select>
             </label>
           </div>
-          {act.error && <div className="inline-error" role="alert">{act.error.message}</div>}
+          {act.error && (
+            <div className="inline-error" role="alert">
+              {act.error.message}
+            </div>
+          )}
         </div>
         <div className="card">
           <h3>Totals</h3>
@@ -133,7 +141,9 @@ export function PartnerPage() {
       <div className="card">
         <h3>Commissions</h3>
         {d.data.recent_commissions.length === 0 ? (
-          <Empty title="No commission yet.">A commission is created when one of this partner's leads closes as won.</Empty>
+          <Empty title="No commission yet.">
+            A commission is created when one of this partner's leads closes as won.
+          </Empty>
         ) : (
           <table className="table" aria-label="Partner commissions">
             <thead>
@@ -179,7 +189,8 @@ export function PartnerPage() {
 }
 
 function describe(action: string, before: unknown, after: unknown): string {
-  const get = (v: unknown, k: string) => (v && typeof v === "object" ? String((v as Record<string, unknown>)[k] ?? "") : "");
+  const get = (v: unknown, k: string) =>
+    v && typeof v === "object" ? String((v as Record<string, unknown>)[k] ?? "") : "";
   switch (action) {
     case "create":
       return `Became a partner (${get(after, "tier")}, ${get(after, "status")})`;

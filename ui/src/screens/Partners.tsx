@@ -30,6 +30,7 @@ export function PartnersScreen() {
   const list = useLoad(
     () => api.partners({ tier, status, search: q || null, sort, desc, limit: LIMIT, offset }),
     [tier, status, q, sort, desc, offset],
+    ["partners"],
   );
   const setFilter = (k: string, v: string) => {
     const p = new URLSearchParams(params);
@@ -39,15 +40,23 @@ export function PartnersScreen() {
     setParams(p);
   };
 
-  const columns = useMemo<ColumnDef<Partner, any>[]>(
+  const columns = useMemo<ColumnDef<Partner, unknown>[]>(
     () => [
-      { id: "name", header: "Name", cell: ({ row }) => <Link to={`/partners/${row.original.id}`}>{row.original.name}</Link> },
+      {
+        id: "name",
+        header: "Name",
+        cell: ({ row }) => <Link to={`/partners/${row.original.id}`}>{row.original.name}</Link>,
+      },
       { id: "email", header: "E-mail", cell: ({ row }) => row.original.email },
       { id: "company", header: "Company", cell: ({ row }) => row.original.company ?? "" },
       { id: "tier", header: "Tier", cell: ({ row }) => <Badge value={row.original.tier} /> },
       { id: "status", header: "Status", cell: ({ row }) => <Badge value={row.original.status} /> },
       { id: "deals", header: "Deals", cell: ({ row }) => <span className="num">{row.original.total_deals}</span> },
-      { id: "earnings", header: "Earnings", cell: ({ row }) => <span className="num">{money(row.original.total_earnings, cur)}</span> },
+      {
+        id: "earnings",
+        header: "Earnings",
+        cell: ({ row }) => <span className="num">{money(row.original.total_earnings, cur)}</span>,
+      },
       { id: "created", header: "Since", cell: ({ row }) => date(row.original.created_at) },
     ],
     [cur],
@@ -94,7 +103,8 @@ export function PartnersScreen() {
           <Empty title="No partner matches.">Clear the search or the filters to see every partner.</Empty>
         ) : (
           <Empty title="No partner yet.">
-            Partners come from approved applications: open <Link to="/applications">Applications</Link> to add and approve one.
+            Partners come from approved applications: open <Link to="/applications">Applications</Link> to add and
+            approve one.
           </Empty>
         )
       ) : (

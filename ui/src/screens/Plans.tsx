@@ -13,16 +13,24 @@ import { NEW_ITEM_EVENT } from "../components/Layout";
 
 const STATUSES: PlanStatus[] = ["draft", "sent", "accepted", "declined"];
 const LIMIT = 30;
-const PLAN_FIELDS = ["business_name", "industry", "features", "timeline", "timeline_estimate", "investment", "investment_range", "client_lead_id"];
+const PLAN_FIELDS = [
+  "business_name",
+  "industry",
+  "features",
+  "timeline",
+  "timeline_estimate",
+  "investment",
+  "investment_range",
+  "client_lead_id",
+];
 
 export function PlansScreen() {
   const { id } = useParams();
   const navigate = useNavigate();
   const [status, setStatus] = useState<PlanStatus | "">("");
   const [offset, setOffset] = useState(0);
-  const [tick, setTick] = useState(0);
   const [adding, setAdding] = useState(false);
-  const list = useLoad(() => api.plans(status || null, LIMIT, offset), [status, offset, tick]);
+  const list = useLoad(() => api.plans(status || null, LIMIT, offset), [status, offset], ["plans"]);
   useEffect(() => {
     const onNew = () => setAdding(true);
     window.addEventListener(NEW_ITEM_EVENT, onNew);
@@ -34,7 +42,11 @@ export function PlansScreen() {
       <header className="screen-head">
         <h1>App plans</h1>
         <div className="toolbar">
-          <select aria-label="Status" value={status} onChange={(e) => (setStatus(e.target.value as PlanStatus | ""), setOffset(0))}>
+          <select
+            aria-label="Status"
+            value={status}
+            onChange={(e) => (setStatus(e.target.value as PlanStatus | ""), setOffset(0))}
+          >
             <option value="">All statuses</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -69,7 +81,7 @@ export function PlansScreen() {
           </div>
           <div className="plan-editor">
             {current ? (
-              <PlanEditor key={current.id + current.updated_at} plan={current} onChanged={() => setTick((t) => t + 1)} />
+              <PlanEditor key={current.id + current.updated_at} plan={current} />
             ) : (
               <Empty title="Pick a plan on the left to edit it and see its proposal." />
             )}
@@ -81,7 +93,6 @@ export function PlansScreen() {
           onClose={() => setAdding(false)}
           onSaved={(p) => {
             setAdding(false);
-            setTick((t) => t + 1);
             navigate(`/plans/${p.id}`);
           }}
         />
@@ -102,7 +113,11 @@ function TagInput(props: { value: string[]; onChange: (v: string[]) => void; nam
       {props.value.map((t) => (
         <span key={t} className="tag">
           {t}
-          <button type="button" aria-label={`Remove ${t}`} onClick={() => props.onChange(props.value.filter((x) => x !== t))}>
+          <button
+            type="button"
+            aria-label={`Remove ${t}`}
+            onClick={() => props.onChange(props.value.filter((x) => x !== t))}
+          >
             ×
           </button>
         </span>
@@ -126,7 +141,7 @@ function TagInput(props: { value: string[]; onChange: (v: string[]) => void; nam
   );
 }
 
-function PlanEditor(props: { plan: AppPlan; onChanged: () => void }) {
+function PlanEditor(props: { plan: AppPlan }) {
   const p = props.plan;
   const [f, setF] = useState({
     business_name: p.business_name,
@@ -137,9 +152,12 @@ function PlanEditor(props: { plan: AppPlan; onChanged: () => void }) {
   });
   const act = useAction();
   const draft = p.status === "draft";
-  const html = useMemo(() => (p.generated_content ? DOMPurify.sanitize(marked.parse(p.generated_content, { async: false })) : ""), [p.generated_content]);
+  const html = useMemo(
+    () => (p.generated_content ? DOMPurify.sanitize(marked.parse(p.generated_content, { async: false })) : ""),
+    [p.generated_content],
+  );
   const err = (...n: string[]) => fieldError(act.error, ...n);
-  const save = () => act.run(() => api.planUpdate(p.id, f)).then((r) => r && props.onChanged());
+  const save = () => act.run(() => api.planUpdate(p.id, f));
   return (
     <div className="card" data-detail="plan">
       <h2>
@@ -147,19 +165,43 @@ function PlanEditor(props: { plan: AppPlan; onChanged: () => void }) {
       </h2>
       <div className="form">
         <Field label="Business" name="business_name" error={err("business_name")}>
-          <input name="business_name" disabled={!draft} value={f.business_name} onChange={(e) => setF({ ...f, business_name: e.target.value })} />
+          <input
+            name="business_name"
+            disabled={!draft}
+            value={f.business_name}
+            onChange={(e) => setF({ ...f, business_name: e.target.value })}
+          />
         </Field>
         <Field label="Industry" name="industry" error={err("industry")}>
-          <input name="industry" disabled={!draft} value={f.industry} onChange={(e) => setF({ ...f, industry: e.target.value })} />
+          <input
+            name="industry"
+            disabled={!draft}
+            value={f.industry}
+            onChange={(e) => setF({ ...f, industry: e.target.value })}
+          />
         </Field>
         <Field label="Features" name="features" error={err("features")} group>
-          {draft ? <TagInput name="features" value={f.features} onChange={(v) => setF({ ...f, features: v })} /> : <div>{f.features.join(", ")}</div>}
+          {draft ? (
+            <TagInput name="features" value={f.features} onChange={(v) => setF({ ...f, features: v })} />
+          ) : (
+            <div>{f.features.join(", ")}</div>
+          )}
         </Field>
         <Field label="Timeline" name="timeline_estimate" error={err("timeline", "timeline_estimate")}>
-          <input name="timeline_estimate" disabled={!draft} value={f.timeline_estimate} onChange={(e) => setF({ ...f, timeline_estimate: e.target.value })} />
+          <input
+            name="timeline_estimate"
+            disabled={!draft}
+            value={f.timeline_estimate}
+            onChange={(e) => setF({ ...f, timeline_estimate: e.target.value })}
+          />
         </Field>
         <Field label="Investment range" name="investment_range" error={err("investment", "investment_range")}>
-          <input name="investment_range" disabled={!draft} value={f.investment_range} onChange={(e) => setF({ ...f, investment_range: e.target.value })} />
+          <input
+            name="investment_range"
+            disabled={!draft}
+            value={f.investment_range}
+            onChange={(e) => setF({ ...f, investment_range: e.target.value })}
+          />
         </Field>
         <FormError message={formError(act.error, PLAN_FIELDS)} />
         <div className="buttons">
@@ -169,14 +211,14 @@ function PlanEditor(props: { plan: AppPlan; onChanged: () => void }) {
             </button>
           )}
           {draft && (
-            <button className="primary" onClick={() => act.run(() => api.planGenerate(p.id)).then((r) => r && props.onChanged())} disabled={act.busy}>
+            <button className="primary" onClick={() => act.run(() => api.planGenerate(p.id))} disabled={act.busy}>
               Generate proposal
             </button>
           )}
           <select
             aria-label="Set plan status"
             value=""
-            onChange={(e) => e.target.value && act.run(() => api.planSetStatus(p.id, e.target.value as PlanStatus)).then((r) => r && props.onChanged())}
+            onChange={(e) => e.target.value && act.run(() => api.planSetStatus(p.id, e.target.value as PlanStatus))}
           >
             <option value="">Mark as…</option>
             {STATUSES.filter((s) => s !== p.status).map((s) => (
@@ -200,11 +242,15 @@ function PlanEditor(props: { plan: AppPlan; onChanged: () => void }) {
 function LeadPicker(props: { value: Lead | null; onChange: (l: Lead | null) => void }) {
   const [text, setText] = useState("");
   const q = useDebounced(text.trim(), 150);
-  const found = useLoad(() => (q ? api.leads({ search: q, status: null, partner_id: null, limit: 8, offset: 0 }) : Promise.resolve(null)), [q]);
+  const found = useLoad(
+    () => (q ? api.leads({ search: q, status: null, partner_id: null, limit: 8, offset: 0 }) : Promise.resolve(null)),
+    [q],
+  );
   if (props.value)
     return (
       <div className="picked">
-        <strong>{props.value.client_name}</strong> <span className="muted">{props.value.business_name ?? props.value.client_email}</span>{" "}
+        <strong>{props.value.client_name}</strong>{" "}
+        <span className="muted">{props.value.business_name ?? props.value.client_email}</span>{" "}
         <button type="button" className="link" onClick={() => props.onChange(null)}>
           change
         </button>
@@ -212,7 +258,13 @@ function LeadPicker(props: { value: Lead | null; onChange: (l: Lead | null) => v
     );
   return (
     <div className="picker">
-      <input name="lead_search" placeholder="Type a client or business name" value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" />
+      <input
+        name="lead_search"
+        placeholder="Type a client or business name"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        autoComplete="off"
+      />
       {found.data && (
         <ul className="options">
           {found.data.items.length === 0 && <li className="muted">No lead matches.</li>}
@@ -231,14 +283,27 @@ function LeadPicker(props: { value: Lead | null; onChange: (l: Lead | null) => v
 
 function NewPlanForm(props: { onClose: () => void; onSaved: (p: AppPlan) => void }) {
   const [lead, setLead] = useState<Lead | null>(null);
-  const [f, setF] = useState({ business_name: "", industry: "", features: [] as string[], timeline_estimate: "", investment_range: "" });
+  const [f, setF] = useState({
+    business_name: "",
+    industry: "",
+    features: [] as string[],
+    timeline_estimate: "",
+    investment_range: "",
+  });
   const act = useAction();
   const err = (...n: string[]) => fieldError(act.error, ...n);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const r = await act.run(async () => {
       if (!lead) throw invalid("client_lead_id", "lead: pick the client lead this plan is for");
-      return api.planAdd({ client_lead_id: lead.id, business_name: f.business_name || null, industry: f.industry, features: f.features, timeline_estimate: f.timeline_estimate, investment_range: f.investment_range });
+      return api.planAdd({
+        client_lead_id: lead.id,
+        business_name: f.business_name || null,
+        industry: f.industry,
+        features: f.features,
+        timeline_estimate: f.timeline_estimate,
+        investment_range: f.investment_range,
+      });
     });
     if (r) props.onSaved(r);
   };
@@ -248,8 +313,17 @@ function NewPlanForm(props: { onClose: () => void; onSaved: (p: AppPlan) => void
         <Field label="Client lead" name="client_lead_id" error={err("client_lead_id", "lead")} group>
           <LeadPicker value={lead} onChange={setLead} />
         </Field>
-        <Field label="Business" name="business_name" error={err("business_name")} hint="Empty: the lead's business name">
-          <input name="business_name" value={f.business_name} onChange={(e) => setF({ ...f, business_name: e.target.value })} />
+        <Field
+          label="Business"
+          name="business_name"
+          error={err("business_name")}
+          hint="Empty: the lead's business name"
+        >
+          <input
+            name="business_name"
+            value={f.business_name}
+            onChange={(e) => setF({ ...f, business_name: e.target.value })}
+          />
         </Field>
         <Field label="Industry" name="industry" error={err("industry")}>
           <input name="industry" value={f.industry} onChange={(e) => setF({ ...f, industry: e.target.value })} />
@@ -258,10 +332,20 @@ function NewPlanForm(props: { onClose: () => void; onSaved: (p: AppPlan) => void
           <TagInput name="features" value={f.features} onChange={(v) => setF({ ...f, features: v })} />
         </Field>
         <Field label="Timeline" name="timeline_estimate" error={err("timeline", "timeline_estimate")}>
-          <input name="timeline_estimate" value={f.timeline_estimate} placeholder="e.g. 10-12 weeks" onChange={(e) => setF({ ...f, timeline_estimate: e.target.value })} />
+          <input
+            name="timeline_estimate"
+            value={f.timeline_estimate}
+            placeholder="e.g. 10-12 weeks"
+            onChange={(e) => setF({ ...f, timeline_estimate: e.target.value })}
+          />
         </Field>
         <Field label="Investment range" name="investment_range" error={err("investment", "investment_range")}>
-          <input name="investment_range" value={f.investment_range} placeholder="e.g. $40k-$60k" onChange={(e) => setF({ ...f, investment_range: e.target.value })} />
+          <input
+            name="investment_range"
+            value={f.investment_range}
+            placeholder="e.g. $40k-$60k"
+            onChange={(e) => setF({ ...f, investment_range: e.target.value })}
+          />
         </Field>
         <FormError message={formError(act.error, [...PLAN_FIELDS, "lead"])} />
         <div className="buttons">

@@ -2,30 +2,29 @@ import { useState } from "react";
 import { api } from "../lib/api";
 import type { SettingEntry } from "../lib/bindings/SettingEntry";
 import { useAction, useLoad } from "../lib/hooks";
-import { SETTINGS_EVENT } from "../components/Layout";
 
 export function SettingsScreen() {
-  const entries = useLoad(() => api.settingEntries(), []);
+  const entries = useLoad(() => api.settingEntries(), [], ["settings"]);
   return (
     <section className="screen" data-screen="settings">
       <header className="screen-head">
         <h1>Settings</h1>
       </header>
       <p className="muted">
-        The currency of this database and the tier table: a partner reaches a tier with either its won deals or its won revenue;
-        promotion happens when a deal closes, demotion only by hand on the partner page.
+        The currency of this database and the tier table: a partner reaches a tier with either its won deals or its won
+        revenue; promotion happens when a deal closes, demotion only by hand on the partner page.
       </p>
       {entries.error && <div className="banner error">{entries.error.message}</div>}
       <div className="card settings">
         {entries.data?.map((e) => (
-          <SettingRow key={e.key} entry={e} onSaved={entries.reload} />
+          <SettingRow key={e.key} entry={e} />
         ))}
       </div>
     </section>
   );
 }
 
-function SettingRow(props: { entry: SettingEntry; onSaved: () => void }) {
+function SettingRow(props: { entry: SettingEntry }) {
   const [value, setValue] = useState(props.entry.value);
   const [saved, setSaved] = useState(false);
   const act = useAction();
@@ -35,8 +34,6 @@ function SettingRow(props: { entry: SettingEntry; onSaved: () => void }) {
     setSaved(false);
     if (await act.run(() => api.settingSet(props.entry.key, value))) {
       setSaved(true);
-      window.dispatchEvent(new CustomEvent(SETTINGS_EVENT));
-      props.onSaved();
     }
   };
   return (

@@ -1,0 +1,124 @@
+// Refresh by tag. Every load names the tags of the data it shows
+// (`useLoad(fn, deps, ["leads"])`); every command that changes data names the
+// tags it changes (AFFECTS below). When a command succeeds, api.ts calls
+// `invalidateAfter(command)` and every load on screen with one of those tags
+// runs again. Screens do not tell each other what changed.
+import { useSyncExternalStore } from "react";
+
+export type Tag =
+  | "applications"
+  | "partners"
+  | "leads"
+  | "commissions"
+  | "payouts"
+  | "plans"
+  | "settings"
+  | "dashboard"
+  | "analytics"
+  | "audit"
+  | "backups"
+  | "sync";
+
+const ALL: readonly Tag[] = [
+  "applications",
+  "partners",
+  "leads",
+  "commissions",
+  "payouts",
+  "plans",
+  "settings",
+  "dashboard",
+  "analytics",
+  "audit",
+  "backups",
+  "sync",
+];
+
+/**
+ * What each command (the name given to invoke) changes. Commands that only
+ * read, or only write files outside the database, are not listed. `analytics`
+ * covers the figures and charts of the Analytics screen; `dashboard` the
+ * figures of the Dashboard (which also shows the currency).
+ */
+export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
+  // An application moves on (waiting applications are on the dashboard); approving creates the partner.
+  application_add: ["applications", "dashboard", "audit"],
+  application_review: ["applications", "dashboard", "audit"],
+  application_reject: ["applications", "dashboard", "audit"],
+  application_approve: ["applications", "partners", "dashboard", "analytics", "audit"],
+
+  // Status: active partners per tier and the active share; tier: rolled up per tier for analytics.
+  partner_set_status: ["partners", "dashboard", "analytics", "audit"],
+  partner_set_tier: ["partners", "dashboard", "analytics", "audit"],
+
+  // A new lead counts in its partner's pipeline and in the rollups.
+  lead_add: ["leads", "dashboard", "analytics", "audit"],
+  // Closing as won creates a commission and refreshes the partner's totals (maybe its tier);
+  // reopening a won deal cancels its commission or claws a paid one back.
+  lead_move: ["leads", "commissions", "partners", "dashboard", "analytics", "audit"],
+
+  // Approving changes no total: pending and approved are both owed.
+  commissions_approve: ["commissions", "dashboard", "audit"],
+  // Cancelling takes the commission off the partner's totals and the rollups.
+  commission_cancel: ["commissions", "partners", "dashboard", "analytics", "audit"],
+  // Paying marks the approved commissions paid and records the batch.
+  payout: ["commissions", "payouts", "dashboard", "analytics", "audit"],
+
+  plan_add: ["plans", "audit"],
+  plan_update: ["plans", "audit"],
+  plan_set_status: ["plans", "audit"],
+  plan_generate: ["plans", "audit"],
+
+  // The currency is shown on every screen; the tier table applies from the next win on.
+  setting_set: ["settings", "dashboard", "analytics", "audit"],
+
+  // The first figures of a day take the day's snapshot, which is audited.
+  analytics_screen: ["audit"],
+  analytics_snapshot_take: ["analytics", "audit"],
+
+  backup_create: ["backups"],
+  // A restore replaces the whole database (and keeps the current one as a backup).
+  backup_restore: ALL,
+  // An import (all rows or none) audits itself; a dry run changes nothing but is the same command.
+  import_run: ["applications", "partners", "leads", "dashboard", "analytics", "audit"],
+  sync_export: ["sync"],
+  // Applying a feed writes rows of any table.
+  sync_apply: ALL,
+  sync_push: ["sync"],
+};
+
+const versions = new Map<Tag, number>();
+const listeners = new Set<() => void>();
+
+/** Mark `tags` as changed: every load with one of them runs again. */
+export function invalidate(tags: readonly Tag[]) {
+  if (tags.length === 0) return;
+  for (const t of tags) versions.set(t, (versions.get(t) ?? 0) + 1);
+  for (const l of listeners) l();
+}
+
+/** After `command` succeeded: invalidate what it changes. */
+export function invalidateAfter(command: string) {
+  const tags = AFFECTS[command];
+  if (tags) invalidate(tags);
+}
+
+function subscribe(onChange: () => void) {
+  listeners.add(onChange);
+  return () => {
+    listeners.delete(onChange);
+  };
+}
+
+/** A number that grows whenever one of `tags` is invalidated (use it as a dependency). */
+export function useTags(tags: readonly Tag[]): number {
+  return useSyncExternalStore(subscribe, () => tags.reduce((n, t) => n + (versions.get(t) ?? 0), 0));
+}
+
+/** For `invoke(command).then(passInvalidating(command))`: invalidate after success, pass the answer on. */
+export function passInvalidating(command: string) {
+  return <T>(answer: T): T => {
+    invalidateAfter(command);
+    return answer;
+  };
+}
