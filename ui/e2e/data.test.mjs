@@ -81,6 +81,25 @@ test("backups, export, import wizard, statement, sync and restore on the Data sc
     await b.$("[data-action=import-run]").click();
     await waitText(b, "[data-result=import]", "Imported 2 applications", 20000);
 
+    // An exported file edited in a spreadsheet comes back as an update: the dry run lists the one change.
+    const edited = path.join(work, "partners-edited.csv");
+    const lines = readFileSync(path.join(exportDir, "partners.csv"), "utf8").split("\r\n");
+    const oldName = lines[1].split(",")[2];
+    lines[1] = lines[1].replace(`,${oldName},`, ",Renamed In Sheet,");
+    writeFileSync(edited, lines.join("\r\n"));
+    await b.$("[data-action=import-again]").click();
+    await b.$("select[name=import-table]").selectByAttribute("value", "partners");
+    await type(b, "input[data-path=import-file]", edited);
+    await b.$("[data-action=import-preview]").click();
+    await b.$("input[name=import-update]").waitForDisplayed({ timeout: 10000 });
+    await b.$("input[name=import-update]").click();
+    await b.$("[data-action=import-dry-run]").click();
+    const change = await b.$("[data-change='2:name']");
+    await change.waitForDisplayed({ timeout: 20000 });
+    assert.match(await change.getText(), new RegExp(`${oldName}.*Renamed In Sheet`));
+    await b.$("[data-action=import-run]").click();
+    await waitText(b, "[data-result=import]", "updated", 20000);
+
     // 4. A statement of a partner picked by search.
     await type(b, "[data-section=statement] input[name=partner_search]", "a");
     const option = await b.$("[data-section=statement] [data-partner-option]");

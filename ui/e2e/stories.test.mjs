@@ -63,7 +63,11 @@ test("lead to won to pending commission, approved, paid", limits, async () => {
     await type(b, "form[data-form=lead] input[name=client_name]", "Acme Buyer");
     await type(b, "form[data-form=lead] input[name=client_email]", "buyer@acme.example");
     await type(b, "form[data-form=lead] input[name=business_name]", "Acme");
-    await type(b, "form[data-form=lead] input[name=estimated_value]", "8000");
+    // An amount is read back before it is saved; a decimal comma is refused, not read as ten times more.
+    await type(b, "form[data-form=lead] input[name=estimated_value]", "1,5");
+    await waitText(b, "form[data-form=lead] [data-amount-echo=estimated_value]", "ambiguous: write 1.5");
+    await type(b, "form[data-form=lead] input[name=estimated_value]", "8,000");
+    await waitText(b, "form[data-form=lead] [data-amount-echo=estimated_value]", "Reads as 8,000.00");
     await b.$("button=Save lead").click();
     const card = await b.$("[data-column=prospect] [data-client='Acme Buyer']");
     await card.waitForDisplayed({ timeout: 10000 });
@@ -73,6 +77,7 @@ test("lead to won to pending commission, approved, paid", limits, async () => {
     await b.$("[data-column=qualified] [data-client='Acme Buyer']").waitForDisplayed({ timeout: 10000 });
     await b.$("[data-column=qualified] select[aria-label='Move Acme Buyer']").selectByAttribute("value", "closed_won");
     await type(b, "form[data-form=win] input[name=project_value]", "12,500");
+    await waitText(b, "form[data-form=win] [data-amount-echo=project_value]", "Reads as 12,500.00");
     await b.$("button=Close as won").click();
     await b.$("[data-column=closed_won] [data-client='Acme Buyer']").waitForDisplayed({ timeout: 10000 });
 

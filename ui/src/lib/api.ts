@@ -10,6 +10,7 @@ import type { AuditEntry } from "./bindings/AuditEntry";
 import type { Commission } from "./bindings/Commission";
 import type { CommissionFilter } from "./bindings/CommissionFilter";
 import type { Dashboard } from "./bindings/Dashboard";
+import type { DecimalMark } from "./bindings/DecimalMark";
 import type { DataInfo } from "./bindings/DataInfo";
 import type { Entity } from "./bindings/Entity";
 import type { ErrorInfo } from "./bindings/ErrorInfo";
@@ -170,8 +171,13 @@ export const dataApi = {
   exportRun: (format: Format, dir: string, table: string | null, op: Op) =>
     longCall<ExportReport>("export_run", op, { format, dir, table }),
   importPreview: (table: ImportTable, path: string) => call<ImportPreview>("import_preview", { table, path }),
-  importRun: (table: ImportTable, path: string, mapping: Record<string, string>, dry_run: boolean, op: Op) =>
-    longCall<ImportReport>("import_run", op, { table, path, mapping, dry_run }),
+  importRun: (
+    table: ImportTable,
+    path: string,
+    mapping: Record<string, string>,
+    options: { dry_run: boolean; update: boolean; decimal_mark: DecimalMark },
+    op: Op,
+  ) => longCall<ImportReport>("import_run", op, { table, path, mapping, ...options }),
   statementWrite: (partner_id: string, path: string) => call<StatementFile>("statement_write", { partner_id, path }),
   payouts: (limit: number) => call<PayoutSummary[]>("payouts_list", { limit }),
   payoutFileWrite: (id: string, path: string) => call<Payout>("payout_file_write", { id, path }),

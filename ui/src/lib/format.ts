@@ -51,3 +51,11 @@ export function label(snake: string): string {
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }
+
+/** Cents as the app reads amounts back: "1,234.50" (a comma between groups of three, a dot for decimals). */
+export function groupedAmount(cents: number): string {
+  const plain = plainAmount(cents);
+  const [whole, frac] = plain.replace("-", "").split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${cents < 0 ? "-" : ""}${grouped}.${frac}`;
+}

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
+import { AmountEcho } from "../components/AmountEcho";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import {
   DndContext,
@@ -438,6 +439,7 @@ function WinDialog(props: { lead: Lead; onClose: () => void; onWon: () => void }
           hint="The commission is this value times the partner's tier rate."
         >
           <input name="project_value" value={value} onChange={(e) => setValue(e.target.value)} inputMode="decimal" />
+          <AmountEcho field="project_value" text={value} />
         </Field>
         <FormError message={formError(act.error, ["project_value"])} />
         <div className="buttons">

@@ -4,6 +4,7 @@ import { dataApi, invalid } from "../../lib/api";
 import type { ImportPreview } from "../../lib/bindings/ImportPreview";
 import type { ImportReport } from "../../lib/bindings/ImportReport";
 import type { ImportTable } from "../../lib/bindings/ImportTable";
+import type { DecimalMark } from "../../lib/bindings/DecimalMark";
 import { fieldError } from "../../lib/hooks";
 import { Field } from "../../components/ui";
 import { errorOf, OutcomeBanner, PathField, toError, type Ops, type Outcome } from "./shared";
@@ -19,6 +20,8 @@ export function ImportCard(props: { ops: Ops }) {
   const [path, setPath] = useState("");
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [mapping, setMapping] = useState<Record<string, string>>({});
+  const [update, setUpdate] = useState(false);
+  const [decimalMark, setDecimalMark] = useState<DecimalMark>("dot");
   const [report, setReport] = useState<ImportReport | null>(null);
   const [done, setDone] = useState<ImportReport | null>(null);
   const [outcome, setOutcome] = useState<Outcome>(null);
@@ -56,7 +59,7 @@ export function ImportCard(props: { ops: Ops }) {
     setOutcome(null);
     try {
       const r = await props.ops.run(dryRun ? "Checking the file (dry run)" : "Importing", (op) =>
-        dataApi.importRun(table, path.trim(), mapping, dryRun, op),
+        dataApi.importRun(table, path.trim(), mapping, { dry_run: dryRun, update, decimal_mark: decimalMark }, op),
       );
       if (dryRun || r.bad_rows.length > 0) {
         setReport(r);
@@ -167,6 +170,27 @@ export function ImportCard(props: { ops: Ops }) {
               })}
             </tbody>
           </table>
+          <fieldset className="import-options">
+            <legend>How to read the file</legend>
+            <label>
+              <input
+                type="checkbox"
+                name="decimal-comma"
+                checked={decimalMark === "comma"}
+                onChange={(e) => setDecimalMark(e.target.checked ? "comma" : "dot")}
+              />{" "}
+              Amounts use a decimal comma (<code>1.234,50</code>), as spreadsheets in most of Europe write them
+            </label>
+            <label>
+              <input
+                type="checkbox"
+                name="import-update"
+                checked={update}
+                onChange={(e) => setUpdate(e.target.checked)}
+              />{" "}
+              A row whose <code>id</code> is already here updates that record (the dry run lists each change)
+            </label>
+          </fieldset>
           <div className="buttons">
             <button type="button" onClick={reset}>
               Back
@@ -194,6 +218,12 @@ export function ImportCard(props: { ops: Ops }) {
               <>
                 <dt>Likely duplicates</dt>
                 <dd>{report.duplicates}</dd>
+              </>
+            )}
+            {report.updated > 0 && (
+              <>
+                <dt>Updates</dt>
+                <dd data-report="updated">{report.updated}</dd>
               </>
             )}
             {report.ignored_columns.length > 0 && (
@@ -233,6 +263,34 @@ export function ImportCard(props: { ops: Ops }) {
               All {report.valid} row(s) are valid. Nothing has been imported yet.
             </div>
           )}
+          {report.updates.length > 0 && (
+            <table className="table" aria-label="Changes">
+              <thead>
+                <tr>
+                  <th className="num">Line</th>
+                  <th>Record</th>
+                  <th>Field</th>
+                  <th>Now</th>
+                  <th>After the import</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.updates.flatMap((u) =>
+                  u.changes.map((c) => (
+                    <tr key={`${u.line}-${c.field}`} data-change={`${u.line}:${c.field}`}>
+                      <td className="num">{u.line}</td>
+                      <td>
+                        <code>{u.id.slice(0, 8)}</code>
+                      </td>
+                      <td>{c.field}</td>
+                      <td>{c.old ?? ""}</td>
+                      <td>{c.new ?? ""}</td>
+                    </tr>
+                  )),
+                )}
+              </tbody>
+            </table>
+          )}
           <div className="buttons">
             <button type="button" onClick={() => setReport(null)}>
               Back to columns
@@ -256,6 +314,7 @@ export function ImportCard(props: { ops: Ops }) {
         <div>
           <div className="banner ok-banner" role="status" data-result="import">
             Imported {done.imported} {done.table}
+            {done.updated > 0 ? ` (${done.updated} updated)` : ""}
             {done.duplicates > 0 ? ` (${done.duplicates} flagged as likely duplicates)` : ""}.
           </div>
           <div className="buttons">

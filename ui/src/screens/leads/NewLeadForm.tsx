@@ -1,5 +1,6 @@
 // The "New lead" form, with its likely-duplicate notice.
 import { useEffect, useState } from "react";
+import { AmountEcho } from "../../components/AmountEcho";
 import { Link } from "react-router";
 import { api, invalid } from "../../lib/api";
 import type { Lead } from "../../lib/bindings/Lead";
@@ -111,6 +112,7 @@ export function NewLeadForm(props: { partnerId: string; onClose: () => void }) {
             onChange={set("estimated_value")}
             placeholder="e.g. 12000"
           />
+          <AmountEcho field="estimated_value" text={f.estimated_value} />
         </Field>
         <FormError message={formError(act.error, [...LEAD_FIELDS, "partner"])} />
         <div className="buttons">
