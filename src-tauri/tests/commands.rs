@@ -146,3 +146,37 @@ fn the_client_has_one_function_per_command() {
         );
     }
 }
+
+/// Every `.rs` file under `dir`, with its text.
+fn sources(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            out.push((path, text));
+        }
+    }
+}
+
+#[test]
+fn the_shells_reach_the_database_only_through_core() {
+    let mut files = Vec::new();
+    sources(&root().join("src"), &mut files);
+    sources(&root().join("../crates/cli/src"), &mut files);
+    assert!(
+        files.len() > 20,
+        "expected the sources of both shells, got {}",
+        files.len()
+    );
+    let offending: Vec<_> = files
+        .iter()
+        .filter(|(_, text)| text.contains("rusqlite") || text.contains("store::repo"))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        offending.is_empty(),
+        "the shells call core's functions (queries, workflow, ...), not SQLite nor core's repo: {offending:?}"
+    );
+}
