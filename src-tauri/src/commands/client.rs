@@ -61,11 +61,16 @@ mod check {
     use super::*;
     use crate::state::{AppState, CmdResult};
     use std::future::Future;
+    // Tauri's channel here (the client below names its TypeScript class).
     use tauri::ipc::Channel;
     use tauri::{AppHandle, State, Wry};
 
     /// A command function taking the arguments `A` and answering `R`; `S`
-    /// tells the shapes apart (async or not, what Tauri fills in first).
+    /// tells the shapes apart (async or not, what Tauri fills in first). The
+    /// shapes used so far: async answering a `CmdResult`, with or without
+    /// the state first, and sync with the app handle first, answering its
+    /// value as it is (`launch_ready`). A command of another shape, or of
+    /// more than six arguments, adds its impl in `shapes!`.
     #[diagnostic::on_unimplemented(
         message = "a command function does not take or answer what its line in commands/list.rs says",
         label = "compare this function with its line in commands/list.rs"
