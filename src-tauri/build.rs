@@ -1,63 +1,15 @@
-// Declares the app's own commands, so each gets an `allow-<command>`
-// permission and the capability in capabilities/ can grant exactly these.
-const COMMANDS: &[&str] = &[
-    "dashboard",
-    "amount_parse",
-    "data_info",
-    "launch_ready",
-    "applications_list",
-    "application_get",
-    "application_add",
-    "application_review",
-    "application_reject",
-    "application_approve",
-    "partners_list",
-    "partner_detail",
-    "partner_names",
-    "partner_set_status",
-    "partner_set_tier",
-    "leads_list",
-    "lead_detail",
-    "lead_add",
-    "lead_move",
-    "commissions_list",
-    "commissions_approve",
-    "commission_cancel",
-    "partners_to_pay",
-    "payout",
-    "plans_list",
-    "plan_add",
-    "plan_update",
-    "plan_set_status",
-    "plan_generate",
-    "settings_get",
-    "settings_entries",
-    "setting_set",
-    "audit_list",
-    // The Data screen.
-    "recovery",
-    "backups_list",
-    "backup_create",
-    "backup_verify",
-    "backup_restore",
-    "export_tables",
-    "export_run",
-    "import_preview",
-    "import_run",
-    "statement_write",
-    "payouts_list",
-    "payout_file_write",
-    "sync_status",
-    "sync_export",
-    "sync_apply",
-    "sync_push",
-    "operation_cancel",
-    // Analytics screen
-    "analytics_screen",
-    "analytics_chart",
-    "analytics_chart_save",
-    "analytics_snapshot_take",
-];
+// Declares the app's own commands (the list in src/commands/list.rs), so each
+// gets an `allow-<command>` permission and the capability in capabilities/
+// can grant exactly these (tests/commands.rs checks that it does).
+include!("src/commands/list.rs");
+
+macro_rules! names {
+    ($($module:ident { $($name:ident ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty;)* })*) => {
+        &[$($(stringify!($name),)*)*]
+    };
+}
+
+const COMMANDS: &[&str] = with_commands!(names);
 
 fn main() {
     tauri_build::try_build(

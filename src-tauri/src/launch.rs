@@ -10,7 +10,7 @@ pub const LAUNCH_BENCH: &str = "PARTNERDESK_LAUNCH_BENCH";
 /// The page's own record of a launch: its time origin (Unix ms) and, in ms
 /// from it, when the script had run, the database had answered and the
 /// dashboard's figures were on screen.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, ts_rs::TS)]
 pub struct LaunchMarks {
     pub time_origin: f64,
     pub script: f64,

@@ -2,6 +2,7 @@
 //! [`commands`] is one delegation to `partnerdesk_core`; this file only opens
 //! the store and wires the commands. No SQL and no rule lives here.
 
+#[macro_use]
 pub mod commands;
 pub mod launch;
 pub mod state;
@@ -23,67 +24,17 @@ pub fn db_arg(args: impl IntoIterator<Item = std::ffi::OsString>) -> Option<Path
     None
 }
 
+/// The invoke handler of every command in `commands/list.rs`.
+macro_rules! handler {
+    ($($module:ident { $($name:ident ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty;)* })*) => {
+        tauri::generate_handler![$($(commands::$module::$name,)*)*]
+    };
+}
+
 /// The app's state and commands on a builder: used by [`run`] and by the
 /// wiring tests (on the mock runtime).
 pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    builder.manage(state).invoke_handler(tauri::generate_handler![
-        commands::system::dashboard,
-        commands::system::data_info,
-        commands::system::launch_ready,
-        commands::system::amount_parse,
-        commands::applications::applications_list,
-        commands::applications::application_get,
-        commands::applications::application_add,
-        commands::applications::application_review,
-        commands::applications::application_reject,
-        commands::applications::application_approve,
-        commands::partners::partners_list,
-        commands::partners::partner_detail,
-        commands::partners::partner_names,
-        commands::partners::partner_set_status,
-        commands::partners::partner_set_tier,
-        commands::leads::leads_list,
-        commands::leads::lead_detail,
-        commands::leads::lead_add,
-        commands::leads::lead_move,
-        commands::commissions::commissions_list,
-        commands::commissions::commissions_approve,
-        commands::commissions::commission_cancel,
-        commands::commissions::partners_to_pay,
-        commands::commissions::payout,
-        commands::plans::plans_list,
-        commands::plans::plan_add,
-        commands::plans::plan_update,
-        commands::plans::plan_set_status,
-        commands::plans::plan_generate,
-        commands::settings::settings_get,
-        commands::settings::settings_entries,
-        commands::settings::setting_set,
-        commands::audit::audit_list,
-        // The Data screen.
-        commands::data::recovery,
-        commands::data::backups_list,
-        commands::data::backup_create,
-        commands::data::backup_verify,
-        commands::data::backup_restore,
-        commands::data::export_tables,
-        commands::data::export_run,
-        commands::data::import_preview,
-        commands::data::import_run,
-        commands::data::statement_write,
-        commands::data::payouts_list,
-        commands::data::payout_file_write,
-        commands::data::sync_status,
-        commands::data::sync_export,
-        commands::data::sync_apply,
-        commands::data::sync_push,
-        commands::data::operation_cancel,
-        // Analytics screen
-        commands::analytics::analytics_screen,
-        commands::analytics::analytics_chart,
-        commands::analytics::analytics_chart_save,
-        commands::analytics::analytics_snapshot_take,
-    ])
+    builder.manage(state).invoke_handler(with_commands!(handler))
 }
 
 /// The automatic backup of the first start of each day, on a background

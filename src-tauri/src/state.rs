@@ -4,7 +4,7 @@
 //! operations.
 
 use partnerdesk_core::clock::SystemClock;
-use partnerdesk_core::store::{resolve_db_path, Store};
+use partnerdesk_core::store::{resolve_db_path, Conn, Store};
 use partnerdesk_core::{Error, ErrorInfo, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -85,16 +85,12 @@ impl AppState {
     }
 
     /// A read on a consistent snapshot.
-    pub fn read<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> CmdResult<T> {
+    pub fn read<T>(&self, f: impl FnOnce(&Conn) -> Result<T>) -> CmdResult<T> {
         self.store()?.read(f).map_err(|e| e.info())
     }
 
     /// A read for a list that may search (the search indexes are built first when missing).
-    pub fn read_searching<T>(
-        &self,
-        search: Option<&str>,
-        f: impl FnOnce(&rusqlite::Connection) -> Result<T>,
-    ) -> CmdResult<T> {
+    pub fn read_searching<T>(&self, search: Option<&str>, f: impl FnOnce(&Conn) -> Result<T>) -> CmdResult<T> {
         self.store()?.read_searching(search, f).map_err(|e| e.info())
     }
 

@@ -65,10 +65,45 @@ fn detail_suffix(d: &Option<String>) -> String {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Declares [`ErrorKind`]: each kind with its stable name.
+macro_rules! error_kinds {
+    ($($(#[$m:meta])* $var:ident => $s:literal),+ $(,)?) => {
+        /// The kinds of failure, by the stable name the shell, the CLI and the
+        /// UI switch on (the UI gets them as a TypeScript union).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorKind { $($(#[$m])* $var),+ }
+
+        impl ErrorKind {
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$var),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorKind::$var => $s),+ }
+            }
+        }
+    };
+}
+
+error_kinds! {
+    Validation => "validation",
+    NotFound => "not_found",
+    InvalidTransition => "invalid_transition",
+    Conflict => "conflict",
+    NewerSchema => "newer_schema",
+    Corrupt => "corrupt",
+    Cancelled => "cancelled",
+    Storage => "storage",
+    Migration => "migration",
+    Io => "io",
+}
+
 /// The serializable shape every front end receives: `{kind, field, message}`.
+/// `kind` is an [`ErrorKind`] name (the CLI's JSON adds its own `usage` and
+/// `error`, which never reach the UI).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorInfo {
+    #[cfg_attr(feature = "ts", ts(as = "ErrorKind"))]
     pub kind: &'static str,
     pub field: Option<String>,
     pub message: String,
@@ -95,17 +130,21 @@ impl Error {
 
     /// Stable machine-readable name of the kind.
     pub fn kind(&self) -> &'static str {
+        self.error_kind().as_str()
+    }
+
+    pub fn error_kind(&self) -> ErrorKind {
         match self {
-            Error::Validation { .. } => "validation",
-            Error::NotFound { .. } => "not_found",
-            Error::InvalidTransition { .. } => "invalid_transition",
-            Error::Conflict(_) => "conflict",
-            Error::NewerSchema { .. } => "newer_schema",
-            Error::Corrupt { .. } => "corrupt",
-            Error::Cancelled => "cancelled",
-            Error::Storage(_) => "storage",
-            Error::Migration(_) => "migration",
-            Error::Io { .. } => "io",
+            Error::Validation { .. } => ErrorKind::Validation,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::InvalidTransition { .. } => ErrorKind::InvalidTransition,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::NewerSchema { .. } => ErrorKind::NewerSchema,
+            Error::Corrupt { .. } => ErrorKind::Corrupt,
+            Error::Cancelled => ErrorKind::Cancelled,
+            Error::Storage(_) => ErrorKind::Storage,
+            Error::Migration(_) => ErrorKind::Migration,
+            Error::Io { .. } => ErrorKind::Io,
         }
     }
 
@@ -121,6 +160,18 @@ impl Error {
             kind: self.kind(),
             field: self.field().map(str::to_owned),
             message: self.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn each_kind_is_sent_by_its_stable_name() {
+        for k in ErrorKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
         }
     }
 }

@@ -19,4 +19,4 @@ pub mod queries;
 pub mod store;
 pub mod workflow;
 
-pub use error::{Error, ErrorInfo, Result};
+pub use error::{Error, ErrorInfo, ErrorKind, Result};

@@ -6,6 +6,7 @@ use crate::store::repo::{self, paging};
 use crate::workflow::settings::{self, Settings};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 pub fn applications(
     conn: &Connection,
@@ -194,4 +195,31 @@ pub fn counts(conn: &Connection) -> Result<Counts> {
         history: c("lead_status_history")?,
         audit: c("audit_log")?,
     })
+}
+
+/// The record an id typed by the user names (the full id or a unique prefix).
+pub fn resolve<I: IdType>(conn: &Connection, text: &str) -> Result<I> {
+    repo::resolve::<I>(conn, text)
+}
+
+/// One lead as stored.
+pub fn lead(conn: &Connection, id: LeadId) -> Result<Lead> {
+    repo::leads::get(conn, id)
+}
+
+/// One app plan as stored.
+pub fn plan(conn: &Connection, id: PlanId) -> Result<AppPlan> {
+    repo::plans::get(conn, id)
+}
+
+/// The names of the given partners (each once), for display; a missing
+/// partner is not found.
+pub fn partner_name_map(conn: &Connection, ids: impl Iterator<Item = PartnerId>) -> Result<HashMap<PartnerId, String>> {
+    let mut names = HashMap::new();
+    for pid in ids {
+        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(pid) {
+            e.insert(repo::partners::get(conn, pid)?.name);
+        }
+    }
+    Ok(names)
 }

@@ -1,6 +1,7 @@
 //! The TypeScript types in ui/src/lib/bindings/ are generated from the Rust
-//! types of every command's arguments and results. This test regenerates them
-//! into a temporary folder and fails when the committed files differ.
+//! types of every command's arguments and results, and ui/src/lib/enums.ts
+//! holds the values of the enums the screens list (in declaration order).
+//! These tests regenerate them and fail when the committed files differ.
 //! Refresh them with:
 //! `UPDATE_BINDINGS=1 cargo test -p partnerdesk-core --features ts --test ts_bindings`.
 //! (The workspace test run has the `ts` feature on, through partnerdesk-app.)
@@ -14,7 +15,7 @@ use partnerdesk_core::queries::{Counts, LeadDetail, PartnerDetail};
 use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
 use partnerdesk_core::workflow::plans::PlanPatch;
 use partnerdesk_core::workflow::settings::{SettingEntry, Settings};
-use partnerdesk_core::ErrorInfo;
+use partnerdesk_core::{ErrorInfo, ErrorKind};
 // The Data screen.
 use partnerdesk_core::backup::{BackupInfo, Recovery, RestoreReport, Verification};
 use partnerdesk_core::demo::Progress;
@@ -36,6 +37,7 @@ fn export(dir: &Path) {
     }
     all!(
         ErrorInfo,
+        ErrorKind,
         Dashboard,
         DataInfo,
         Counts,
@@ -145,5 +147,53 @@ fn generated_typescript_bindings_are_up_to_date() {
     assert!(
         stale.is_empty(),
         "ui/src/lib/bindings is stale ({stale:?}); run UPDATE_BINDINGS=1 cargo test -p partnerdesk-core --features ts --test ts_bindings"
+    );
+}
+
+/// The const arrays of ui/src/lib/enums.ts: every value of each enum, in order.
+fn enums_ts() -> String {
+    let cfg = Config::new().with_large_int("number");
+    let mut imports = String::new();
+    let mut consts = String::new();
+    macro_rules! lists {
+        ($($name:literal: $t:ty),+ $(,)?) => {$(
+            let ident = <$t as TS>::ident(&cfg);
+            let path = <$t as TS>::output_path().expect(stringify!($t));
+            let path = path.to_string_lossy().trim_end_matches(".ts").replace('\\', "/");
+            imports += &format!("import type {{ {ident} }} from \"./bindings/{path}\";\n");
+            let values: Vec<String> = <$t>::ALL.iter().map(|v| serde_json::to_string(v).unwrap()).collect();
+            consts += &format!("export const {}: readonly {ident}[] = [{}];\n", $name, values.join(", "));
+        )+};
+    }
+    lists!(
+        "APPLICATION_STATUSES": ApplicationStatus,
+        "COMMISSION_STATUSES": CommissionStatus,
+        "ENTITIES": Entity,
+        "ERROR_KINDS": ErrorKind,
+        "EXPERIENCE_LEVELS": ExperienceLevel,
+        "LEAD_STATUSES": LeadStatus,
+        "PARTNER_STATUSES": PartnerStatus,
+        "PLAN_STATUSES": PlanStatus,
+        "TIERS": Tier,
+    );
+    format!(
+        "// Generated from the Rust enums by crates/core/tests/ts_bindings.rs: do not edit by hand.\n\
+         // Every value of each enum, in the order of its declaration in Rust.\n\
+         {imports}\n{consts}"
+    )
+}
+
+#[test]
+fn generated_enum_lists_are_up_to_date() {
+    let committed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/enums.ts");
+    let fresh = enums_ts();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&committed, &fresh).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&committed).unwrap_or_default();
+    assert!(
+        have == fresh,
+        "ui/src/lib/enums.ts is stale; run UPDATE_BINDINGS=1 cargo test -p partnerdesk-core --features ts --test ts_bindings"
     );
 }

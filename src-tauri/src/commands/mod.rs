@@ -1,4 +1,9 @@
 //! One module per area; each command is one delegation to partnerdesk-core.
+//! The commands are listed once, in `list.rs`: see there how to add one.
+
+#[macro_use]
+mod list;
+pub mod client;
 
 pub mod analytics;
 pub mod applications;

@@ -5,12 +5,12 @@ import { api, invalid } from "../lib/api";
 import type { Application } from "../lib/bindings/Application";
 import type { ApplicationStatus } from "../lib/bindings/ApplicationStatus";
 import type { ExperienceLevel } from "../lib/bindings/ExperienceLevel";
+import { APPLICATION_STATUSES as STATUSES } from "../lib/enums";
 import { date, label } from "../lib/format";
 import { fieldError, formError, useAction, useLoad } from "../lib/hooks";
 import { Badge, DataTable, Empty, Field, FormError, Modal, Pager } from "../components/ui";
 import { NEW_ITEM_EVENT } from "../components/Layout";
 
-const STATUSES: ApplicationStatus[] = ["pending", "under_review", "approved", "rejected"];
 const LIMIT = 50;
 
 function Actions(props: { app: Application }) {

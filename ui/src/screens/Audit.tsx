@@ -2,11 +2,11 @@ import { useState } from "react";
 import { useSearchParams } from "react-router";
 import { api } from "../lib/api";
 import type { Entity } from "../lib/bindings/Entity";
+import { ENTITIES } from "../lib/enums";
 import { dateTime, label } from "../lib/format";
 import { useDebounced, useLoad } from "../lib/hooks";
 import { Empty } from "../components/ui";
 
-const ENTITIES: Entity[] = ["application", "partner", "lead", "commission", "payout", "plan", "setting", "database"];
 const LIMIT = 100;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

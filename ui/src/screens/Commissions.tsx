@@ -7,12 +7,12 @@ import type { CommissionStatus } from "../lib/bindings/CommissionStatus";
 import type { Partner } from "../lib/bindings/Partner";
 import type { PartnerToPay } from "../lib/bindings/PartnerToPay";
 import type { Payout } from "../lib/bindings/Payout";
+import { COMMISSION_STATUSES as STATUSES } from "../lib/enums";
 import { date, label, money, percent, useCurrency } from "../lib/format";
 import { useAction, useLoad } from "../lib/hooks";
 import { Badge, DataTable, Empty, Modal, Pager, selectColumn } from "../components/ui";
 import { PartnerPicker } from "../components/PartnerPicker";
 
-const STATUSES: CommissionStatus[] = ["pending", "approved", "paid", "cancelled"];
 const LIMIT = 50;
 
 export function CommissionsScreen() {

@@ -15,20 +15,14 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { api } from "../lib/api";
 import type { Lead } from "../lib/bindings/Lead";
 import type { LeadStatus } from "../lib/bindings/LeadStatus";
+import { LEAD_STATUSES } from "../lib/enums";
 import { date, dateTime, label, money, plainAmount, useCurrency } from "../lib/format";
 import { fieldError, formError, useAction, useDebounced, useLoad } from "../lib/hooks";
 import { Badge, DataTable, Empty, Field, FormError, Modal, Pager } from "../components/ui";
 import { NEW_ITEM_EVENT } from "../components/Layout";
 import { NewLeadForm } from "./leads/NewLeadForm";
 
-export const LEAD_STATUSES: LeadStatus[] = [
-  "prospect",
-  "qualified",
-  "proposal_sent",
-  "negotiating",
-  "closed_won",
-  "closed_lost",
-];
+export { LEAD_STATUSES };
 const BOARD_LIMIT = 30;
 const TABLE_LIMIT = 50;
 

@@ -5,7 +5,7 @@ import type { Tier } from "../lib/bindings/Tier";
 import { date, dateTime, label, money, percent, useCurrency } from "../lib/format";
 import { useAction, useLoad } from "../lib/hooks";
 import { Badge, Empty } from "../components/ui";
-import { PARTNER_STATUSES, TIERS } from "./Partners";
+import { PARTNER_STATUSES, TIERS } from "../lib/enums";
 
 export function PartnerPage() {
   const { id } = useParams();

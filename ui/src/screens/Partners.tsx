@@ -6,13 +6,13 @@ import type { Partner } from "../lib/bindings/Partner";
 import type { PartnerSort } from "../lib/bindings/PartnerSort";
 import type { PartnerStatus } from "../lib/bindings/PartnerStatus";
 import type { Tier } from "../lib/bindings/Tier";
+import { PARTNER_STATUSES, TIERS } from "../lib/enums";
 import { date, label, money, useCurrency } from "../lib/format";
 import { useDebounced, useLoad } from "../lib/hooks";
 import { Badge, DataTable, Empty, Pager } from "../components/ui";
 
 const LIMIT = 50;
-export const TIERS: Tier[] = ["bronze", "silver", "gold", "platinum"];
-export const PARTNER_STATUSES: PartnerStatus[] = ["active", "paused", "terminated"];
+export { PARTNER_STATUSES, TIERS };
 
 export function PartnersScreen() {
   const [params, setParams] = useSearchParams();

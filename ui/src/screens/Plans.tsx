@@ -6,12 +6,12 @@ import { api, invalid } from "../lib/api";
 import type { AppPlan } from "../lib/bindings/AppPlan";
 import type { Lead } from "../lib/bindings/Lead";
 import type { PlanStatus } from "../lib/bindings/PlanStatus";
+import { PLAN_STATUSES as STATUSES } from "../lib/enums";
 import { date, label } from "../lib/format";
 import { fieldError, formError, useAction, useDebounced, useLoad } from "../lib/hooks";
 import { Badge, Empty, Field, FormError, Modal, Pager } from "../components/ui";
 import { NEW_ITEM_EVENT } from "../components/Layout";
 
-const STATUSES: PlanStatus[] = ["draft", "sent", "accepted", "declined"];
 const LIMIT = 30;
 const PLAN_FIELDS = [
   "business_name",

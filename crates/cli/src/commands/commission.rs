@@ -1,6 +1,5 @@
 //! `partnerdesk commission ...` and `partnerdesk payout ...`
 
-use super::lead::partner_names;
 use super::{id, parse_opt, Ctx};
 use crate::cli::{CommissionCmd, PayoutCmd};
 use crate::output::{date, money, page, rate, Table};
@@ -23,7 +22,7 @@ pub fn run(ctx: &Ctx, cmd: CommissionCmd) -> anyhow::Result<u8> {
                     offset: paging.offset,
                 };
                 let p = queries::commissions(c, &f)?;
-                let names = partner_names(c, p.items.iter().map(|x| x.partner_id))?;
+                let names = queries::partner_name_map(c, p.items.iter().map(|x| x.partner_id))?;
                 Ok((p, names))
             })?;
             ctx.out.emit(&p, || {

@@ -3,13 +3,10 @@
 use super::{id, parse_opt, Ctx};
 use crate::cli::{LeadAddArgs, LeadCmd, LeadListArgs};
 use crate::output::{date, kv, money, opt, page, rate, section, time, Table};
-use partnerdesk_core::model::{Commission, Lead, LeadFilter, LeadStatus, NewLead, PartnerId};
+use partnerdesk_core::model::{Commission, Lead, LeadFilter, LeadStatus, NewLead};
 use partnerdesk_core::money::parse_amount;
 use partnerdesk_core::queries::{self, LeadDetail};
-use partnerdesk_core::store::repo;
 use partnerdesk_core::workflow::leads::{self, MoveOutcome};
-use rusqlite::Connection;
-use std::collections::HashMap;
 
 pub fn run(ctx: &Ctx, cmd: LeadCmd) -> anyhow::Result<u8> {
     match cmd {
@@ -28,7 +25,7 @@ pub fn run(ctx: &Ctx, cmd: LeadCmd) -> anyhow::Result<u8> {
                 let to = LeadStatus::parse(&status)?;
                 let value = parse_opt(value.as_deref(), |v| parse_amount("value", v, false))?;
                 let lead = id(tx, &text)?;
-                let from = repo::leads::get(tx, lead)?.status;
+                let from = queries::lead(tx, lead)?.status;
                 Ok((from, leads::move_to(tx, lead, to, value)?))
             })?;
             ctx.out.emit(&o, || moved(from, &o))?;
@@ -92,7 +89,7 @@ fn list(ctx: &Ctx, a: LeadListArgs) -> anyhow::Result<()> {
             offset: a.paging.offset,
         };
         let p = queries::leads(c, &f)?;
-        let names = partner_names(c, p.items.iter().map(|l| l.partner_id))?;
+        let names = queries::partner_name_map(c, p.items.iter().map(|l| l.partner_id))?;
         Ok((p, names))
     })?;
     ctx.out.emit(&p, || {
@@ -120,20 +117,6 @@ fn list(ctx: &Ctx, a: LeadListArgs) -> anyhow::Result<()> {
         }
         page(&t, p.items.len(), p.total, p.offset, "No leads.")
     })
-}
-
-/// The names of the given partners, for display.
-pub fn partner_names(
-    c: &Connection,
-    ids: impl Iterator<Item = PartnerId>,
-) -> partnerdesk_core::Result<HashMap<PartnerId, String>> {
-    let mut names = HashMap::new();
-    for pid in ids {
-        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(pid) {
-            e.insert(repo::partners::get(c, pid)?.name);
-        }
-    }
-    Ok(names)
 }
 
 fn show(d: &LeadDetail) -> String {

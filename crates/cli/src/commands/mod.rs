@@ -19,9 +19,9 @@ use crate::output::Out;
 use anyhow::Context as _;
 use partnerdesk_core::clock::SystemClock;
 use partnerdesk_core::model::IdType;
-use partnerdesk_core::store::{repo, resolve_db_path, Store, Tx};
+use partnerdesk_core::queries;
+use partnerdesk_core::store::{resolve_db_path, Conn, Store, Tx};
 use partnerdesk_core::{Error, Result as CoreResult};
-use rusqlite::Connection;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -33,7 +33,7 @@ pub struct Ctx {
 
 impl Ctx {
     /// One read snapshot; `what` names the action in an error ("showing the partner").
-    pub fn read<T>(&self, what: &str, f: impl FnOnce(&Connection) -> CoreResult<T>) -> anyhow::Result<T> {
+    pub fn read<T>(&self, what: &str, f: impl FnOnce(&Conn) -> CoreResult<T>) -> anyhow::Result<T> {
         self.store.read(f).with_context(|| what.to_owned())
     }
 
@@ -42,7 +42,7 @@ impl Ctx {
         &self,
         what: &str,
         search: Option<&str>,
-        f: impl FnOnce(&Connection) -> CoreResult<T>,
+        f: impl FnOnce(&Conn) -> CoreResult<T>,
     ) -> anyhow::Result<T> {
         self.store.read_searching(search, f).with_context(|| what.to_owned())
     }
@@ -54,8 +54,8 @@ impl Ctx {
 }
 
 /// Resolve an id typed by the user (full or a unique prefix) to a typed id.
-pub fn id<I: IdType>(conn: &Connection, text: &str) -> CoreResult<I> {
-    repo::resolve::<I>(conn, text)
+pub fn id<I: IdType>(conn: &Conn, text: &str) -> CoreResult<I> {
+    queries::resolve::<I>(conn, text)
 }
 
 /// Run the parsed command; the exit code on success (doctor may answer 1).

@@ -5,7 +5,6 @@ use crate::cli::PlanCmd;
 use crate::output::{kv, page, time, Table};
 use partnerdesk_core::model::{AppPlan, NewPlan, PlanStatus};
 use partnerdesk_core::queries;
-use partnerdesk_core::store::repo;
 use partnerdesk_core::workflow::plans;
 
 pub fn run(ctx: &Ctx, cmd: PlanCmd) -> anyhow::Result<u8> {
@@ -66,8 +65,7 @@ pub fn run(ctx: &Ctx, cmd: PlanCmd) -> anyhow::Result<u8> {
             })?;
         }
         PlanCmd::Show { id: text } => {
-            // core has no plan query of its own yet: the repo read is the plan as stored.
-            let p = ctx.read("showing the app plan", |c| repo::plans::get(c, id(c, &text)?))?;
+            let p = ctx.read("showing the app plan", |c| queries::plan(c, id(c, &text)?))?;
             ctx.out.emit(&p, || show(&p))?;
         }
         PlanCmd::Generate { id: text } => {

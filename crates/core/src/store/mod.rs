@@ -47,6 +47,10 @@ pub fn resolve_db_path(explicit: Option<&Path>) -> Result<PathBuf> {
     Ok(default_data_dir()?.join(DB_FILE_NAME))
 }
 
+/// The connection a [`Store::read`] closure receives (and a [`Tx`] derefs
+/// to). The shells name this alias, never the SQLite crate.
+pub type Conn = Connection;
+
 /// The newest schema version this build knows.
 /// Drop the secondary indexes of `tables` but those named in `keep`, and
 /// return the SQL that makes them again: for bulk loads, where building an

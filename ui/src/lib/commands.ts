@@ -1,0 +1,151 @@
+// Generated from src-tauri/src/commands/list.rs by src-tauri/tests/commands.rs: do not edit by hand.
+// Refresh: UPDATE_CLIENT=1 cargo test -p partnerdesk-app --test commands
+import type { AppPlan } from "./bindings/AppPlan";
+import type { Application } from "./bindings/Application";
+import type { ApplicationId } from "./bindings/ApplicationId";
+import type { ApplicationStatus } from "./bindings/ApplicationStatus";
+import type { ApplyReport } from "./bindings/ApplyReport";
+import type { AuditEntry } from "./bindings/AuditEntry";
+import type { BackupInfo } from "./bindings/BackupInfo";
+import type { Channel } from "@tauri-apps/api/core";
+import type { Commission } from "./bindings/Commission";
+import type { CommissionFilter } from "./bindings/CommissionFilter";
+import type { CommissionId } from "./bindings/CommissionId";
+import type { Dashboard } from "./bindings/Dashboard";
+import type { DataInfo } from "./bindings/DataInfo";
+import type { DecimalMark } from "./bindings/DecimalMark";
+import type { Entity } from "./bindings/Entity";
+import type { ExportReport } from "./bindings/ExportReport";
+import type { Format } from "./bindings/Format";
+import type { ImportPreview } from "./bindings/ImportPreview";
+import type { ImportReport } from "./bindings/ImportReport";
+import type { ImportTable } from "./bindings/ImportTable";
+import type { Lead } from "./bindings/Lead";
+import type { LeadAdded } from "./bindings/LeadAdded";
+import type { LeadDetail } from "./bindings/LeadDetail";
+import type { LeadFilter } from "./bindings/LeadFilter";
+import type { LeadId } from "./bindings/LeadId";
+import type { LeadStatus } from "./bindings/LeadStatus";
+import type { MoveOutcome } from "./bindings/MoveOutcome";
+import type { NewApplication } from "./bindings/NewApplication";
+import type { NewLead } from "./bindings/NewLead";
+import type { NewPlan } from "./bindings/NewPlan";
+import type { Page } from "./bindings/Page";
+import type { Partner } from "./bindings/Partner";
+import type { PartnerDetail } from "./bindings/PartnerDetail";
+import type { PartnerFilter } from "./bindings/PartnerFilter";
+import type { PartnerId } from "./bindings/PartnerId";
+import type { PartnerName } from "./bindings/PartnerName";
+import type { PartnerStatus } from "./bindings/PartnerStatus";
+import type { PartnerToPay } from "./bindings/PartnerToPay";
+import type { Payout } from "./bindings/Payout";
+import type { PayoutId } from "./bindings/PayoutId";
+import type { PayoutSummary } from "./bindings/PayoutSummary";
+import type { PlanId } from "./bindings/PlanId";
+import type { PlanPatch } from "./bindings/PlanPatch";
+import type { PlanStatus } from "./bindings/PlanStatus";
+import type { Progress } from "./bindings/Progress";
+import type { PushReport } from "./bindings/PushReport";
+import type { Recovery } from "./bindings/Recovery";
+import type { RestoreReport } from "./bindings/RestoreReport";
+import type { ScreenChart } from "./bindings/ScreenChart";
+import type { ScreenData } from "./bindings/ScreenData";
+import type { ScreenRequest } from "./bindings/ScreenRequest";
+import type { SettingEntry } from "./bindings/SettingEntry";
+import type { Settings } from "./bindings/Settings";
+import type { Snapshot } from "./bindings/Snapshot";
+import type { StatementFile } from "./bindings/StatementFile";
+import type { SyncExportReport } from "./bindings/SyncExportReport";
+import type { SyncStatus } from "./bindings/SyncStatus";
+import type { Theme } from "./bindings/Theme";
+import type { Tier } from "./bindings/Tier";
+import type { Verification } from "./bindings/Verification";
+
+/**
+ * The page's own record of a launch: its time origin (Unix ms) and, in ms
+ * from it, when the script had run, the database had answered and the
+ * dashboard's figures were on screen.
+ */
+export type LaunchMarks = { time_origin: number, script: number, opened: number, figures: number, };
+
+/** How the client reaches Rust: api.ts gives it its one call wrapper. */
+export type Call = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
+
+/** One function per command of the app, typed by its arguments and its answer. */
+export function commands(call: Call) {
+  return {
+    // system
+    dashboard: () => call<Dashboard>("dashboard"),
+    dataInfo: () => call<DataInfo>("data_info"),
+    launchReady: (marks: LaunchMarks) => call<string | null>("launch_ready", { marks }),
+    amountParse: (field: string, text: string) => call<number>("amount_parse", { field, text }),
+
+    // applications
+    applicationsList: (status: ApplicationStatus | null, limit: number | null, offset: number | null) => call<Page<Application>>("applications_list", { status, limit, offset }),
+    applicationGet: (id: ApplicationId) => call<Application>("application_get", { id }),
+    applicationAdd: (input: NewApplication) => call<Application>("application_add", { input }),
+    applicationReview: (id: ApplicationId) => call<Application>("application_review", { id }),
+    applicationReject: (id: ApplicationId) => call<Application>("application_reject", { id }),
+    applicationApprove: (id: ApplicationId) => call<[Application, Partner]>("application_approve", { id }),
+
+    // partners
+    partnersList: (filter: PartnerFilter) => call<Page<Partner>>("partners_list", { filter }),
+    partnerDetail: (id: PartnerId) => call<PartnerDetail>("partner_detail", { id }),
+    partnerNames: (ids: Array<PartnerId>) => call<Array<PartnerName>>("partner_names", { ids }),
+    partnerSetStatus: (id: PartnerId, status: PartnerStatus) => call<Partner>("partner_set_status", { id, status }),
+    partnerSetTier: (id: PartnerId, tier: Tier) => call<Partner>("partner_set_tier", { id, tier }),
+
+    // leads
+    leadsList: (filter: LeadFilter) => call<Page<Lead>>("leads_list", { filter }),
+    leadDetail: (id: LeadId) => call<LeadDetail>("lead_detail", { id }),
+    leadAdd: (input: NewLead) => call<LeadAdded>("lead_add", { input }),
+    leadMove: (id: LeadId, to: LeadStatus, project_value: number | null) => call<MoveOutcome>("lead_move", { id, to, project_value }),
+
+    // commissions
+    commissionsList: (filter: CommissionFilter) => call<Page<Commission>>("commissions_list", { filter }),
+    commissionsApprove: (ids: Array<CommissionId>) => call<Array<Commission>>("commissions_approve", { ids }),
+    commissionCancel: (id: CommissionId) => call<Commission>("commission_cancel", { id }),
+    partnersToPay: (only: Array<PartnerId> | null, limit: number | null, offset: number | null) => call<Page<PartnerToPay>>("partners_to_pay", { only, limit, offset }),
+    payout: (partner_ids: Array<PartnerId>) => call<Payout>("payout", { partner_ids }),
+
+    // plans
+    plansList: (status: PlanStatus | null, limit: number | null, offset: number | null) => call<Page<AppPlan>>("plans_list", { status, limit, offset }),
+    planAdd: (input: NewPlan) => call<AppPlan>("plan_add", { input }),
+    planUpdate: (id: PlanId, patch: PlanPatch) => call<AppPlan>("plan_update", { id, patch }),
+    planSetStatus: (id: PlanId, status: PlanStatus) => call<AppPlan>("plan_set_status", { id, status }),
+    planGenerate: (id: PlanId) => call<AppPlan>("plan_generate", { id }),
+
+    // settings
+    settingsGet: () => call<Settings>("settings_get"),
+    settingsEntries: () => call<Array<SettingEntry>>("settings_entries"),
+    settingSet: (key: string, value: string) => call<Settings>("setting_set", { key, value }),
+
+    // audit
+    auditList: (entity: Entity | null, entity_id: string | null, limit: number | null, offset: number | null) => call<Array<AuditEntry>>("audit_list", { entity, entity_id, limit, offset }),
+
+    // data
+    recovery: () => call<Recovery | null>("recovery"),
+    backupsList: () => call<Array<BackupInfo>>("backups_list"),
+    backupCreate: (op: number, on_progress: Channel<Progress>) => call<BackupInfo>("backup_create", { op, on_progress }),
+    backupVerify: (path: string) => call<Verification>("backup_verify", { path }),
+    backupRestore: (path: string, op: number, on_progress: Channel<Progress>) => call<RestoreReport>("backup_restore", { path, op, on_progress }),
+    exportTables: () => call<Array<string>>("export_tables"),
+    exportRun: (format: Format, dir: string, table: string | null, op: number, on_progress: Channel<Progress>) => call<ExportReport>("export_run", { format, dir, table, op, on_progress }),
+    importPreview: (table: ImportTable, path: string) => call<ImportPreview>("import_preview", { table, path }),
+    importRun: (table: ImportTable, path: string, mapping: { [key in string]: string }, dry_run: boolean, update: boolean, decimal_mark: DecimalMark, op: number, on_progress: Channel<Progress>) => call<ImportReport>("import_run", { table, path, mapping, dry_run, update, decimal_mark, op, on_progress }),
+    statementWrite: (partner_id: PartnerId, path: string) => call<StatementFile>("statement_write", { partner_id, path }),
+    payoutsList: (limit: number) => call<Array<PayoutSummary>>("payouts_list", { limit }),
+    payoutFileWrite: (id: PayoutId, path: string) => call<Payout>("payout_file_write", { id, path }),
+    syncStatus: () => call<SyncStatus>("sync_status"),
+    syncExport: (dir: string, op: number, on_progress: Channel<Progress>) => call<SyncExportReport>("sync_export", { dir, op, on_progress }),
+    syncApply: (dir: string, op: number, on_progress: Channel<Progress>) => call<ApplyReport>("sync_apply", { dir, op, on_progress }),
+    syncPush: (url: string, op: number, on_progress: Channel<Progress>) => call<PushReport>("sync_push", { url, op, on_progress }),
+    operationCancel: (op: number) => call<boolean>("operation_cancel", { op }),
+
+    // analytics
+    analyticsScreen: (req: ScreenRequest) => call<ScreenData>("analytics_screen", { req }),
+    analyticsChart: (kind: ScreenChart, req: ScreenRequest, theme: Theme, width: number, height: number) => call<string>("analytics_chart", { kind, req, theme, width, height }),
+    analyticsChartSave: (kind: ScreenChart, req: ScreenRequest, theme: Theme, width: number, height: number, path: string) => call<null>("analytics_chart_save", { kind, req, theme, width, height, path }),
+    analyticsSnapshotTake: () => call<Snapshot>("analytics_snapshot_take"),
+  };
+}
