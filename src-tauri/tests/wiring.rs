@@ -309,7 +309,7 @@ fn export_import_statement_payout_and_sync_are_wired() {
     let dry = call(
         &app,
         "import_run",
-        json!({"table": "applications", "path": csv, "mapping": mapping, "dry_run": true, "op": 2, "on_progress": CHANNEL}),
+        json!({"table": "applications", "path": csv, "mapping": mapping, "dry_run": true, "update": false, "decimal_mark": "dot", "op": 2, "on_progress": CHANNEL}),
     )
     .unwrap();
     assert_eq!(dry["bad_rows"][0]["line"], 3);
@@ -323,7 +323,7 @@ fn export_import_statement_payout_and_sync_are_wired() {
     let done = call(
         &app,
         "import_run",
-        json!({"table": "applications", "path": csv, "mapping": mapping, "dry_run": false, "op": 3, "on_progress": CHANNEL}),
+        json!({"table": "applications", "path": csv, "mapping": mapping, "dry_run": false, "update": false, "decimal_mark": "dot", "op": 3, "on_progress": CHANNEL}),
     )
     .unwrap();
     assert_eq!(done["imported"], 2);
@@ -708,7 +708,7 @@ fn the_start_builds_a_missing_search_index_and_searches_use_it() {
     let done = call(
         &app,
         "import_run",
-        json!({"table": "leads", "path": file, "mapping": {}, "dry_run": false, "op": 9, "on_progress": CHANNEL}),
+        json!({"table": "leads", "path": file, "mapping": {}, "dry_run": false, "update": false, "decimal_mark": "dot", "op": 9, "on_progress": CHANNEL}),
     )
     .unwrap();
     assert_eq!(done["imported"], 1_100);

@@ -145,6 +145,8 @@ pub async fn import_preview(table: ImportTable, path: String) -> CmdResult<Impor
 }
 
 /// Import (or, with `dry_run`, only check) a file: all rows or none.
+// One argument per choice of the import wizard, as the command list declares them.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command(rename_all = "snake_case")]
 pub async fn import_run(
     state: State<'_, AppState>,
