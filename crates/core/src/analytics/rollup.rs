@@ -1,4 +1,4 @@
-//! The monthly roll-ups (tables of migrations/V2__analytics.sql): kept up to
+//! The monthly roll-ups (tables of migrations V2 and V6): kept up to
 //! date by the `on_*` hooks, which the workflow functions call in the same
 //! transaction as each change, and rebuilt from the raw tables by
 //! [`rebuild`] after bulk work (demo data, imports). Both must give the same
@@ -12,13 +12,100 @@ use crate::error::Result;
 use crate::model::{Commission, CommissionKind, Lead, LeadStatus, Partner, PartnerId, Tier};
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// The migrations whose statements after the `@fill` marker recompute their
-/// tables from the raw rows.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../../../migrations/V2__analytics.sql"),
-    include_str!("../../../../migrations/V6__lead_status_counts.sql"),
-];
-const FILL_MARKER: &str = "-- @fill";
+/// The statements that recompute every roll-up table from the raw rows, run
+/// by [`rebuild`] on emptied tables. The one definition of the fill in core:
+/// migrations V2 and V6 ran the same statements once when they made the
+/// tables (migrations are never edited; core does not read SQL out of them).
+/// The `on_*` hooks and [`Builder`] keep to the same definitions, and the
+/// tests check that they agree with it.
+pub const FILL: &str = r#"INSERT INTO analytics_tiers (tier) VALUES ('bronze'), ('silver'), ('gold'), ('platinum');
+INSERT INTO analytics_stages (stage) VALUES ('prospect'), ('qualified'), ('proposal_sent'), ('negotiating');
+
+INSERT INTO analytics_cohorts (cohort, partners)
+SELECT substr(created_at, 1, 7), count(*) FROM partners GROUP BY 1;
+
+INSERT INTO analytics_partner_months (partner_id, month, leads, wins)
+SELECT partner_id, month, sum(leads), sum(wins) FROM (
+    SELECT partner_id, substr(created_at, 1, 7) AS month, count(*) AS leads, 0 AS wins
+      FROM client_leads GROUP BY 1, 2
+    UNION ALL
+    SELECT partner_id, substr(created_at, 1, 7), 0, count(*)
+      FROM commissions WHERE kind = 'commission' AND status <> 'cancelled' GROUP BY 1, 2
+) GROUP BY 1, 2;
+
+INSERT INTO analytics_cohort_months (cohort, month, active, leads, deals, won_value, commission)
+SELECT cohort, month, sum(active), sum(leads), sum(deals), sum(won_value), sum(commission) FROM (
+    SELECT substr(p.created_at, 1, 7) AS cohort, pm.month AS month, count(*) AS active, sum(pm.leads) AS leads,
+           0 AS deals, 0 AS won_value, 0 AS commission
+      FROM analytics_partner_months pm JOIN partners p ON p.id = pm.partner_id
+     GROUP BY 1, 2
+    UNION ALL
+    SELECT substr(p.created_at, 1, 7), substr(c.created_at, 1, 7), 0, 0,
+           sum(CASE c.kind WHEN 'clawback' THEN -1 ELSE 1 END),
+           sum(CASE c.kind WHEN 'clawback' THEN -c.project_value ELSE c.project_value END),
+           sum(c.commission_amount)
+      FROM commissions c JOIN partners p ON p.id = c.partner_id
+     WHERE c.status <> 'cancelled'
+     GROUP BY 1, 2
+) GROUP BY 1, 2;
+
+CREATE TEMP TABLE analytics_fill_gaps AS
+WITH points AS (
+    SELECT p.id AS pid, substr(p.created_at, 1, 7) AS cohort,
+           CAST(substr(p.created_at, 1, 4) AS INTEGER) * 12 + CAST(substr(p.created_at, 6, 2) AS INTEGER) - 1 AS m
+      FROM partners p
+    UNION
+    SELECT pm.partner_id, substr(p.created_at, 1, 7),
+           CAST(substr(pm.month, 1, 4) AS INTEGER) * 12 + CAST(substr(pm.month, 6, 2) AS INTEGER) - 1
+      FROM analytics_partner_months pm JOIN partners p ON p.id = pm.partner_id
+     WHERE pm.leads > 0
+)
+SELECT cohort, m, lead(m) OVER (PARTITION BY pid ORDER BY m) AS nxt FROM points;
+
+UPDATE analytics_cohorts SET churn_events = g.events, dead_months = g.dead
+  FROM (SELECT cohort, sum(nxt - m >= 4) AS events, sum(max(nxt - m - 3, 0)) AS dead
+          FROM temp.analytics_fill_gaps WHERE nxt IS NOT NULL GROUP BY cohort) AS g
+ WHERE g.cohort = analytics_cohorts.cohort;
+
+INSERT INTO analytics_last_lead (cohort, month, partners)
+SELECT cohort, printf('%04d-%02d', m / 12, m % 12 + 1), count(*)
+  FROM temp.analytics_fill_gaps WHERE nxt IS NULL GROUP BY cohort, m;
+
+DROP TABLE temp.analytics_fill_gaps;
+
+UPDATE analytics_tiers SET partners = t.partners, cohort_index_sum = t.idx, deals = t.deals,
+       won_value = t.won_value, commission = t.commission
+  FROM (SELECT p.tier AS tier, count(*) AS partners,
+               sum(CAST(substr(p.created_at, 1, 4) AS INTEGER) * 12 + CAST(substr(p.created_at, 6, 2) AS INTEGER) - 1) AS idx,
+               coalesce(sum(c.deals), 0) AS deals, coalesce(sum(c.won_value), 0) AS won_value,
+               coalesce(sum(c.commission), 0) AS commission
+          FROM partners p
+          LEFT JOIN (SELECT partner_id, sum(CASE kind WHEN 'clawback' THEN -1 ELSE 1 END) AS deals,
+                            sum(CASE kind WHEN 'clawback' THEN -project_value ELSE project_value END) AS won_value,
+                            sum(commission_amount) AS commission
+                       FROM commissions WHERE status <> 'cancelled' GROUP BY partner_id) c ON c.partner_id = p.id
+         GROUP BY p.tier) AS t
+ WHERE t.tier = analytics_tiers.tier;
+
+UPDATE analytics_stages SET open_leads = s.n, open_value = s.v
+  FROM (SELECT status, count(*) AS n, sum(estimated_value) AS v FROM client_leads
+         WHERE status = 'prospect' OR status = 'qualified' OR status = 'proposal_sent' OR status = 'negotiating'
+         GROUP BY status) AS s
+ WHERE s.status = analytics_stages.stage;
+
+UPDATE analytics_stages SET won = s.won, lost = s.lost
+  FROM (SELECT h.stage AS stage, sum(l.status = 'closed_won') AS won, sum(l.status = 'closed_lost') AS lost
+          FROM (SELECT DISTINCT lead_id, to_status AS stage FROM lead_status_history
+                 WHERE to_status = 'prospect' OR to_status = 'qualified' OR to_status = 'proposal_sent' OR to_status = 'negotiating') h
+          JOIN client_leads l ON l.id = h.lead_id
+         WHERE l.status = 'closed_won' OR l.status = 'closed_lost'
+         GROUP BY h.stage) AS s
+ WHERE s.stage = analytics_stages.stage;
+
+INSERT INTO lead_status_counts (status) VALUES
+    ('prospect'), ('qualified'), ('proposal_sent'), ('negotiating'), ('closed_won'), ('closed_lost');
+UPDATE lead_status_counts SET leads = (SELECT count(*) FROM client_leads l WHERE l.status = lead_status_counts.status);
+"#;
 
 /// The roll-up tables, in a fixed order (for comparisons).
 pub const TABLES: &[&str] = &[
@@ -31,19 +118,13 @@ pub const TABLES: &[&str] = &[
     "lead_status_counts",
 ];
 
-/// Recompute every roll-up from the raw tables with set-based SQL (the same
-/// statements the migration ran). For bulk paths; run inside their transaction.
+/// Recompute every roll-up from the raw tables with set-based SQL ([`FILL`],
+/// the statements the migrations ran). For bulk paths; run inside their transaction.
 pub fn rebuild(conn: &Connection) -> Result<()> {
     for t in TABLES {
         conn.execute_batch(&format!("DELETE FROM {t}"))?;
     }
-    for migration in MIGRATIONS {
-        let fill = migration
-            .split_once(FILL_MARKER)
-            .map(|(_, rest)| rest.split_once('\n').map(|(_, r)| r).unwrap_or(""))
-            .unwrap_or("");
-        conn.execute_batch(fill)?;
-    }
+    conn.execute_batch(FILL)?;
     Ok(())
 }
 
@@ -337,8 +418,7 @@ mod tests {
 
 /// The roll-ups computed in memory from rows a bulk loader already holds (the
 /// demo generator), instead of re-reading millions of rows with [`rebuild`].
-/// It implements the same definitions as the `@fill` statements of
-/// migrations/V2__analytics.sql, row for row; `tests/demo.rs` checks that its
+/// It implements the same definitions as [`FILL`], row for row; `tests/demo.rs` checks that its
 /// result equals a [`rebuild`] of the same data.
 #[derive(Default)]
 pub struct Builder {
