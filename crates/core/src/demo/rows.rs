@@ -94,109 +94,105 @@ fn partners_and_applications(
 ) -> Result<()> {
     let (partners, now, span) = (&input.history.partners, input.now, input.span);
     tick.step("writing partners", 0, partners.len())?;
-    {
-        let mut app_stmt = tx.prepare(
-            "INSERT INTO partner_applications (id, name, email, phone, company, network_description, expected_referrals, experience_level, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
-        let mut p_stmt = tx.prepare(
-            "INSERT INTO partners (id, application_id, name, email, phone, company, status, tier, total_deals, total_earnings, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 0, ?9, ?9)",
-        )?;
-        for (i, p) in partners.iter().enumerate() {
-            let network = format!(
-                "{} clients in {}",
-                pick(rng, &["Small-business", "Agency", "Local", "Enterprise", "Startup"]),
-                pick(rng, INDUSTRY).to_lowercase()
-            );
-            let exp = *[
-                ExperienceLevel::Beginner,
-                ExperienceLevel::Intermediate,
-                ExperienceLevel::Expert,
-            ]
-            .get(rng.random_range(0..3))
-            .unwrap_or(&ExperienceLevel::Beginner);
-            let applied = fmt_time(p.applied);
-            let approved = fmt_time(p.approved);
-            app_stmt.execute(params![
-                p.app_id,
-                p.name,
-                p.email,
-                p.phone,
-                p.company,
-                network,
-                rng.random_range(1..40),
-                exp,
-                ApplicationStatus::Approved,
-                applied,
-                approved
-            ])?;
-            p_stmt.execute(params![
-                p.id, p.app_id, p.name, p.email, p.phone, p.company, p.status, p.tier, approved
-            ])?;
-            if i % 20_000 == 0 {
-                tick.step("writing partners", i, partners.len())?;
-            }
+    let mut app_stmt = tx.prepare(
+        "INSERT INTO partner_applications (id, name, email, phone, company, network_description, expected_referrals, experience_level, status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    let mut p_stmt = tx.prepare(
+        "INSERT INTO partners (id, application_id, name, email, phone, company, status, tier, total_deals, total_earnings, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 0, ?9, ?9)",
+    )?;
+    for (i, p) in partners.iter().enumerate() {
+        let network = format!(
+            "{} clients in {}",
+            pick(rng, &["Small-business", "Agency", "Local", "Enterprise", "Startup"]),
+            pick(rng, INDUSTRY).to_lowercase()
+        );
+        let exp = *[
+            ExperienceLevel::Beginner,
+            ExperienceLevel::Intermediate,
+            ExperienceLevel::Expert,
+        ]
+        .get(rng.random_range(0..3))
+        .unwrap_or(&ExperienceLevel::Beginner);
+        let applied = fmt_time(p.applied);
+        let approved = fmt_time(p.approved);
+        app_stmt.execute(params![
+            p.app_id,
+            p.name,
+            p.email,
+            p.phone,
+            p.company,
+            network,
+            rng.random_range(1..40),
+            exp,
+            ApplicationStatus::Approved,
+            applied,
+            approved
+        ])?;
+        p_stmt.execute(params![
+            p.id, p.app_id, p.name, p.email, p.phone, p.company, p.status, p.tier, approved
+        ])?;
+        if i % 20_000 == 0 {
+            tick.step("writing partners", i, partners.len())?;
         }
-        // Applications still waiting or turned down.
-        let extra = (partners.len() / 12).max(3);
-        for k in 0..extra {
-            let first = pick(rng, FIRST);
-            let last = pick(rng, LAST);
-            let at = now - Duration::seconds(rng.random_range(3_600..(span as i64 / 2)));
-            let status = match k % 4 {
-                0 => ApplicationStatus::Pending,
-                1 => ApplicationStatus::UnderReview,
-                _ => ApplicationStatus::Rejected,
-            };
-            let (at, status) = if status != ApplicationStatus::Rejected {
-                (now - Duration::seconds(rng.random_range(3_600..30 * 86_400)), status)
-            } else {
-                (at, status)
-            };
-            let company = format!("{} {}", pick(rng, ADJ), pick(rng, AGENCY));
-            let id = ApplicationId(seeded_uuid(rng, at));
-            app_stmt.execute(params![
-                id,
-                format!("{first} {last}"),
-                format!("{}.{}.{}@{}.com", slug(first), slug(last), k, slug(&company)),
-                Option::<String>::None,
-                company,
-                "Referrals from my clients",
-                rng.random_range(1..20),
-                ExperienceLevel::Beginner,
-                status,
-                fmt_time(at),
-                fmt_time(at)
-            ])?;
-        }
-        report.applications = (partners.len() + extra) as u64;
-        report.partners = partners.len() as u64;
     }
+    // Applications still waiting or turned down.
+    let extra = (partners.len() / 12).max(3);
+    for k in 0..extra {
+        let first = pick(rng, FIRST);
+        let last = pick(rng, LAST);
+        let at = now - Duration::seconds(rng.random_range(3_600..(span as i64 / 2)));
+        let status = match k % 4 {
+            0 => ApplicationStatus::Pending,
+            1 => ApplicationStatus::UnderReview,
+            _ => ApplicationStatus::Rejected,
+        };
+        let (at, status) = if status != ApplicationStatus::Rejected {
+            (now - Duration::seconds(rng.random_range(3_600..30 * 86_400)), status)
+        } else {
+            (at, status)
+        };
+        let company = format!("{} {}", pick(rng, ADJ), pick(rng, AGENCY));
+        let id = ApplicationId(seeded_uuid(rng, at));
+        app_stmt.execute(params![
+            id,
+            format!("{first} {last}"),
+            format!("{}.{}.{}@{}.com", slug(first), slug(last), k, slug(&company)),
+            Option::<String>::None,
+            company,
+            "Referrals from my clients",
+            rng.random_range(1..20),
+            ExperienceLevel::Beginner,
+            status,
+            fmt_time(at),
+            fmt_time(at)
+        ])?;
+    }
+    report.applications = (partners.len() + extra) as u64;
+    report.partners = partners.len() as u64;
     Ok(())
 }
 
 /// The status history of every lead.
 fn moves(tx: &Tx, tick: &mut Ticker, report: &mut DemoReport, input: &Input) -> Result<()> {
     let (leads, lead_ids, written) = (&input.history.leads, input.lead_ids, input.written);
-    {
-        let mut h_stmt = tx.prepare(
-            "INSERT INTO lead_status_history (lead_id, from_status, to_status, reopen, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for (i, l) in leads.iter().enumerate() {
-            let id = lead_ids[i].to_string();
-            let mut from: Option<LeadStatus> = None;
-            for &(to, at, reopen) in &l.moves {
-                h_stmt.execute(params![id, from, to, reopen, fmt_time(at)])?;
-                report.moves += 1;
-                from = Some(to);
-            }
-            if i % 100_000 == 0 {
-                tick.step("writing leads", written.load(Ordering::Relaxed), leads.len())?;
-            }
+    let mut h_stmt = tx.prepare(
+        "INSERT INTO lead_status_history (lead_id, from_status, to_status, reopen, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, l) in leads.iter().enumerate() {
+        let id = lead_ids[i].to_string();
+        let mut from: Option<LeadStatus> = None;
+        for &(to, at, reopen) in &l.moves {
+            h_stmt.execute(params![id, from, to, reopen, fmt_time(at)])?;
+            report.moves += 1;
+            from = Some(to);
         }
-        report.leads = leads.len() as u64;
+        if i % 100_000 == 0 {
+            tick.step("writing leads", written.load(Ordering::Relaxed), leads.len())?;
+        }
     }
+    report.leads = leads.len() as u64;
     Ok(())
 }
 
@@ -218,47 +214,45 @@ fn payouts_and_commissions(
     } = input.history;
     let (lead_ids, currency) = (input.lead_ids, input.currency);
     tick.step("writing commissions", 0, commissions.len())?;
-    {
-        let mut payout_ids = Vec::with_capacity(payout_dates.len());
-        let mut pay_stmt = tx.prepare(
-            "INSERT INTO payouts (id, total_amount, commission_count, currency, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for (bi, &pd) in payout_dates.iter().enumerate() {
-            let id = PayoutId(seeded_uuid(rng, pd));
-            payout_ids.push(id);
-            let (total, count) = payout_totals[bi];
-            if count > 0 {
-                pay_stmt.execute(params![id, total, count, currency, fmt_time(pd)])?;
-                report.payouts += 1;
-            }
+    let mut payout_ids = Vec::with_capacity(payout_dates.len());
+    let mut pay_stmt = tx.prepare(
+        "INSERT INTO payouts (id, total_amount, commission_count, currency, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (bi, &pd) in payout_dates.iter().enumerate() {
+        let id = PayoutId(seeded_uuid(rng, pd));
+        payout_ids.push(id);
+        let (total, count) = payout_totals[bi];
+        if count > 0 {
+            pay_stmt.execute(params![id, total, count, currency, fmt_time(pd)])?;
+            report.payouts += 1;
         }
-        let mut c_stmt = tx.prepare(
-            "INSERT INTO commissions (id, partner_id, client_lead_id, kind, commission_amount, commission_rate, project_value, status,
-                                      payout_id, paid_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )?;
-        for (i, c) in commissions.iter().enumerate() {
-            let l = &leads[c.lead];
-            c_stmt.execute(params![
-                CommissionId(seeded_uuid(rng, c.created)),
-                partners[l.partner].id,
-                lead_ids[c.lead],
-                c.kind,
-                c.amount,
-                c.rate,
-                c.value,
-                c.status,
-                c.payout.map(|b| payout_ids[b]),
-                c.paid_at.map(fmt_time),
-                fmt_time(c.created),
-                fmt_time(c.updated)
-            ])?;
-            if i % 100_000 == 0 {
-                tick.step("writing commissions", i, commissions.len())?;
-            }
-        }
-        report.commissions = commissions.len() as u64;
     }
+    let mut c_stmt = tx.prepare(
+        "INSERT INTO commissions (id, partner_id, client_lead_id, kind, commission_amount, commission_rate, project_value, status,
+                                  payout_id, paid_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    for (i, c) in commissions.iter().enumerate() {
+        let l = &leads[c.lead];
+        c_stmt.execute(params![
+            CommissionId(seeded_uuid(rng, c.created)),
+            partners[l.partner].id,
+            lead_ids[c.lead],
+            c.kind,
+            c.amount,
+            c.rate,
+            c.value,
+            c.status,
+            c.payout.map(|b| payout_ids[b]),
+            c.paid_at.map(fmt_time),
+            fmt_time(c.created),
+            fmt_time(c.updated)
+        ])?;
+        if i % 100_000 == 0 {
+            tick.step("writing commissions", i, commissions.len())?;
+        }
+    }
+    report.commissions = commissions.len() as u64;
     Ok(())
 }
 
@@ -298,84 +292,80 @@ fn rollups(tx: &Tx, tick: &mut Ticker, history: &History) -> Result<()> {
     // The analytics roll-ups, from the rows in memory (the same definitions as
     // a rebuild from the tables, which tests/demo.rs checks).
     tick.step("analytics", 0, 1)?;
-    {
-        let mut r = crate::analytics::rollup::Builder::default();
-        let handles: Vec<usize> = partners.iter().map(|p| r.partner(p.id, p.approved, p.tier)).collect();
-        for l in leads {
-            let status = l.moves.last().map(|m| m.0).unwrap_or(LeadStatus::Prospect);
-            r.lead(
-                handles[l.partner],
-                l.created,
-                status,
-                l.estimated,
-                l.moves.iter().map(|m| m.0),
-            );
-        }
-        for c in commissions {
-            let p = handles[leads[c.lead].partner];
-            r.commission(p, c.kind, c.status, c.created, c.value, c.amount);
-        }
-        r.write(tx)?;
+    let mut r = crate::analytics::rollup::Builder::default();
+    let handles: Vec<usize> = partners.iter().map(|p| r.partner(p.id, p.approved, p.tier)).collect();
+    for l in leads {
+        let status = l.moves.last().map(|m| m.0).unwrap_or(LeadStatus::Prospect);
+        r.lead(
+            handles[l.partner],
+            l.created,
+            status,
+            l.estimated,
+            l.moves.iter().map(|m| m.0),
+        );
     }
+    for c in commissions {
+        let p = handles[leads[c.lead].partner];
+        r.commission(p, c.kind, c.status, c.created, c.value, c.amount);
+    }
+    r.write(tx)?;
     Ok(())
 }
 
 /// Audit: the action itself, each partner's creation, each promotion.
 fn audit(tx: &Tx, report: &mut DemoReport, input: &Input) -> Result<()> {
     let (partners, promotions, opts) = (&input.history.partners, &input.history.promotions, input.opts);
-    {
-        let mut a = tx.prepare(
-            "INSERT INTO audit_log (at, entity, entity_id, action, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        type Event = (DateTime<Utc>, usize, Option<(Tier, Tier)>);
-        let mut events: Vec<Event> = partners
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.approved, i, None))
-            .collect();
-        events.extend(promotions.iter().map(|&(pi, from, to, at)| (at, pi, Some((from, to)))));
-        events.sort_by_key(|e| e.0);
-        for (at, pi, promo) in events {
-            let p = &partners[pi];
-            let id = p.id.to_string();
-            match promo {
-                None => {
-                    let after = serde_json::json!({"id": id, "name": p.name, "email": p.email, "tier": "bronze", "status": "active"});
-                    a.execute(params![
-                        fmt_time(at),
-                        Entity::Partner,
-                        id,
-                        "create",
-                        Option::<String>::None,
-                        after.to_string()
-                    ])?;
-                }
-                Some((from, to)) => {
-                    let before = serde_json::json!({"id": id, "tier": from});
-                    let after = serde_json::json!({"id": id, "tier": to});
-                    a.execute(params![
-                        fmt_time(at),
-                        Entity::Partner,
-                        id,
-                        "promote",
-                        before.to_string(),
-                        after.to_string()
-                    ])?;
-                }
+    let mut a = tx.prepare(
+        "INSERT INTO audit_log (at, entity, entity_id, action, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    type Event = (DateTime<Utc>, usize, Option<(Tier, Tier)>);
+    let mut events: Vec<Event> = partners
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.approved, i, None))
+        .collect();
+    events.extend(promotions.iter().map(|&(pi, from, to, at)| (at, pi, Some((from, to)))));
+    events.sort_by_key(|e| e.0);
+    for (at, pi, promo) in events {
+        let p = &partners[pi];
+        let id = p.id.to_string();
+        match promo {
+            None => {
+                let after = serde_json::json!({"id": id, "name": p.name, "email": p.email, "tier": "bronze", "status": "active"});
+                a.execute(params![
+                    fmt_time(at),
+                    Entity::Partner,
+                    id,
+                    "create",
+                    Option::<String>::None,
+                    after.to_string()
+                ])?;
+            }
+            Some((from, to)) => {
+                let before = serde_json::json!({"id": id, "tier": from});
+                let after = serde_json::json!({"id": id, "tier": to});
+                a.execute(params![
+                    fmt_time(at),
+                    Entity::Partner,
+                    id,
+                    "promote",
+                    before.to_string(),
+                    after.to_string()
+                ])?;
             }
         }
-        report.promotions = promotions.len() as u64;
-        let summary = serde_json::to_string(&serde_json::json!({"options": opts, "report": &report}))
-            .map_err(|e| Error::validation("demo", e.to_string()))?;
-        a.execute(params![
-            tx.now_text(),
-            Entity::Database,
-            "demo",
-            "demo",
-            Option::<String>::None,
-            summary
-        ])?;
     }
+    report.promotions = promotions.len() as u64;
+    let summary = serde_json::to_string(&serde_json::json!({"options": opts, "report": &report}))
+        .map_err(|e| Error::validation("demo", e.to_string()))?;
+    a.execute(params![
+        tx.now_text(),
+        Entity::Database,
+        "demo",
+        "demo",
+        Option::<String>::None,
+        summary
+    ])?;
     Ok(())
 }
 
@@ -403,59 +393,57 @@ pub(super) fn plans(
     plan_names: Vec<(String, String)>,
 ) -> Result<u64> {
     let (partners, leads) = (&history.partners, &history.leads);
-    {
-        let mut plan_names = plan_names.into_iter();
-        let mut n = 0u64;
-        for (li, l) in leads.iter().enumerate() {
-            if !plan_pick[li] {
-                continue;
-            }
-            let at = l
-                .moves
-                .iter()
-                .find(|m| m.0 == LeadStatus::ProposalSent)
-                .map(|m| m.1)
-                .unwrap_or(l.created);
-            let mut feats: Vec<String> = Vec::new();
-            for _ in 0..rng.random_range(2..6) {
-                let f = pick(rng, FEATURES).to_owned();
-                if !feats.contains(&f) {
-                    feats.push(f);
-                }
-            }
-            let p = &partners[l.partner];
-            let Some((business, client)) = plan_names.next() else {
-                break;
-            };
-            let low = (l.estimated / 100_000).max(1) * 1_000;
-            let status = match l.moves.last().map(|m| m.0) {
-                Some(LeadStatus::ClosedWon) => PlanStatus::Accepted,
-                Some(LeadStatus::ClosedLost) => PlanStatus::Declined,
-                _ => PlanStatus::Sent,
-            };
-            let mut plan = AppPlan {
-                id: PlanId(seeded_uuid(rng, at)),
-                partner_id: p.id,
-                client_lead_id: lead_ids[li],
-                business_name: business,
-                industry: pick(rng, INDUSTRY).to_owned(),
-                features: feats,
-                generated_content: None,
-                timeline_estimate: format!("{} weeks", rng.random_range(6..20)),
-                investment_range: format!("${}k-${}k", low / 1_000 * 10 / 10, low / 1_000 * 3 / 2 + 1),
-                status,
-                created_at: fmt_time(at),
-                updated_at: fmt_time(at),
-            };
-            plan.generated_content = Some(render_proposal(
-                &plan,
-                &client,
-                &p.name,
-                &at.format("%B %-d, %Y").to_string(),
-            ));
-            repo::plans::insert(tx, &plan)?;
-            n += 1;
+    let mut plan_names = plan_names.into_iter();
+    let mut n = 0u64;
+    for (li, l) in leads.iter().enumerate() {
+        if !plan_pick[li] {
+            continue;
         }
-        Ok(n)
+        let at = l
+            .moves
+            .iter()
+            .find(|m| m.0 == LeadStatus::ProposalSent)
+            .map(|m| m.1)
+            .unwrap_or(l.created);
+        let mut feats: Vec<String> = Vec::new();
+        for _ in 0..rng.random_range(2..6) {
+            let f = pick(rng, FEATURES).to_owned();
+            if !feats.contains(&f) {
+                feats.push(f);
+            }
+        }
+        let p = &partners[l.partner];
+        let Some((business, client)) = plan_names.next() else {
+            break;
+        };
+        let low = (l.estimated / 100_000).max(1) * 1_000;
+        let status = match l.moves.last().map(|m| m.0) {
+            Some(LeadStatus::ClosedWon) => PlanStatus::Accepted,
+            Some(LeadStatus::ClosedLost) => PlanStatus::Declined,
+            _ => PlanStatus::Sent,
+        };
+        let mut plan = AppPlan {
+            id: PlanId(seeded_uuid(rng, at)),
+            partner_id: p.id,
+            client_lead_id: lead_ids[li],
+            business_name: business,
+            industry: pick(rng, INDUSTRY).to_owned(),
+            features: feats,
+            generated_content: None,
+            timeline_estimate: format!("{} weeks", rng.random_range(6..20)),
+            investment_range: format!("${}k-${}k", low / 1_000 * 10 / 10, low / 1_000 * 3 / 2 + 1),
+            status,
+            created_at: fmt_time(at),
+            updated_at: fmt_time(at),
+        };
+        plan.generated_content = Some(render_proposal(
+            &plan,
+            &client,
+            &p.name,
+            &at.format("%B %-d, %Y").to_string(),
+        ));
+        repo::plans::insert(tx, &plan)?;
+        n += 1;
     }
+    Ok(n)
 }
