@@ -16,8 +16,8 @@
 //!    imported into a copy of it, and by the plain INSERTs into another copy.
 
 use partnerdesk_core::clock::SystemClock;
-use partnerdesk_core::demo::Progress;
 use partnerdesk_core::exchange::import::{self, ImportFormat, ImportOptions, ImportTable};
+use partnerdesk_core::progress::Progress;
 use partnerdesk_core::store::Store;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -15,6 +15,8 @@ pub mod error;
 pub mod exchange;
 pub mod model;
 pub mod money;
+pub mod open;
+pub mod progress;
 pub mod queries;
 pub mod store;
 pub mod workflow;

@@ -633,8 +633,8 @@ fn screen_open_checks_the_request_then_takes_the_days_snapshot() {
 
 #[test]
 fn every_screen_chart_draws_and_saves_by_extension() {
-    use analytics::screen::{chart_save, chart_svg};
-    use analytics::ScreenChart;
+    use partnerdesk_core::charts::screen::{chart_save, chart_svg};
+    use partnerdesk_core::charts::ScreenChart;
     let (w, _) = fixture();
     snapshots::ensure_today(&w.store).unwrap();
     let now = at(2026, 7, 15);

@@ -3,9 +3,9 @@
 
 use chrono::TimeZone;
 use partnerdesk_core::clock::ManualClock;
-use partnerdesk_core::demo::Progress;
 use partnerdesk_core::exchange::import::{self, parse_mapping, ImportFormat, ImportOptions, ImportReport, ImportTable};
 use partnerdesk_core::model::{Entity, NewApplication};
+use partnerdesk_core::progress::Progress;
 use partnerdesk_core::store::{repo, Store};
 use partnerdesk_core::workflow::{applications, leads};
 use partnerdesk_core::Error;

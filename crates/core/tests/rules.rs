@@ -1854,7 +1854,7 @@ mod store {
         let err = Store::open_with(
             dir.path().join("absent").join("x.db"),
             Arc::new(SystemClock),
-            partnerdesk_core::store::OpenOptions { create_dir: false },
+            partnerdesk_core::open::OpenOptions { create_dir: false },
         )
         .err()
         .unwrap();

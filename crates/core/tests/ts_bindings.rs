@@ -7,7 +7,8 @@
 //! (The workspace test run has the `ts` feature on, through partnerdesk-app.)
 #![cfg(feature = "ts")]
 
-use partnerdesk_core::analytics::{ScreenChart, ScreenData, ScreenRequest, Snapshot};
+use partnerdesk_core::analytics::{ScreenData, ScreenRequest, Snapshot};
+use partnerdesk_core::charts::ScreenChart;
 use partnerdesk_core::charts::Theme;
 use partnerdesk_core::dashboard::{Dashboard, DataInfo, PartnerName, PartnerToPay};
 use partnerdesk_core::model::*;
@@ -18,13 +19,13 @@ use partnerdesk_core::workflow::settings::{SettingEntry, Settings};
 use partnerdesk_core::{ErrorInfo, ErrorKind};
 // The Data screen.
 use partnerdesk_core::backup::{BackupInfo, Recovery, RestoreReport, Verification};
-use partnerdesk_core::demo::Progress;
 use partnerdesk_core::exchange::export::ExportReport;
 use partnerdesk_core::exchange::import::{DecimalMark, ImportPreview, ImportReport, ImportTable};
 use partnerdesk_core::exchange::payout_file::PayoutSummary;
 use partnerdesk_core::exchange::pg::PushReport;
 use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
+use partnerdesk_core::progress::Progress;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};

@@ -2,9 +2,10 @@
 //! or saved to a file, and the KPI snapshot on demand.
 
 use crate::state::{AppState, CmdResult};
-use partnerdesk_core::analytics::screen::{self, ScreenChart, ScreenData, ScreenRequest};
+use partnerdesk_core::analytics::screen::{self, ScreenData, ScreenRequest};
 use partnerdesk_core::analytics::snapshots::{self, Snapshot};
-use partnerdesk_core::charts::Theme;
+use partnerdesk_core::charts::screen::{chart_save, chart_svg};
+use partnerdesk_core::charts::{ScreenChart, Theme};
 use std::path::PathBuf;
 use tauri::State;
 
@@ -26,7 +27,7 @@ pub async fn analytics_chart(
     height: u32,
 ) -> CmdResult<String> {
     let now = state.store()?.now();
-    state.read(|c| screen::chart_svg(c, kind, &req, now, theme, (width, height)))
+    state.read(|c| chart_svg(c, kind, &req, now, theme, (width, height)))
 }
 
 /// Save one chart of the screen to `path` (.png or .svg).
@@ -42,7 +43,7 @@ pub async fn analytics_chart_save(
     path: PathBuf,
 ) -> CmdResult<()> {
     let now = state.store()?.now();
-    state.read(|c| screen::chart_save(c, kind, &req, now, theme, (width, height), &path))
+    state.read(|c| chart_save(c, kind, &req, now, theme, (width, height), &path))
 }
 
 /// Take today's KPI snapshot now (replacing one taken earlier today), audited.

@@ -5,11 +5,11 @@
 
 // The types the list names, resolved here (build.rs only reads the names).
 use crate::launch::LaunchMarks;
-use partnerdesk_core::analytics::{ScreenChart, ScreenData, ScreenRequest, Snapshot};
+use partnerdesk_core::analytics::{ScreenData, ScreenRequest, Snapshot};
 use partnerdesk_core::backup::{BackupInfo, Recovery, RestoreReport, Verification};
+use partnerdesk_core::charts::ScreenChart;
 use partnerdesk_core::charts::Theme;
 use partnerdesk_core::dashboard::{Dashboard, DataInfo, PartnerName, PartnerToPay};
-use partnerdesk_core::demo::Progress;
 use partnerdesk_core::exchange::export::{ExportReport, Format};
 use partnerdesk_core::exchange::import::{DecimalMark, ImportPreview, ImportReport, ImportTable};
 use partnerdesk_core::exchange::payout_file::PayoutSummary;
@@ -21,6 +21,7 @@ use partnerdesk_core::model::{
     Entity, Lead, LeadFilter, LeadId, LeadStatus, NewApplication, NewLead, NewPlan, Page, Partner, PartnerFilter,
     PartnerId, PartnerStatus, Payout, PayoutId, PlanId, PlanStatus, Tier,
 };
+use partnerdesk_core::progress::Progress;
 use partnerdesk_core::queries::{LeadDetail, PartnerDetail};
 use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
 use partnerdesk_core::workflow::plans::PlanPatch;

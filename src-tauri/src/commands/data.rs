@@ -7,7 +7,6 @@
 use crate::state::{AppState, CmdResult, OpGuard};
 use partnerdesk_core::backup::{self, BackupInfo, BackupKind, Recovery, RestoreReport, Verification};
 use partnerdesk_core::clock::fmt_time;
-use partnerdesk_core::demo::Progress;
 use partnerdesk_core::exchange::export::{self, ExportReport, Format};
 use partnerdesk_core::exchange::import::{
     self, DecimalMark, ImportFormat, ImportOptions, ImportPreview, ImportReport, ImportTable,
@@ -17,6 +16,7 @@ use partnerdesk_core::exchange::pg::{self, PushReport};
 use partnerdesk_core::exchange::statement::{self, StatementFile};
 use partnerdesk_core::exchange::sync::{self, ApplyReport, ExportReport as SyncExportReport, SyncStatus};
 use partnerdesk_core::model::{PartnerId, Payout, PayoutId};
+use partnerdesk_core::progress::Progress;
 use partnerdesk_core::{Error, ErrorInfo};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use clap::Subcommand;
 use partnerdesk_core::backup::{self, BackupInfo, BackupKind, BackupSet};
 use partnerdesk_core::clock::{Clock, SystemClock};
-use partnerdesk_core::demo::Progress;
+use partnerdesk_core::progress::Progress;
 use partnerdesk_core::store::{resolve_db_path, Store};
 use partnerdesk_core::Error;
 use serde::Serialize;

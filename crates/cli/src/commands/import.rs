@@ -4,8 +4,8 @@ use super::Ctx;
 use crate::output::{kv, Table};
 use anyhow::Context as _;
 use clap::Args;
-use partnerdesk_core::demo::Progress;
 use partnerdesk_core::exchange::import::{self, parse_mapping, DecimalMark, ImportFormat, ImportOptions, ImportTable};
+use partnerdesk_core::progress::Progress;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 

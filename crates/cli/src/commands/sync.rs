@@ -4,8 +4,8 @@ use super::Ctx;
 use crate::output::kv;
 use anyhow::Context as _;
 use clap::Subcommand;
-use partnerdesk_core::demo::Progress;
 use partnerdesk_core::exchange::{pg, sync};
+use partnerdesk_core::progress::Progress;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 

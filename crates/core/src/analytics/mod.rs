@@ -20,7 +20,7 @@ pub mod snapshots;
 pub use cohorts::{cohorts, CohortQuery, CohortRow, CohortTable, CohortValue, Measure};
 pub use forecast::{forecast, pipeline, Forecast, Pipeline};
 pub use ltv::{ltv, LtvBy, LtvReport};
-pub use screen::{screen, ScreenChart, ScreenData, ScreenRequest};
+pub use screen::{screen, ScreenData, ScreenRequest};
 pub use snapshots::{Kpis, Snapshot};
 
 /// Divide, rounding half away from zero (money per partner, in cents).

@@ -4,22 +4,20 @@
 //! daily trend. Each part carries the formula shown next to it.
 //!
 //! [`open`] is what the app calls: it checks the request, takes the day's
-//! snapshot at the first use of a day, then reads. [`chart_svg`] and
-//! [`chart_save`] draw one chart of the screen for the same request.
+//! snapshot at the first use of a day, then reads. The charts of the screen
+//! are drawn by the `charts::screen` module, for the same request.
 
 use super::cohorts::{cohorts, CohortQuery, CohortTable, Measure};
 use super::forecast::{self as fc, forecast, Forecast};
 use super::ltv::{ltv, LtvBy, LtvReport};
 use super::month::parse_month;
 use super::snapshots::{self, Kpis, Snapshot};
-use crate::charts::{self, Chart, Theme};
 use crate::clock::fmt_time;
 use crate::error::{Error, Result};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -113,98 +111,4 @@ pub fn open(store: &Store, req: &ScreenRequest) -> Result<ScreenData> {
     snapshots::ensure_today(store)?;
     let now = store.now();
     store.read(|c| screen(c, req, now))
-}
-
-crate::model::text_enum!(
-    /// One chart of the Analytics screen.
-    ScreenChart, "chart" {
-        Cohorts => "cohorts",
-        LtvTier => "ltv_tier",
-        LtvCohort => "ltv_cohort",
-        Forecast => "forecast",
-        Pipeline => "pipeline",
-        Snapshots => "snapshots",
-    }
-);
-
-/// Read only the part of the screen that `kind` draws and hand its chart to `f`.
-fn with_chart<T>(
-    conn: &Connection,
-    kind: ScreenChart,
-    req: &ScreenRequest,
-    now: DateTime<Utc>,
-    f: impl FnOnce(Chart<'_>) -> Result<T>,
-) -> Result<T> {
-    req.check()?;
-    match kind {
-        ScreenChart::Cohorts => {
-            let q = CohortQuery {
-                measure: req.measure,
-                from: req.from.clone(),
-                to: req.to.clone(),
-            };
-            f(Chart::Cohorts(&cohorts(conn, &q, now)?))
-        }
-        ScreenChart::LtvTier => f(Chart::Ltv(&ltv(conn, LtvBy::Tier, now)?)),
-        ScreenChart::LtvCohort => f(Chart::Ltv(&ltv(conn, LtvBy::Cohort, now)?)),
-        ScreenChart::Forecast => f(Chart::Forecast(&forecast(conn, req.horizon, now)?)),
-        ScreenChart::Pipeline => f(Chart::Pipeline(&fc::pipeline(conn)?)),
-        ScreenChart::Snapshots => f(Chart::Snapshots(&snapshots::list(conn, req.snapshot_days, now)?)),
-    }
-}
-
-/// The chart `kind` of the screen for `req`, as an SVG document.
-pub fn chart_svg(
-    conn: &Connection,
-    kind: ScreenChart,
-    req: &ScreenRequest,
-    now: DateTime<Utc>,
-    theme: Theme,
-    size: (u32, u32),
-) -> Result<String> {
-    with_chart(conn, kind, req, now, |chart| charts::svg(chart, theme, size))
-}
-
-/// Save the chart `kind` of the screen to `path`, a PNG or an SVG by its
-/// extension. The path must be absolute (a typed path never lands in the
-/// app's working folder) and its folder must exist.
-#[allow(clippy::too_many_arguments)]
-pub fn chart_save(
-    conn: &Connection,
-    kind: ScreenChart,
-    req: &ScreenRequest,
-    now: DateTime<Utc>,
-    theme: Theme,
-    size: (u32, u32),
-    path: &Path,
-) -> Result<()> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    if ext != "png" && ext != "svg" {
-        return Err(Error::validation(
-            "path",
-            format!("{} must end in .png or .svg", path.display()),
-        ));
-    }
-    if !path.is_absolute() {
-        return Err(Error::validation(
-            "path",
-            format!(
-                "{} is not a full path (start it at the root, e.g. /home/me/chart.png)",
-                path.display()
-            ),
-        ));
-    }
-    if let Some(dir) = path.parent() {
-        if !dir.is_dir() {
-            return Err(Error::validation(
-                "path",
-                format!("the folder {} does not exist", dir.display()),
-            ));
-        }
-    }
-    with_chart(conn, kind, req, now, |chart| charts::save(chart, theme, size, path))
 }

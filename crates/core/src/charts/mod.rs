@@ -4,6 +4,9 @@
 //! never looks for system fonts. Light and dark themes.
 
 mod draw;
+pub mod screen;
+
+pub use screen::ScreenChart;
 
 use crate::analytics::{CohortTable, Forecast, LtvReport, Pipeline, Snapshot};
 use crate::error::{Error, Result};

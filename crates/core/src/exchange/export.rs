@@ -12,9 +12,9 @@
 //! done; cancelling or failing leaves none of them.
 
 use super::csv_out;
-use crate::demo::Progress;
 use crate::error::{Error, Result};
 use crate::money::format_amount;
+use crate::progress::Progress;
 use crate::store::Store;
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;

@@ -15,8 +15,8 @@
 //!   the two is used, so a target that was emptied gets everything again.
 
 use super::sync::{self, SqlValue};
-use crate::demo::Progress;
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 use crate::store::Store;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls};

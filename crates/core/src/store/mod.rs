@@ -1,7 +1,12 @@
-//! The store: one SQLite file, opened with the house pragmas and migrated by
-//! refinery. All access goes through [`Store::read`] (a consistent snapshot)
-//! and [`Store::write`] (one IMMEDIATE transaction per user action, committed
-//! only when the closure returns `Ok`).
+//! The store: one SQLite file with the house pragmas; its schema is the
+//! migrations (refinery) this build embeds. All access goes through
+//! [`Store::read`] (a consistent snapshot) and [`Store::write`] (one
+//! IMMEDIATE transaction per user action, committed only when the closure
+//! returns `Ok`).
+//!
+//! Opening a file ([`Store::open`]: the checks, the backup before a
+//! migration, migrating) is one layer up, in the `open` module, so that the
+//! store depends on nothing above it.
 
 pub mod repo;
 pub mod search;
@@ -51,7 +56,6 @@ pub fn resolve_db_path(explicit: Option<&Path>) -> Result<PathBuf> {
 /// to). The shells name this alias, never the SQLite crate.
 pub type Conn = Connection;
 
-/// The newest schema version this build knows.
 /// Drop the secondary indexes of `tables` but those named in `keep`, and
 /// return the SQL that makes them again: for bulk loads, where building an
 /// index once over all rows beats keeping it row by row. Indexes whose keys
@@ -75,6 +79,7 @@ pub(crate) fn drop_secondary_indexes(conn: &Connection, tables: &[&str], keep: &
     Ok(out)
 }
 
+/// The newest schema version this build knows.
 pub fn latest_schema_version() -> i64 {
     embedded::migrations::runner()
         .get_migrations()
@@ -82,18 +87,6 @@ pub fn latest_schema_version() -> i64 {
         .map(|m| m.version() as i64)
         .max()
         .unwrap_or(0)
-}
-
-/// Options for opening a store.
-pub struct OpenOptions {
-    /// Make the folder (0700) when it is missing.
-    pub create_dir: bool,
-}
-
-impl Default for OpenOptions {
-    fn default() -> Self {
-        OpenOptions { create_dir: true }
-    }
 }
 
 pub struct Store {
@@ -128,67 +121,16 @@ impl Tx<'_> {
 }
 
 impl Store {
-    /// Open (and create or migrate) the database at `path`.
-    pub fn open(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Store> {
-        Self::open_with(path, clock, OpenOptions::default())
-    }
-
-    pub fn open_with(path: impl AsRef<Path>, clock: Arc<dyn Clock>, opts: OpenOptions) -> Result<Store> {
-        let path = path.as_ref().to_path_buf();
-        let shown = path.display().to_string();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.exists() {
-                if !opts.create_dir {
-                    return Err(Error::io(
-                        format!("opening {shown}"),
-                        std::io::Error::new(
-                            std::io::ErrorKind::NotFound,
-                            format!("the folder {} does not exist", dir.display()),
-                        ),
-                    ));
-                }
-                make_private_dir(dir)?;
-            }
-        }
-        let existed = path.exists();
-        if existed {
-            check_header(&path)?;
-            // Header, size, schema and write checks before anything can write.
-            crate::backup::preflight(&path)?;
-        }
-        let mut conn = open_conn(&path, false)?;
-        if !existed {
-            make_private_file(&path)?;
-        }
-        // Refuse a schema newer than this build before touching anything.
-        let found = applied_version(&conn).map_err(|e| Error::Corrupt {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
-        let known = latest_schema_version();
-        if found > known {
-            return Err(Error::NewerSchema {
-                path: shown,
-                found,
-                known,
-            });
-        }
-        if found > 0 && found < known {
-            // A verified copy of the old file first; no copy, no migration.
-            crate::backup::before_migration(&conn, &path, clock.now())?;
-        }
-        if found < known {
-            embedded::migrations::runner()
-                .set_grouped(true)
-                .run(&mut conn)
-                .map_err(|e| Error::Migration(e.to_string()))?;
-        }
-        Ok(Store {
+    /// A store on `conn`, an open connection to `path` whose schema is
+    /// current (opening a file, with its checks, backup and migration, is
+    /// [`Store::open`]).
+    pub(crate) fn from_connection(path: PathBuf, conn: Connection, clock: Arc<dyn Clock>) -> Store {
+        Store {
             path,
             writer: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
             clock,
-        })
+        }
     }
 
     /// The schema version a database file has, without changing it.
@@ -318,7 +260,7 @@ impl Tx<'_> {
     }
 }
 
-fn open_conn(path: &Path, reader: bool) -> Result<Connection> {
+pub(crate) fn open_conn(path: &Path, reader: bool) -> Result<Connection> {
     let shown = path.display().to_string();
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
@@ -363,8 +305,17 @@ fn storage_open_error(path: &str, e: rusqlite::Error) -> Error {
     }
 }
 
+/// Apply the migrations this build knows that `conn` lacks.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    embedded::migrations::runner()
+        .set_grouped(true)
+        .run(conn)
+        .map_err(|e| Error::Migration(e.to_string()))?;
+    Ok(())
+}
+
 /// The highest migration applied to this database (0 when none).
-fn applied_version(conn: &Connection) -> Result<i64> {
+pub(crate) fn applied_version(conn: &Connection) -> Result<i64> {
     let has: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
         [],
@@ -389,7 +340,7 @@ fn applied_version(conn: &Connection) -> Result<i64> {
 }
 
 /// A file that exists must start with the SQLite header (an empty file is a new database).
-fn check_header(path: &Path) -> Result<()> {
+pub(crate) fn check_header(path: &Path) -> Result<()> {
     use std::io::Read;
     let shown = path.display().to_string();
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(format!("opening {shown}"), e))?;

@@ -20,6 +20,23 @@ pub struct TierRule {
     pub min_revenue: i64,
 }
 
+/// Rotation: how many days and weeks of daily/manual backups to keep.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Retention {
+    pub keep_daily: i64,
+    pub keep_weekly: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            keep_daily: 7,
+            keep_weekly: 4,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Settings {
@@ -27,7 +44,7 @@ pub struct Settings {
     /// Bronze, silver, gold, platinum, in that order.
     pub tiers: [TierRule; 4],
     /// How many daily and weekly backups rotation keeps.
-    pub backup: crate::backup::Retention,
+    pub backup: Retention,
 }
 
 impl Default for Settings {
@@ -60,7 +77,7 @@ impl Default for Settings {
                     min_revenue: 15_000_000,
                 },
             ],
-            backup: crate::backup::Retention::default(),
+            backup: Retention::default(),
         }
     }
 }

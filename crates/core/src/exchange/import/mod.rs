@@ -49,10 +49,10 @@ mod prepare;
 mod sink;
 mod source;
 
-use crate::demo::Progress;
 use crate::error::{Error, Result};
 use crate::model::{text_enum, Entity, FieldChange};
 pub use crate::money::DecimalMark;
+use crate::progress::Progress;
 use crate::store::{repo, Store, Tx};
 use serde::{Deserialize, Serialize};
 use sink::{Sink, Taken};

@@ -28,7 +28,7 @@ fn json_err(e: serde_json::Error) -> crate::error::Error {
 
 /// The leads of a large import have no audit row each: the import's
 /// `database/import` row names their ids, `after.first_id` ..= `after.last_id`
-/// (consecutive; see [`crate::exchange::import`], which writes it).
+/// (consecutive; the lead import, `exchange::import`, writes it).
 pub const IMPORT_FIRST_ID: &str = "first_id";
 pub const IMPORT_LAST_ID: &str = "last_id";
 

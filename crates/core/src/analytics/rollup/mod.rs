@@ -1,4 +1,4 @@
-//! The monthly roll-ups (tables of migrations/V2__analytics.sql): kept up to
+//! The monthly roll-ups (tables of migrations V2 and V6): kept up to
 //! date by the `on_*` hooks, which the workflow functions call in the same
 //! transaction as each change, and rebuilt from the raw tables by
 //! [`rebuild`] after bulk work (demo data, imports). Both must give the same
@@ -12,13 +12,104 @@ use crate::error::Result;
 use crate::model::{Commission, CommissionKind, Lead, LeadStatus, Partner, PartnerId, Tier};
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// The migrations whose statements after the `@fill` marker recompute their
-/// tables from the raw rows.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../../../migrations/V2__analytics.sql"),
-    include_str!("../../../../migrations/V6__lead_status_counts.sql"),
-];
-const FILL_MARKER: &str = "-- @fill";
+mod builder;
+
+pub use builder::Builder;
+
+/// The statements that recompute every roll-up table from the raw rows, run
+/// by [`rebuild`] on emptied tables. The one definition of the fill in core:
+/// migrations V2 and V6 ran the same statements once when they made the
+/// tables (migrations are never edited; core does not read SQL out of them).
+/// The `on_*` hooks and [`Builder`] keep to the same definitions, and the
+/// tests check that they agree with it.
+pub const FILL: &str = r#"INSERT INTO analytics_tiers (tier) VALUES ('bronze'), ('silver'), ('gold'), ('platinum');
+INSERT INTO analytics_stages (stage) VALUES ('prospect'), ('qualified'), ('proposal_sent'), ('negotiating');
+
+INSERT INTO analytics_cohorts (cohort, partners)
+SELECT substr(created_at, 1, 7), count(*) FROM partners GROUP BY 1;
+
+INSERT INTO analytics_partner_months (partner_id, month, leads, wins)
+SELECT partner_id, month, sum(leads), sum(wins) FROM (
+    SELECT partner_id, substr(created_at, 1, 7) AS month, count(*) AS leads, 0 AS wins
+      FROM client_leads GROUP BY 1, 2
+    UNION ALL
+    SELECT partner_id, substr(created_at, 1, 7), 0, count(*)
+      FROM commissions WHERE kind = 'commission' AND status <> 'cancelled' GROUP BY 1, 2
+) GROUP BY 1, 2;
+
+INSERT INTO analytics_cohort_months (cohort, month, active, leads, deals, won_value, commission)
+SELECT cohort, month, sum(active), sum(leads), sum(deals), sum(won_value), sum(commission) FROM (
+    SELECT substr(p.created_at, 1, 7) AS cohort, pm.month AS month, count(*) AS active, sum(pm.leads) AS leads,
+           0 AS deals, 0 AS won_value, 0 AS commission
+      FROM analytics_partner_months pm JOIN partners p ON p.id = pm.partner_id
+     GROUP BY 1, 2
+    UNION ALL
+    SELECT substr(p.created_at, 1, 7), substr(c.created_at, 1, 7), 0, 0,
+           sum(CASE c.kind WHEN 'clawback' THEN -1 ELSE 1 END),
+           sum(CASE c.kind WHEN 'clawback' THEN -c.project_value ELSE c.project_value END),
+           sum(c.commission_amount)
+      FROM commissions c JOIN partners p ON p.id = c.partner_id
+     WHERE c.status <> 'cancelled'
+     GROUP BY 1, 2
+) GROUP BY 1, 2;
+
+CREATE TEMP TABLE analytics_fill_gaps AS
+WITH points AS (
+    SELECT p.id AS pid, substr(p.created_at, 1, 7) AS cohort,
+           CAST(substr(p.created_at, 1, 4) AS INTEGER) * 12 + CAST(substr(p.created_at, 6, 2) AS INTEGER) - 1 AS m
+      FROM partners p
+    UNION
+    SELECT pm.partner_id, substr(p.created_at, 1, 7),
+           CAST(substr(pm.month, 1, 4) AS INTEGER) * 12 + CAST(substr(pm.month, 6, 2) AS INTEGER) - 1
+      FROM analytics_partner_months pm JOIN partners p ON p.id = pm.partner_id
+     WHERE pm.leads > 0
+)
+SELECT cohort, m, lead(m) OVER (PARTITION BY pid ORDER BY m) AS nxt FROM points;
+
+UPDATE analytics_cohorts SET churn_events = g.events, dead_months = g.dead
+  FROM (SELECT cohort, sum(nxt - m >= 4) AS events, sum(max(nxt - m - 3, 0)) AS dead
+          FROM temp.analytics_fill_gaps WHERE nxt IS NOT NULL GROUP BY cohort) AS g
+ WHERE g.cohort = analytics_cohorts.cohort;
+
+INSERT INTO analytics_last_lead (cohort, month, partners)
+SELECT cohort, printf('%04d-%02d', m / 12, m % 12 + 1), count(*)
+  FROM temp.analytics_fill_gaps WHERE nxt IS NULL GROUP BY cohort, m;
+
+DROP TABLE temp.analytics_fill_gaps;
+
+UPDATE analytics_tiers SET partners = t.partners, cohort_index_sum = t.idx, deals = t.deals,
+       won_value = t.won_value, commission = t.commission
+  FROM (SELECT p.tier AS tier, count(*) AS partners,
+               sum(CAST(substr(p.created_at, 1, 4) AS INTEGER) * 12 + CAST(substr(p.created_at, 6, 2) AS INTEGER) - 1) AS idx,
+               coalesce(sum(c.deals), 0) AS deals, coalesce(sum(c.won_value), 0) AS won_value,
+               coalesce(sum(c.commission), 0) AS commission
+          FROM partners p
+          LEFT JOIN (SELECT partner_id, sum(CASE kind WHEN 'clawback' THEN -1 ELSE 1 END) AS deals,
+                            sum(CASE kind WHEN 'clawback' THEN -project_value ELSE project_value END) AS won_value,
+                            sum(commission_amount) AS commission
+                       FROM commissions WHERE status <> 'cancelled' GROUP BY partner_id) c ON c.partner_id = p.id
+         GROUP BY p.tier) AS t
+ WHERE t.tier = analytics_tiers.tier;
+
+UPDATE analytics_stages SET open_leads = s.n, open_value = s.v
+  FROM (SELECT status, count(*) AS n, sum(estimated_value) AS v FROM client_leads
+         WHERE status = 'prospect' OR status = 'qualified' OR status = 'proposal_sent' OR status = 'negotiating'
+         GROUP BY status) AS s
+ WHERE s.status = analytics_stages.stage;
+
+UPDATE analytics_stages SET won = s.won, lost = s.lost
+  FROM (SELECT h.stage AS stage, sum(l.status = 'closed_won') AS won, sum(l.status = 'closed_lost') AS lost
+          FROM (SELECT DISTINCT lead_id, to_status AS stage FROM lead_status_history
+                 WHERE to_status = 'prospect' OR to_status = 'qualified' OR to_status = 'proposal_sent' OR to_status = 'negotiating') h
+          JOIN client_leads l ON l.id = h.lead_id
+         WHERE l.status = 'closed_won' OR l.status = 'closed_lost'
+         GROUP BY h.stage) AS s
+ WHERE s.stage = analytics_stages.stage;
+
+INSERT INTO lead_status_counts (status) VALUES
+    ('prospect'), ('qualified'), ('proposal_sent'), ('negotiating'), ('closed_won'), ('closed_lost');
+UPDATE lead_status_counts SET leads = (SELECT count(*) FROM client_leads l WHERE l.status = lead_status_counts.status);
+"#;
 
 /// The roll-up tables, in a fixed order (for comparisons).
 pub const TABLES: &[&str] = &[
@@ -31,19 +122,13 @@ pub const TABLES: &[&str] = &[
     "lead_status_counts",
 ];
 
-/// Recompute every roll-up from the raw tables with set-based SQL (the same
-/// statements the migration ran). For bulk paths; run inside their transaction.
+/// Recompute every roll-up from the raw tables with set-based SQL ([`FILL`],
+/// the statements the migrations ran). For bulk paths; run inside their transaction.
 pub fn rebuild(conn: &Connection) -> Result<()> {
     for t in TABLES {
         conn.execute_batch(&format!("DELETE FROM {t}"))?;
     }
-    for migration in MIGRATIONS {
-        let fill = migration
-            .split_once(FILL_MARKER)
-            .map(|(_, rest)| rest.split_once('\n').map(|(_, r)| r).unwrap_or(""))
-            .unwrap_or("");
-        conn.execute_batch(fill)?;
-    }
+    conn.execute_batch(FILL)?;
     Ok(())
 }
 
@@ -340,224 +425,5 @@ mod tests {
         assert_eq!(churn_shape(10, &[]), (0, 0, 10));
         // two long gaps
         assert_eq!(churn_shape(0, &[0, 10, 20]), (2, 14, 20));
-    }
-}
-
-/// The roll-ups computed in memory from rows a bulk loader already holds (the
-/// demo generator), instead of re-reading millions of rows with [`rebuild`].
-/// It implements the same definitions as the `@fill` statements of
-/// migrations/V2__analytics.sql, row for row; `tests/demo.rs` checks that its
-/// result equals a [`rebuild`] of the same data.
-#[derive(Default)]
-pub struct Builder {
-    /// (id, cohort month index, current tier) per partner handle.
-    partners: Vec<(String, i64, Tier)>,
-    /// Per partner handle: month index -> (leads, wins).
-    partner_months: Vec<std::collections::BTreeMap<i64, (i64, i64)>>,
-    /// Per partner handle: standing (deals, won value, commission).
-    partner_money: Vec<(i64, i64, i64)>,
-    /// (cohort, month) -> standing (deals, won value, commission) of that month.
-    commission_months: std::collections::BTreeMap<(i64, i64), (i64, i64, i64)>,
-    /// Per open stage: (open leads, open value, won, lost).
-    stages: [(i64, i64, i64, i64); 4],
-    /// Leads per current status (in `LeadStatus::ALL` order).
-    statuses: [i64; 6],
-}
-
-const OPEN_STAGES: [LeadStatus; 4] = [
-    LeadStatus::Prospect,
-    LeadStatus::Qualified,
-    LeadStatus::ProposalSent,
-    LeadStatus::Negotiating,
-];
-
-fn stage_slot(s: LeadStatus) -> Option<usize> {
-    OPEN_STAGES.iter().position(|&o| o == s)
-}
-
-impl Builder {
-    /// A partner (approved at `created`, in `tier` now); returns its handle.
-    pub fn partner(&mut self, id: PartnerId, created: chrono::DateTime<chrono::Utc>, tier: Tier) -> usize {
-        self.partners
-            .push((id.to_string(), super::month::index_at(created), tier));
-        self.partner_months.push(Default::default());
-        self.partner_money.push((0, 0, 0));
-        self.partners.len() - 1
-    }
-
-    /// A lead of partner `p`: created at `created`, in `status` now, having
-    /// passed through the statuses of its history `visited`.
-    pub fn lead(
-        &mut self,
-        p: usize,
-        created: chrono::DateTime<chrono::Utc>,
-        status: LeadStatus,
-        estimated: i64,
-        visited: impl IntoIterator<Item = LeadStatus>,
-    ) {
-        if let Some(i) = LeadStatus::ALL.iter().position(|&s| s == status) {
-            self.statuses[i] += 1;
-        }
-        self.partner_months[p]
-            .entry(super::month::index_at(created))
-            .or_default()
-            .0 += 1;
-        if let Some(slot) = stage_slot(status) {
-            self.stages[slot].0 += 1;
-            self.stages[slot].1 += estimated;
-        } else {
-            let won = status == LeadStatus::ClosedWon;
-            let mut seen = [false; 4];
-            for s in visited {
-                if let Some(slot) = stage_slot(s) {
-                    seen[slot] = true;
-                }
-            }
-            for (slot, _) in seen.iter().enumerate().filter(|(_, &v)| v) {
-                if won {
-                    self.stages[slot].2 += 1;
-                } else {
-                    self.stages[slot].3 += 1;
-                }
-            }
-        }
-    }
-
-    /// A commission or clawback of partner `p` (cancelled ones count nowhere).
-    pub fn commission(
-        &mut self,
-        p: usize,
-        kind: CommissionKind,
-        status: crate::model::CommissionStatus,
-        created: chrono::DateTime<chrono::Utc>,
-        project_value: i64,
-        amount: i64,
-    ) {
-        if status == crate::model::CommissionStatus::Cancelled {
-            return;
-        }
-        let month = super::month::index_at(created);
-        let (deals, value) = match kind {
-            CommissionKind::Commission => (1, project_value),
-            CommissionKind::Clawback => (-1, -project_value),
-        };
-        if kind == CommissionKind::Commission {
-            self.partner_months[p].entry(month).or_default().1 += 1;
-        }
-        let m = &mut self.partner_money[p];
-        m.0 += deals;
-        m.1 += value;
-        m.2 += amount;
-        let c = self.commission_months.entry((self.partners[p].1, month)).or_default();
-        c.0 += deals;
-        c.1 += value;
-        c.2 += amount;
-    }
-
-    /// Replace every roll-up table's rows with the ones built here.
-    pub fn write(self, conn: &Connection) -> Result<()> {
-        use std::collections::BTreeMap;
-        for t in TABLES {
-            conn.execute_batch(&format!("DELETE FROM {t}"))?;
-        }
-        // Partner-months, in key order (partner id text, month text).
-        let mut order: Vec<usize> = (0..self.partners.len()).collect();
-        order.sort_by(|&a, &b| self.partners[a].0.cmp(&self.partners[b].0));
-        // cohort -> (partners, churn events, dead months)
-        let mut cohorts: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new();
-        // (cohort, month) -> (active, leads)
-        let mut activity: BTreeMap<(i64, i64), (i64, i64)> = BTreeMap::new();
-        let mut last_lead: BTreeMap<(i64, i64), i64> = BTreeMap::new();
-        // tier -> (partners, cohort index sum, deals, won, commission)
-        let mut tiers: BTreeMap<Tier, (i64, i64, i64, i64, i64)> = BTreeMap::new();
-        {
-            let mut pm = conn.prepare(
-                "INSERT INTO analytics_partner_months (partner_id, month, leads, wins) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            let mut lead_months = Vec::new();
-            let mut month_text = std::collections::HashMap::new();
-            for &p in &order {
-                let (id, cohort, tier) = &self.partners[p];
-                lead_months.clear();
-                for (&month, &(leads, wins)) in &self.partner_months[p] {
-                    let text = month_text.entry(month).or_insert_with(|| text_of(month));
-                    pm.execute(params![id, text.as_str(), leads, wins])?;
-                    let a = activity.entry((*cohort, month)).or_default();
-                    a.0 += 1;
-                    a.1 += leads;
-                    if leads > 0 {
-                        lead_months.push(month);
-                    }
-                }
-                let (events, dead, last) = churn_shape(*cohort, &lead_months);
-                let c = cohorts.entry(*cohort).or_default();
-                c.0 += 1;
-                c.1 += events;
-                c.2 += dead;
-                *last_lead.entry((*cohort, last)).or_default() += 1;
-                let (deals, won, comm) = self.partner_money[p];
-                let t = tiers.entry(*tier).or_default();
-                t.0 += 1;
-                t.1 += cohort;
-                t.2 += deals;
-                t.3 += won;
-                t.4 += comm;
-            }
-        }
-        {
-            let mut s = conn.prepare(
-                "INSERT INTO analytics_cohorts (cohort, partners, churn_events, dead_months) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for (&cohort, &(n, events, dead)) in &cohorts {
-                s.execute(params![text_of(cohort), n, events, dead])?;
-            }
-        }
-        {
-            let mut keys: Vec<(i64, i64)> = activity.keys().chain(self.commission_months.keys()).copied().collect();
-            keys.sort_unstable();
-            keys.dedup();
-            let mut s = conn.prepare(
-                "INSERT INTO analytics_cohort_months (cohort, month, active, leads, deals, won_value, commission)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for k in keys {
-                let (active, leads) = activity.get(&k).copied().unwrap_or_default();
-                let (deals, won, comm) = self.commission_months.get(&k).copied().unwrap_or_default();
-                s.execute(params![text_of(k.0), text_of(k.1), active, leads, deals, won, comm])?;
-            }
-        }
-        {
-            let mut s =
-                conn.prepare("INSERT INTO analytics_last_lead (cohort, month, partners) VALUES (?1, ?2, ?3)")?;
-            for (&(cohort, month), &n) in &last_lead {
-                s.execute(params![text_of(cohort), text_of(month), n])?;
-            }
-        }
-        {
-            let mut s = conn.prepare(
-                "INSERT INTO analytics_tiers (tier, partners, cohort_index_sum, deals, won_value, commission)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for tier in [Tier::Bronze, Tier::Silver, Tier::Gold, Tier::Platinum] {
-                let (n, idx, deals, won, comm) = tiers.get(&tier).copied().unwrap_or_default();
-                s.execute(params![tier, n, idx, deals, won, comm])?;
-            }
-        }
-        {
-            let mut s = conn.prepare(
-                "INSERT INTO analytics_stages (stage, open_leads, open_value, won, lost) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for (slot, stage) in OPEN_STAGES.iter().enumerate() {
-                let (n, v, won, lost) = self.stages[slot];
-                s.execute(params![stage, n, v, won, lost])?;
-            }
-        }
-        {
-            let mut s = conn.prepare("INSERT INTO lead_status_counts (status, leads) VALUES (?1, ?2)")?;
-            for (status, n) in LeadStatus::ALL.iter().zip(self.statuses) {
-                s.execute(params![status, n])?;
-            }
-        }
-        Ok(())
     }
 }
