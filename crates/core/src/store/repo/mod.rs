@@ -72,7 +72,6 @@ pub fn entity_label(e: Entity) -> &'static str {
     }
 }
 
-/// Clamp list paging to sane values.
 /// One page of an ordered list of `total` rows. `fetch(reversed, limit,
 /// offset)` reads rows in the list's order, or in the reverse order when
 /// `reversed`. A page in the far half is read from the other end (an index is
@@ -110,6 +109,7 @@ pub fn qualified(cols: &str, alias: &str) -> String {
         .join(", ")
 }
 
+/// Clamp list paging to sane values.
 pub fn paging(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64)> {
     let limit = limit.unwrap_or(100);
     let offset = offset.unwrap_or(0);
