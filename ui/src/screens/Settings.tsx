@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { AmountEcho } from "../components/AmountEcho";
 import { api } from "../lib/api";
 import type { SettingEntry } from "../lib/bindings/SettingEntry";
 import { useAction, useLoad } from "../lib/hooks";
@@ -46,6 +47,7 @@ function SettingRow(props: { entry: SettingEntry }) {
       <button type="submit" disabled={!dirty || act.busy}>
         Save
       </button>
+      {dirty && props.entry.key.endsWith(".min_revenue") && <AmountEcho field={props.entry.key} text={value} />}
       {saved && !dirty && <span className="ok">Saved</span>}
       {act.error && (
         <span className="field-error" role="alert" data-error-for={props.entry.key}>
