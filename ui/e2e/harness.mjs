@@ -106,7 +106,11 @@ export async function launch(db) {
   // A process group of its own: tauri-driver, WebKitWebDriver, the app and its
   // WebKit processes all end with it, whatever state a failed test left them in.
   const driver = spawn(TAURI_DRIVER, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", NATIVE_DRIVER], {
-    env: { ...process.env, PARTNERDESK_DB: db },
+    // CPU painting: under Xvfb there is no GPU, and WebKitGTK's GPU painting
+    // threads on Mesa's software GL crashed the app now and then (a segfault
+    // in a SkiaGPUWorker thread; WebKitWebDriver then answers "session deleted
+    // because of page crash or hang"). The app's own rendering is unchanged.
+    env: { ...process.env, PARTNERDESK_DB: db, WEBKIT_SKIA_ENABLE_CPU_RENDERING: "1" },
     stdio: ["ignore", "ignore", "pipe"],
     detached: true,
   });
@@ -157,8 +161,17 @@ export async function launch(db) {
   }
   const stop = async () => {
     // Closing the session closes the app; a hung one is killed with its group.
-    await within(browser.deleteSession().catch(() => undefined), 15000);
+    let lost = false;
+    await within(
+      browser.deleteSession().catch(() => {
+        lost = true;
+      }),
+      15000,
+    );
     await kill();
+    // A session that was gone before the end: what the driver, WebKit and the
+    // app said, for the cause (it is otherwise thrown away).
+    if (lost && stderr.trim()) console.log(`# the session was lost; driver and app said:\n${stderr.slice(-4000).replace(/^/gm, "# ")}`);
   };
   return { browser, stop, startedAt };
 }
