@@ -148,11 +148,6 @@ pub struct TotalsDue {
 }
 
 impl TotalsDue {
-    /// The partner it is due for.
-    pub fn partner(&self) -> PartnerId {
-        self.partner
-    }
-
     /// Recompute the partner's totals from the commissions and, after a win,
     /// promote them to the tier the thresholds give ([`partners::promotion`]);
     /// audited as `totals` or `promote` when anything changed. Returns the
