@@ -2,11 +2,11 @@
 //! also go straight to approved or rejected). Approval creates the partner in
 //! the same transaction.
 
-use super::validate;
+use super::{validate, write};
 use crate::error::{Error, Result};
 use crate::model::{
-    opt_text, text, Application, ApplicationId, ApplicationStatus, Changes, Entity, FieldChange, NewApplication,
-    Origin, Partner, PartnerId, PartnerStatus, Tier,
+    opt_text, text, Application, ApplicationId, ApplicationStatus, Changes, FieldChange, NewApplication, Origin,
+    Partner, PartnerId, PartnerStatus, Tier,
 };
 use crate::store::{repo, Tx};
 use rusqlite::Connection;
@@ -61,15 +61,7 @@ pub fn add_as(tx: &Tx, input: &NewApplication, origin: &Origin) -> Result<Applic
         created_at: origin.created_at.clone().unwrap_or_else(|| now.clone()),
         updated_at: now,
     };
-    repo::applications::insert(tx, &app)?;
-    repo::audit::record(
-        tx,
-        Entity::Application,
-        &app.id.to_string(),
-        "create",
-        None::<&()>,
-        Some(&app),
-    )?;
+    write::application_created(tx, &app)?;
     Ok(app)
 }
 
@@ -140,16 +132,7 @@ pub fn edit(tx: &Tx, id: ApplicationId, input: &NewApplication) -> Result<(Appli
             )));
         }
     }
-    repo::applications::update_details(tx, &after, tx.now_text())?;
-    let after = repo::applications::get(tx, id)?;
-    repo::audit::record(
-        tx,
-        Entity::Application,
-        &id.to_string(),
-        "update",
-        Some(&before),
-        Some(&after),
-    )?;
+    let after = write::application_changed(tx, &before, &after, "update")?;
     Ok((after, c.0))
 }
 
@@ -163,22 +146,17 @@ fn transition(tx: &Tx, id: ApplicationId, to: ApplicationStatus) -> Result<(Appl
             detail: None,
         });
     }
-    repo::applications::set_status(tx, id, to, tx.now_text())?;
-    let after = repo::applications::get(tx, id)?;
     let action = match to {
         ApplicationStatus::UnderReview => "review",
         ApplicationStatus::Approved => "approve",
         ApplicationStatus::Rejected => "reject",
         ApplicationStatus::Pending => "reset",
     };
-    repo::audit::record(
-        tx,
-        Entity::Application,
-        &id.to_string(),
-        action,
-        Some(&before),
-        Some(&after),
-    )?;
+    let after = Application {
+        status: to,
+        ..before.clone()
+    };
+    let after = write::application_changed(tx, &before, &after, action)?;
     Ok((before, after))
 }
 
@@ -226,16 +204,7 @@ pub fn approve(tx: &Tx, id: ApplicationId) -> Result<(Application, Partner)> {
         created_at: now.clone(),
         updated_at: now,
     };
-    repo::partners::insert(tx, &partner)?;
-    crate::analytics::rollup::on_partner_created(tx, &partner)?;
-    repo::audit::record(
-        tx,
-        Entity::Partner,
-        &partner.id.to_string(),
-        "create",
-        None::<&()>,
-        Some(&partner),
-    )?;
+    write::partner_created(tx, &partner)?;
     Ok((app, partner))
 }
 

@@ -2,10 +2,10 @@
 //! approved -> cancelled. Payouts pay every approved commission of the chosen
 //! partners in one batch.
 
-use super::{partners, settings};
+use super::{settings, write};
 use crate::error::{Error, Result};
 use crate::model::{
-    Commission, CommissionId, CommissionKind, CommissionStatus, Entity, PartnerId, Payout, PayoutId, PayoutLine,
+    Commission, CommissionId, CommissionKind, CommissionStatus, PartnerId, Payout, PayoutId, PayoutLine,
 };
 use crate::money::format_amount;
 use crate::store::{repo, Tx};
@@ -38,17 +38,7 @@ pub fn approve(tx: &Tx, ids: &[CommissionId]) -> Result<Vec<Commission>> {
         if !can_move(before.status, CommissionStatus::Approved) {
             return Err(refuse(&before, CommissionStatus::Approved, None));
         }
-        repo::commissions::set_status(tx, id, CommissionStatus::Approved, tx.now_text())?;
-        let after = repo::commissions::get(tx, id)?;
-        repo::audit::record(
-            tx,
-            Entity::Commission,
-            &id.to_string(),
-            "approve",
-            Some(&before),
-            Some(&after),
-        )?;
-        out.push(after);
+        out.push(write::commission_approved(tx, &before)?);
     }
     Ok(out)
 }
@@ -69,18 +59,8 @@ pub fn cancel(tx: &Tx, id: CommissionId) -> Result<Commission> {
             .then_some("a paid commission stays paid; reopen the deal to claw it back");
         return Err(refuse(&before, CommissionStatus::Cancelled, why));
     }
-    repo::commissions::set_status(tx, id, CommissionStatus::Cancelled, tx.now_text())?;
-    let after = repo::commissions::get(tx, id)?;
-    crate::analytics::rollup::on_commission(tx, &after, -1)?;
-    repo::audit::record(
-        tx,
-        Entity::Commission,
-        &id.to_string(),
-        "cancel",
-        Some(&before),
-        Some(&after),
-    )?;
-    partners::refresh_totals(tx, after.partner_id, false)?;
+    let (after, due) = write::commission_cancelled(tx, &before)?;
+    due.settle(tx)?;
     Ok(after)
 }
 
@@ -126,12 +106,6 @@ pub fn payout(tx: &Tx, partner_ids: &[PartnerId]) -> Result<Payout> {
         ));
     }
     let total: i64 = lines.iter().map(|l| l.amount).sum();
-    repo::commissions::insert_payout(tx, id, total, paid.len() as i64, &currency, tx.now_text())?;
-    for c in &paid {
-        repo::commissions::mark_paid(tx, c.id, id, tx.now_text())?;
-        let after = repo::commissions::get(tx, c.id)?;
-        repo::audit::record(tx, Entity::Commission, &c.id.to_string(), "pay", Some(c), Some(&after))?;
-    }
     let payout = Payout {
         id,
         total_amount: total,
@@ -140,13 +114,6 @@ pub fn payout(tx: &Tx, partner_ids: &[PartnerId]) -> Result<Payout> {
         created_at: tx.now_text().to_owned(),
         lines,
     };
-    repo::audit::record(
-        tx,
-        Entity::Payout,
-        &id.to_string(),
-        "create",
-        None::<&()>,
-        Some(&payout),
-    )?;
+    write::payout_made(tx, &payout, &paid)?;
     Ok(payout)
 }

@@ -2,11 +2,12 @@
 //! closed_won | closed_lost. Skipping forward is allowed; moving back is
 //! only possible out of a closed state (a reopen, recorded as such).
 
-use super::{partners, settings, validate};
+use super::write::{self, TotalsDue};
+use super::{settings, validate};
 use crate::error::{Error, Result};
 use crate::model::{
-    opt_text, text, Changes, Commission, CommissionId, CommissionKind, CommissionStatus, Entity, FieldChange, Lead,
-    LeadId, LeadMove, LeadStatus, NewLead, PartnerStatus, Tier,
+    opt_text, text, Changes, Commission, CommissionId, CommissionKind, CommissionStatus, FieldChange, Lead, LeadId,
+    LeadStatus, NewLead, PartnerId, PartnerStatus, Tier,
 };
 use crate::money::{apply_rate, format_amount};
 use crate::store::{repo, Tx};
@@ -98,28 +99,9 @@ pub fn add(tx: &Tx, input: &NewLead) -> Result<LeadAdded> {
         possible_duplicate_of: dup,
         closed_at: None,
         created_at: now.clone(),
-        updated_at: now.clone(),
+        updated_at: now,
     };
-    repo::leads::insert(tx, &lead)?;
-    crate::analytics::rollup::on_lead_added(tx, &lead)?;
-    repo::leads::insert_move(
-        tx,
-        &LeadMove {
-            lead_id: lead.id,
-            from_status: None,
-            to_status: LeadStatus::Prospect,
-            at: now,
-            reopen: false,
-        },
-    )?;
-    repo::audit::record(
-        tx,
-        Entity::Lead,
-        &lead.id.to_string(),
-        "create",
-        None::<&()>,
-        Some(&lead),
-    )?;
+    write::lead_created(tx, &lead)?;
     let duplicate_of = match dup {
         Some(d) => Some(repo::leads::get(tx, d)?),
         None => None,
@@ -191,12 +173,7 @@ pub fn edit(tx: &Tx, id: LeadId, e: &LeadEdit) -> Result<(Lead, Vec<FieldChange>
     if changes.is_empty() {
         return Ok((before, changes));
     }
-    repo::leads::update_details(tx, &after, tx.now_text())?;
-    if after.estimated_value != before.estimated_value {
-        crate::analytics::rollup::on_lead_value(tx, &before, after.estimated_value)?;
-    }
-    let after = repo::leads::get(tx, id)?;
-    repo::audit::record(tx, Entity::Lead, &id.to_string(), "update", Some(&before), Some(&after))?;
+    let after = write::lead_edited(tx, &before, &after)?;
     Ok((after, changes))
 }
 
@@ -223,7 +200,6 @@ pub fn move_to(tx: &Tx, id: LeadId, to: LeadStatus, project_value: Option<i64>) 
     } else {
         None
     };
-    let now = tx.now_text().to_owned();
     let mut outcome = MoveOutcome {
         lead: before.clone(),
         reopened: kind == MoveKind::Reopen,
@@ -232,64 +208,70 @@ pub fn move_to(tx: &Tx, id: LeadId, to: LeadStatus, project_value: Option<i64>) 
         clawback: None,
         promoted_to: None,
     };
+    // A move changes at most one commission: a reopen of a won deal undoes
+    // the win, a move into closed_won makes one (never both: closed_won does
+    // not move to itself). Its partner's totals are settled last.
+    let mut due = None;
     if kind == MoveKind::Reopen && before.status == LeadStatus::ClosedWon {
-        undo_win(tx, &before, &mut outcome)?;
+        due = undo_win(tx, &before, &mut outcome)?;
     }
-    let closed_at = to.is_closed().then_some(now.as_str());
-    crate::analytics::rollup::on_lead_move(tx, &before, to)?;
-    repo::leads::set_status(tx, id, to, closed_at, &now)?;
-    repo::leads::insert_move(
-        tx,
-        &LeadMove {
-            lead_id: id,
-            from_status: Some(before.status),
-            to_status: to,
-            at: now.clone(),
-            reopen: kind == MoveKind::Reopen,
-        },
-    )?;
-    let lead = repo::leads::get(tx, id)?;
-    let action = if kind == MoveKind::Reopen { "reopen" } else { "move" };
-    repo::audit::record(tx, Entity::Lead, &id.to_string(), action, Some(&before), Some(&lead))?;
+    let lead = write::lead_moved(tx, &before, to, kind == MoveKind::Reopen)?;
     if let Some(value) = value {
         let partner = repo::partners::get(tx, lead.partner_id)?;
         let rate = settings::load(tx)?.rate(partner.tier);
-        let c = Commission {
-            id: CommissionId::new_at(tx.now()),
-            partner_id: partner.id,
-            client_lead_id: id,
-            kind: CommissionKind::Commission,
-            commission_amount: apply_rate(value, rate),
-            commission_rate: rate,
-            project_value: value,
-            status: CommissionStatus::Pending,
-            payout_id: None,
-            paid_at: None,
-            created_at: now.clone(),
-            updated_at: now,
-        };
-        repo::commissions::insert(tx, &c)?;
-        crate::analytics::rollup::on_commission(tx, &c, 1)?;
-        repo::audit::record(
+        let c = new_commission(
             tx,
-            Entity::Commission,
-            &c.id.to_string(),
-            "create",
-            None::<&()>,
-            Some(&c),
-        )?;
+            CommissionKind::Commission,
+            partner.id,
+            id,
+            value,
+            rate,
+            apply_rate(value, rate),
+        );
+        debug_assert!(due.is_none());
+        due = Some(write::commission_created(tx, &c)?);
         outcome.commission = Some(c);
     }
-    if outcome.commission.is_some() || outcome.cancelled.is_some() || outcome.clawback.is_some() {
-        let (_, promoted) = partners::refresh_totals(tx, lead.partner_id, outcome.commission.is_some())?;
+    if let Some(due) = due {
+        let (_, promoted) = due.settle(tx)?;
         outcome.promoted_to = promoted;
     }
     outcome.lead = lead;
     Ok(outcome)
 }
 
-/// Reopening a won deal: cancel its unpaid commission, or claw back a paid one.
-fn undo_win(tx: &Tx, lead: &Lead, outcome: &mut MoveOutcome) -> Result<()> {
+/// A new pending commission of a deal of `value` (cents) at `rate` (basis
+/// points), created now: a win's ([`CommissionKind::Commission`]) or the
+/// clawback of a paid one (`amount` negative).
+fn new_commission(
+    tx: &Tx,
+    kind: CommissionKind,
+    partner_id: PartnerId,
+    client_lead_id: LeadId,
+    value: i64,
+    rate: i64,
+    amount: i64,
+) -> Commission {
+    let now = tx.now_text().to_owned();
+    Commission {
+        id: CommissionId::new_at(tx.now()),
+        partner_id,
+        client_lead_id,
+        kind,
+        commission_amount: amount,
+        commission_rate: rate,
+        project_value: value,
+        status: CommissionStatus::Pending,
+        payout_id: None,
+        paid_at: None,
+        created_at: now.clone(),
+        updated_at: now,
+    }
+}
+
+/// Reopening a won deal: cancel its unpaid commission, or claw back a paid
+/// one. The partner's totals are then due.
+fn undo_win(tx: &Tx, lead: &Lead, outcome: &mut MoveOutcome) -> Result<Option<TotalsDue>> {
     let all = repo::commissions::for_lead(tx, lead.id)?;
     let standing: i64 = all
         .iter()
@@ -297,57 +279,33 @@ fn undo_win(tx: &Tx, lead: &Lead, outcome: &mut MoveOutcome) -> Result<()> {
         .map(|c| if c.kind == CommissionKind::Clawback { -1 } else { 1 })
         .sum();
     if standing <= 0 {
-        return Ok(());
+        return Ok(None);
     }
     let Some(c) = all
         .iter()
         .rev()
         .find(|c| c.kind == CommissionKind::Commission && c.status != CommissionStatus::Cancelled)
     else {
-        return Ok(());
+        return Ok(None);
     };
-    let now = tx.now_text().to_owned();
     if c.status == CommissionStatus::Paid {
-        let claw = Commission {
-            id: CommissionId::new_at(tx.now()),
-            partner_id: c.partner_id,
-            client_lead_id: c.client_lead_id,
-            kind: CommissionKind::Clawback,
-            commission_amount: -c.commission_amount,
-            commission_rate: c.commission_rate,
-            project_value: c.project_value,
-            status: CommissionStatus::Pending,
-            payout_id: None,
-            paid_at: None,
-            created_at: now.clone(),
-            updated_at: now,
-        };
-        repo::commissions::insert(tx, &claw)?;
-        crate::analytics::rollup::on_commission(tx, &claw, 1)?;
-        repo::audit::record(
+        let claw = new_commission(
             tx,
-            Entity::Commission,
-            &claw.id.to_string(),
-            "clawback",
-            None::<&()>,
-            Some(&claw),
-        )?;
+            CommissionKind::Clawback,
+            c.partner_id,
+            c.client_lead_id,
+            c.project_value,
+            c.commission_rate,
+            -c.commission_amount,
+        );
+        let due = write::commission_created(tx, &claw)?;
         outcome.clawback = Some(claw);
+        Ok(Some(due))
     } else {
-        repo::commissions::set_status(tx, c.id, CommissionStatus::Cancelled, &now)?;
-        let after = repo::commissions::get(tx, c.id)?;
-        crate::analytics::rollup::on_commission(tx, &after, -1)?;
-        repo::audit::record(
-            tx,
-            Entity::Commission,
-            &c.id.to_string(),
-            "cancel",
-            Some(c),
-            Some(&after),
-        )?;
+        let (after, due) = write::commission_cancelled(tx, c)?;
         outcome.cancelled = Some(after);
+        Ok(Some(due))
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The rules: state machines and what each user action does, each one run
-//! inside the caller's write transaction ([`crate::store::Tx`]) and recorded
-//! in the audit log there.
+//! inside the caller's write transaction ([`crate::store::Tx`]). Every write
+//! goes through [`write`], the one write path of each record, which keeps
+//! the roll-ups, the partner totals and the audit log in step with it.
 
 pub mod applications;
 pub mod commissions;
@@ -10,3 +11,4 @@ pub mod partners;
 pub mod plans;
 pub mod settings;
 pub mod validate;
+pub mod write;

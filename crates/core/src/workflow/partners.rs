@@ -1,9 +1,10 @@
 //! Partners: status and tier by hand; totals always recomputed from the
 //! commissions; automatic promotion when a deal closes (never demotion).
 
-use super::{settings, validate};
+use super::settings::Settings;
+use super::{validate, write};
 use crate::error::{Error, Result};
-use crate::model::{opt_text, text, Changes, Entity, FieldChange, Partner, PartnerId, PartnerStatus, Tier};
+use crate::model::{opt_text, text, Changes, FieldChange, Partner, PartnerId, PartnerStatus, Tier};
 use crate::store::{repo, Tx};
 
 pub fn set_status(tx: &Tx, id: PartnerId, status: PartnerStatus) -> Result<Partner> {
@@ -16,17 +17,11 @@ pub fn set_status(tx: &Tx, id: PartnerId, status: PartnerStatus) -> Result<Partn
             detail: Some("the partner already has this status".into()),
         });
     }
-    repo::partners::set_status(tx, id, status, tx.now_text())?;
-    let after = repo::partners::get(tx, id)?;
-    repo::audit::record(
-        tx,
-        Entity::Partner,
-        &id.to_string(),
-        "status",
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(after)
+    let after = Partner {
+        status,
+        ..before.clone()
+    };
+    write::partner_changed(tx, &before, &after, "status")
 }
 
 /// Set the tier by hand (the only way to demote).
@@ -40,18 +35,8 @@ pub fn set_tier(tx: &Tx, id: PartnerId, tier: Tier) -> Result<Partner> {
             detail: Some("the partner is already in this tier".into()),
         });
     }
-    repo::partners::set_tier(tx, id, tier, tx.now_text())?;
-    crate::analytics::rollup::on_tier_change(tx, id, before.tier, tier)?;
-    let after = repo::partners::get(tx, id)?;
-    repo::audit::record(
-        tx,
-        Entity::Partner,
-        &id.to_string(),
-        "tier",
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(after)
+    let after = Partner { tier, ..before.clone() };
+    write::partner_changed(tx, &before, &after, "tier")
 }
 
 /// What an edit of a partner sets; `None` keeps a field as it is (`Some(None)`
@@ -102,16 +87,7 @@ pub fn edit(tx: &Tx, id: PartnerId, e: &PartnerEdit) -> Result<(Partner, Vec<Fie
         }
     }
     if !c.0.is_empty() {
-        repo::partners::update_contact(tx, &after, tx.now_text())?;
-        let now = repo::partners::get(tx, id)?;
-        repo::audit::record(
-            tx,
-            Entity::Partner,
-            &id.to_string(),
-            "update",
-            Some(&before),
-            Some(&now),
-        )?;
+        write::partner_changed(tx, &before, &after, "update")?;
     }
     if let Some(status) = e.status.filter(|s| *s != before.status) {
         c.note("status", &before.status, &status, |s| Some(s.to_string()));
@@ -124,35 +100,11 @@ pub fn edit(tx: &Tx, id: PartnerId, e: &PartnerEdit) -> Result<(Partner, Vec<Fie
     Ok((repo::partners::get(tx, id)?, c.0))
 }
 
-/// Recompute the partner's totals from the commissions and, when `promote`,
-/// raise the tier to what the thresholds give. Audits any change. Returns
-/// the partner and the new tier when it was promoted.
-pub fn refresh_totals(tx: &Tx, id: PartnerId, promote: bool) -> Result<(Partner, Option<Tier>)> {
-    let before = repo::partners::get(tx, id)?;
-    let (deals, earnings, revenue) = repo::partners::totals_from_commissions(tx, id)?;
-    let mut promoted = None;
-    if promote {
-        let s = settings::load(tx)?;
-        let target = s.tier_for(deals, revenue);
-        if target > before.tier {
-            repo::partners::set_tier(tx, id, target, tx.now_text())?;
-            crate::analytics::rollup::on_tier_change(tx, id, before.tier, target)?;
-            promoted = Some(target);
-        }
-    }
-    if deals == before.total_deals && earnings == before.total_earnings && promoted.is_none() {
-        return Ok((before, None));
-    }
-    repo::partners::set_totals(tx, id, deals, earnings, tx.now_text())?;
-    let after = repo::partners::get(tx, id)?;
-    let action = if promoted.is_some() { "promote" } else { "totals" };
-    repo::audit::record(
-        tx,
-        Entity::Partner,
-        &id.to_string(),
-        action,
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok((after, promoted))
+/// The tier a partner is promoted to after a win, from their standing
+/// deals and won revenue: the tier the thresholds give when it is above
+/// `current` (a win never demotes). The totals themselves follow every
+/// commission write ([`write::TotalsDue`]).
+pub fn promotion(s: &Settings, current: Tier, deals: i64, revenue: i64) -> Option<Tier> {
+    let target = s.tier_for(deals, revenue);
+    (target > current).then_some(target)
 }

@@ -3,9 +3,9 @@
 //! template, offline. Status: draft -> sent -> accepted | declined (a sent
 //! plan may go back to draft).
 
-use super::validate;
+use super::{validate, write};
 use crate::error::{Error, Result};
-use crate::model::{AppPlan, Entity, NewPlan, PlanId, PlanStatus};
+use crate::model::{AppPlan, NewPlan, PlanId, PlanStatus};
 use crate::store::{repo, Tx};
 use serde::{Deserialize, Serialize};
 
@@ -69,15 +69,7 @@ pub fn add(tx: &Tx, input: &NewPlan) -> Result<AppPlan> {
         created_at: now.clone(),
         updated_at: now,
     };
-    repo::plans::insert(tx, &plan)?;
-    repo::audit::record(
-        tx,
-        Entity::Plan,
-        &plan.id.to_string(),
-        "create",
-        None::<&()>,
-        Some(&plan),
-    )?;
+    write::plan_created(tx, &plan)?;
     Ok(plan)
 }
 
@@ -116,10 +108,7 @@ pub fn update(tx: &Tx, id: PlanId, patch: &PlanPatch) -> Result<AppPlan> {
     if let Some(i) = &patch.investment_range {
         p.investment_range = validate::required("investment", i, validate::MAX_NAME)?;
     }
-    p.updated_at = tx.now_text().to_owned();
-    repo::plans::update(tx, &p)?;
-    repo::audit::record(tx, Entity::Plan, &id.to_string(), "update", Some(&before), Some(&p))?;
-    Ok(p)
+    write::plan_changed(tx, &before, p, "update")
 }
 
 pub fn set_status(tx: &Tx, id: PlanId, to: PlanStatus) -> Result<AppPlan> {
@@ -137,10 +126,7 @@ pub fn set_status(tx: &Tx, id: PlanId, to: PlanStatus) -> Result<AppPlan> {
     }
     let mut p = before.clone();
     p.status = to;
-    p.updated_at = tx.now_text().to_owned();
-    repo::plans::update(tx, &p)?;
-    repo::audit::record(tx, Entity::Plan, &id.to_string(), "status", Some(&before), Some(&p))?;
-    Ok(p)
+    write::plan_changed(tx, &before, p, "status")
 }
 
 /// Fill `generated_content` with the Markdown proposal.
@@ -162,10 +148,7 @@ pub fn generate(tx: &Tx, id: PlanId) -> Result<AppPlan> {
         &partner.name,
         &tx.now().format("%B %-d, %Y").to_string(),
     ));
-    p.updated_at = tx.now_text().to_owned();
-    repo::plans::update(tx, &p)?;
-    repo::audit::record(tx, Entity::Plan, &id.to_string(), "generate", Some(&before), Some(&p))?;
-    Ok(p)
+    write::plan_changed(tx, &before, p, "generate")
 }
 
 /// The proposal template. Pure: the same plan gives the same text.

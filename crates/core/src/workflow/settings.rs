@@ -1,7 +1,7 @@
 //! Settings: the currency and the tier table (thresholds and rates).
 
 use crate::error::{Error, Result};
-use crate::model::{Entity, Tier};
+use crate::model::Tier;
 use crate::money::{format_amount, format_rate, parse_amount, parse_rate_percent};
 use crate::store::{repo, Tx};
 use rusqlite::Connection;
@@ -283,8 +283,7 @@ pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
         }
     }
     after.check(key)?;
-    repo::settings::put(tx, key, &stored, tx.now_text())?;
-    repo::audit::record(tx, Entity::Setting, key, "set", Some(&before), Some(&after))?;
+    super::write::setting_set(tx, key, &stored, &before, &after)?;
     Ok(after)
 }
 

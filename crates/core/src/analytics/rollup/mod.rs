@@ -1,6 +1,7 @@
 //! The monthly roll-ups (tables of migrations V2 and V6): kept up to
-//! date by the `on_*` hooks, which the workflow functions call in the same
-//! transaction as each change, and rebuilt from the raw tables by
+//! date by the `on_*` hooks, which the write path of each record
+//! ([`crate::workflow::write`]) calls in the same transaction as each
+//! change, and rebuilt from the raw tables by
 //! [`rebuild`] after bulk work (demo data, imports). Both must give the same
 //! rows; `tests/analytics_rollup.rs` checks it after random operation sequences.
 //!

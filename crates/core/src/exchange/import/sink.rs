@@ -1,16 +1,17 @@
 //! Where checked rows go: applications through the hand-entry rule itself,
-//! partners one by one, leads through [`super::leads::LeadSink`].
+//! partners one by one through the write path of a hand entry
+//! ([`crate::workflow::write`]), leads through [`super::leads::LeadSink`].
 
 use super::leads::LeadSink;
 use super::prepare::{partner_field, IdSeq, PartnerFields, Prepared, RowMeta};
 use super::{ImportTable, LoadMode};
 use crate::error::{Error, Result};
 use crate::model::{
-    ApplicationId, ApplicationStatus, Entity, FieldChange, LeadId, NewApplication, Partner, PartnerId, PartnerStatus,
-    Tier,
+    Application, ApplicationId, ApplicationStatus, FieldChange, LeadId, NewApplication, Partner, PartnerId,
+    PartnerStatus, Tier,
 };
 use crate::store::{repo, Tx};
-use crate::workflow::{applications, partners};
+use crate::workflow::{applications, partners, write};
 use rusqlite::OptionalExtension;
 
 /// What became of a row.
@@ -107,16 +108,8 @@ impl<'t, 'c> Sink<'t, 'c> {
                         let app = applications::add_as(tx, &input, &meta.origin(tx.now())?).map_err(named)?;
                         if status != ApplicationStatus::Pending {
                             // The decision was taken in the database the row comes from.
-                            repo::applications::set_status(tx, app.id, status, tx.now_text())?;
-                            let after = repo::applications::get(tx, app.id)?;
-                            repo::audit::record(
-                                tx,
-                                Entity::Application,
-                                &app.id.to_string(),
-                                "import_status",
-                                Some(&app),
-                                Some(&after),
-                            )?;
+                            let decided = Application { status, ..app.clone() };
+                            write::application_changed(tx, &app, &decided, "import_status")?;
                         }
                         Ok(Taken::New { duplicate: false })
                     }
@@ -167,7 +160,7 @@ impl<'t, 'c> Sink<'t, 'c> {
 
 /// An application's fields as an update row gives them: the optional fields
 /// the file does not have keep their value.
-fn keep_absent(before: &crate::model::Application, mut input: NewApplication, meta: &RowMeta) -> NewApplication {
+fn keep_absent(before: &Application, mut input: NewApplication, meta: &RowMeta) -> NewApplication {
     if !meta.has(2) {
         input.phone.clone_from(&before.phone);
     }
@@ -238,15 +231,5 @@ fn add_partner(tx: &Tx, ids: &mut IdSeq, f: PartnerFields) -> Result<()> {
         created_at: origin.created_at.unwrap_or_else(|| now.clone()),
         updated_at: now,
     };
-    repo::partners::insert(tx, &partner)?;
-    crate::analytics::rollup::on_partner_created(tx, &partner)?;
-    repo::audit::record(
-        tx,
-        Entity::Partner,
-        &partner.id.to_string(),
-        "create",
-        None::<&()>,
-        Some(&partner),
-    )?;
-    Ok(())
+    write::partner_created(tx, &partner)
 }

@@ -1,0 +1,390 @@
+//! The one write path of each record: every change the rules decide goes
+//! through a function here, which writes the row and its side effects in
+//! the caller's transaction, in this order: the row (and a lead's status
+//! history), the analytics roll-ups ([`crate::analytics::rollup`]), and the
+//! audit row. A commission write also changes its partner's totals: it
+//! returns a [`TotalsDue`] that the caller settles once the rest of its
+//! operation is written (it cannot be dropped unnoticed).
+//!
+//! The rules (validation, state machines, amounts) stay in the other
+//! `workflow` modules, which call these and write nothing themselves. The
+//! bulk paths (demo data, the lead import) keep their own set-based writes
+//! and settle the roll-ups and audit in bulk; their single records come
+//! through here too.
+
+use super::{partners, settings};
+use crate::error::Result;
+use crate::model::{
+    AppPlan, Application, Commission, CommissionKind, CommissionStatus, Entity, Lead, LeadMove, LeadStatus, Partner,
+    PartnerId, Payout, Tier,
+};
+use crate::store::{repo, Tx};
+
+// ---- Applications ----
+
+/// A new application: the row and its `create` audit row.
+pub fn application_created(tx: &Tx, app: &Application) -> Result<()> {
+    repo::applications::insert(tx, app)?;
+    repo::audit::record(
+        tx,
+        Entity::Application,
+        &app.id.to_string(),
+        "create",
+        None::<&()>,
+        Some(app),
+    )
+}
+
+/// An application changed from `before` to `after` (the applicant's
+/// fields, the status, or both), audited as `action`. Returns the row as
+/// stored.
+pub fn application_changed(tx: &Tx, before: &Application, after: &Application, action: &str) -> Result<Application> {
+    debug_assert_eq!(before.id, after.id);
+    let now = tx.now_text();
+    if details(before) != details(after) {
+        repo::applications::update_details(tx, after, now)?;
+    }
+    if before.status != after.status {
+        repo::applications::set_status(tx, after.id, after.status, now)?;
+    }
+    let stored = repo::applications::get(tx, after.id)?;
+    repo::audit::record(
+        tx,
+        Entity::Application,
+        &after.id.to_string(),
+        action,
+        Some(before),
+        Some(&stored),
+    )?;
+    Ok(stored)
+}
+
+/// The applicant's fields of an application (all but its id, status and dates).
+fn details(a: &Application) -> impl PartialEq + '_ {
+    let Application {
+        id: _,
+        status: _,
+        created_at: _,
+        updated_at: _,
+        name,
+        email,
+        phone,
+        company,
+        network_description,
+        expected_referrals,
+        experience_level,
+    } = a;
+    (
+        name,
+        email,
+        phone,
+        company,
+        network_description,
+        expected_referrals,
+        experience_level,
+    )
+}
+
+// ---- Partners ----
+
+/// A new partner (an approval, or a row of an import): the row, the
+/// cohort and tier roll-ups, and the `create` audit row.
+pub fn partner_created(tx: &Tx, partner: &Partner) -> Result<()> {
+    repo::partners::insert(tx, partner)?;
+    crate::analytics::rollup::on_partner_created(tx, partner)?;
+    repo::audit::record(
+        tx,
+        Entity::Partner,
+        &partner.id.to_string(),
+        "create",
+        None::<&()>,
+        Some(partner),
+    )
+}
+
+/// A partner changed from `before` to `after`: whichever of the contact
+/// fields, status, tier and totals differ are written (a new tier moves the
+/// partner in the tier roll-up), audited as `action`. Returns the row as
+/// stored.
+pub fn partner_changed(tx: &Tx, before: &Partner, after: &Partner, action: &str) -> Result<Partner> {
+    debug_assert_eq!(before.id, after.id);
+    let id = after.id;
+    let now = tx.now_text();
+    if (&before.name, &before.email, &before.phone, &before.company)
+        != (&after.name, &after.email, &after.phone, &after.company)
+    {
+        repo::partners::update_contact(tx, after, now)?;
+    }
+    if before.status != after.status {
+        repo::partners::set_status(tx, id, after.status, now)?;
+    }
+    if before.tier != after.tier {
+        repo::partners::set_tier(tx, id, after.tier, now)?;
+        crate::analytics::rollup::on_tier_change(tx, id, before.tier, after.tier)?;
+    }
+    if (before.total_deals, before.total_earnings) != (after.total_deals, after.total_earnings) {
+        repo::partners::set_totals(tx, id, after.total_deals, after.total_earnings, now)?;
+    }
+    let stored = repo::partners::get(tx, id)?;
+    repo::audit::record(
+        tx,
+        Entity::Partner,
+        &id.to_string(),
+        action,
+        Some(before),
+        Some(&stored),
+    )?;
+    Ok(stored)
+}
+
+/// A partner whose totals a commission write changed. Settle it with
+/// [`TotalsDue::settle`] once the operation's other rows are written.
+#[derive(Debug)]
+#[must_use = "a commission write changes its partner's totals: settle them"]
+pub struct TotalsDue {
+    partner: PartnerId,
+    /// A win: the partner may be promoted.
+    promote: bool,
+}
+
+impl TotalsDue {
+    /// Recompute the partner's totals from the commissions and, after a win,
+    /// promote them to the tier the thresholds give ([`partners::promotion`]);
+    /// audited as `totals` or `promote` when anything changed. Returns the
+    /// partner and the new tier when it was promoted.
+    pub fn settle(self, tx: &Tx) -> Result<(Partner, Option<Tier>)> {
+        let before = repo::partners::get(tx, self.partner)?;
+        let (deals, earnings, revenue) = repo::partners::totals_from_commissions(tx, self.partner)?;
+        let promoted = if self.promote {
+            partners::promotion(&settings::load(tx)?, before.tier, deals, revenue)
+        } else {
+            None
+        };
+        if deals == before.total_deals && earnings == before.total_earnings && promoted.is_none() {
+            return Ok((before, None));
+        }
+        let after = Partner {
+            total_deals: deals,
+            total_earnings: earnings,
+            tier: promoted.unwrap_or(before.tier),
+            ..before.clone()
+        };
+        let action = if promoted.is_some() { "promote" } else { "totals" };
+        Ok((partner_changed(tx, &before, &after, action)?, promoted))
+    }
+}
+
+// ---- Leads ----
+
+/// A new lead (a prospect): the row, its first status-history row, the
+/// pipeline and cohort roll-ups, and the `create` audit row.
+pub fn lead_created(tx: &Tx, lead: &Lead) -> Result<()> {
+    debug_assert_eq!(lead.status, LeadStatus::Prospect);
+    repo::leads::insert(tx, lead)?;
+    crate::analytics::rollup::on_lead_added(tx, lead)?;
+    repo::leads::insert_move(
+        tx,
+        &LeadMove {
+            lead_id: lead.id,
+            from_status: None,
+            to_status: LeadStatus::Prospect,
+            at: lead.created_at.clone(),
+            reopen: false,
+        },
+    )?;
+    repo::audit::record(
+        tx,
+        Entity::Lead,
+        &lead.id.to_string(),
+        "create",
+        None::<&()>,
+        Some(lead),
+    )
+}
+
+/// A lead's client fields or estimated value changed from `before` to
+/// `after` (the stage roll-up follows a new value), audited as `update`.
+/// Returns the row as stored.
+pub fn lead_edited(tx: &Tx, before: &Lead, after: &Lead) -> Result<Lead> {
+    debug_assert_eq!(before.id, after.id);
+    repo::leads::update_details(tx, after, tx.now_text())?;
+    if after.estimated_value != before.estimated_value {
+        crate::analytics::rollup::on_lead_value(tx, before, after.estimated_value)?;
+    }
+    let stored = repo::leads::get(tx, after.id)?;
+    repo::audit::record(
+        tx,
+        Entity::Lead,
+        &after.id.to_string(),
+        "update",
+        Some(before),
+        Some(&stored),
+    )?;
+    Ok(stored)
+}
+
+/// A lead moved from `before.status` to `to` (`reopen`: out of a closed
+/// state): the pipeline roll-ups, the status (closed_at set when `to` is
+/// closed), the history row, and the audit row (`move` or `reopen`).
+/// Returns the row as stored.
+pub fn lead_moved(tx: &Tx, before: &Lead, to: LeadStatus, reopen: bool) -> Result<Lead> {
+    let now = tx.now_text();
+    // Before the history row: the roll-up reads the stages visited from there.
+    crate::analytics::rollup::on_lead_move(tx, before, to)?;
+    repo::leads::set_status(tx, before.id, to, to.is_closed().then_some(now), now)?;
+    repo::leads::insert_move(
+        tx,
+        &LeadMove {
+            lead_id: before.id,
+            from_status: Some(before.status),
+            to_status: to,
+            at: now.to_owned(),
+            reopen,
+        },
+    )?;
+    let stored = repo::leads::get(tx, before.id)?;
+    let action = if reopen { "reopen" } else { "move" };
+    repo::audit::record(
+        tx,
+        Entity::Lead,
+        &before.id.to_string(),
+        action,
+        Some(before),
+        Some(&stored),
+    )?;
+    Ok(stored)
+}
+
+// ---- Commissions and payouts ----
+
+/// A new standing commission (a win's, audited as `create`) or clawback
+/// (audited as `clawback`): the row, the cohort, partner-month and tier
+/// roll-ups, and the audit row. The partner's totals are due.
+pub fn commission_created(tx: &Tx, c: &Commission) -> Result<TotalsDue> {
+    repo::commissions::insert(tx, c)?;
+    crate::analytics::rollup::on_commission(tx, c, 1)?;
+    let action = match c.kind {
+        CommissionKind::Commission => "create",
+        CommissionKind::Clawback => "clawback",
+    };
+    repo::audit::record(tx, Entity::Commission, &c.id.to_string(), action, None::<&()>, Some(c))?;
+    Ok(TotalsDue {
+        partner: c.partner_id,
+        promote: c.kind == CommissionKind::Commission,
+    })
+}
+
+/// A pending commission approved, audited as `approve`. Returns the row as
+/// stored (approval changes no totals or roll-ups).
+pub fn commission_approved(tx: &Tx, before: &Commission) -> Result<Commission> {
+    repo::commissions::set_status(tx, before.id, CommissionStatus::Approved, tx.now_text())?;
+    let after = repo::commissions::get(tx, before.id)?;
+    repo::audit::record(
+        tx,
+        Entity::Commission,
+        &before.id.to_string(),
+        "approve",
+        Some(before),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+/// A standing commission cancelled: the status, the roll-ups it leaves, and
+/// the `cancel` audit row. Returns the row as stored; the partner's totals
+/// are due.
+pub fn commission_cancelled(tx: &Tx, before: &Commission) -> Result<(Commission, TotalsDue)> {
+    repo::commissions::set_status(tx, before.id, CommissionStatus::Cancelled, tx.now_text())?;
+    let after = repo::commissions::get(tx, before.id)?;
+    crate::analytics::rollup::on_commission(tx, &after, -1)?;
+    repo::audit::record(
+        tx,
+        Entity::Commission,
+        &before.id.to_string(),
+        "cancel",
+        Some(before),
+        Some(&after),
+    )?;
+    let due = TotalsDue {
+        partner: after.partner_id,
+        promote: false,
+    };
+    Ok((after, due))
+}
+
+/// A payout batch: its row, every commission of `paid` marked paid by it
+/// (each audited as `pay`), and the payout's `create` audit row. Paying
+/// changes no totals or roll-ups.
+pub fn payout_made(tx: &Tx, payout: &Payout, paid: &[Commission]) -> Result<()> {
+    repo::commissions::insert_payout(
+        tx,
+        payout.id,
+        payout.total_amount,
+        payout.commission_count,
+        &payout.currency,
+        &payout.created_at,
+    )?;
+    for c in paid {
+        repo::commissions::mark_paid(tx, c.id, payout.id, tx.now_text())?;
+        let after = repo::commissions::get(tx, c.id)?;
+        repo::audit::record(tx, Entity::Commission, &c.id.to_string(), "pay", Some(c), Some(&after))?;
+    }
+    repo::audit::record(
+        tx,
+        Entity::Payout,
+        &payout.id.to_string(),
+        "create",
+        None::<&()>,
+        Some(payout),
+    )
+}
+
+// ---- App plans ----
+
+/// A new plan: the row and its `create` audit row.
+pub fn plan_created(tx: &Tx, plan: &AppPlan) -> Result<()> {
+    repo::plans::insert(tx, plan)?;
+    repo::audit::record(
+        tx,
+        Entity::Plan,
+        &plan.id.to_string(),
+        "create",
+        None::<&()>,
+        Some(plan),
+    )
+}
+
+/// A plan changed from `before` to `after` (updated now), audited as
+/// `action`. Returns the plan as written.
+pub fn plan_changed(tx: &Tx, before: &AppPlan, after: AppPlan, action: &str) -> Result<AppPlan> {
+    debug_assert_eq!(before.id, after.id);
+    let after = AppPlan {
+        updated_at: tx.now_text().to_owned(),
+        ..after
+    };
+    repo::plans::update(tx, &after)?;
+    repo::audit::record(
+        tx,
+        Entity::Plan,
+        &after.id.to_string(),
+        action,
+        Some(before),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+// ---- Settings ----
+
+/// One setting stored as `stored` (its stored form), the settings going
+/// from `before` to `after`, audited as `set`.
+pub fn setting_set(
+    tx: &Tx,
+    key: &str,
+    stored: &str,
+    before: &settings::Settings,
+    after: &settings::Settings,
+) -> Result<()> {
+    repo::settings::put(tx, key, stored, tx.now_text())?;
+    repo::audit::record(tx, Entity::Setting, key, "set", Some(before), Some(after))
+}
