@@ -198,7 +198,7 @@ fn verify_full_checks_the_host_name_and_verify_ca_does_not() {
     let e = refused(pg::connect(&full));
     let m = e.to_string();
     assert!(m.contains("does not name host not-named.invalid"), "{m}");
-    assert!(m.contains("localhost"), "{m}");
+    assert!(m.contains("(it names localhost, 127.0.0.1)"), "{m}");
     assert!(m.contains("verify-ca"), "{m}");
     // verify-ca: the chain is checked (the right CA), the name is not.
     assert!(over_tls(&db.url(None, "not-named.invalid", &query("verify-ca"))));
@@ -223,6 +223,32 @@ fn sslmode_disable_against_a_server_that_requires_tls_says_so() {
     assert!(m.contains("requires TLS: use sslmode=require or stricter"), "{m}");
     assert!(m.contains(&format!("127.0.0.1:{}", srv.port)), "{m}");
     assert!(!m.contains("Pw-disable-secret"), "{m}");
+}
+
+#[test]
+fn require_against_a_server_without_tls_says_so() {
+    use std::io::{Read, Write};
+    // A server that answers the TLS request with "N" (no TLS), as one with ssl=off does.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let answer = std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        let mut request = [0u8; 8];
+        sock.read_exact(&mut request).unwrap();
+        sock.write_all(b"N").unwrap();
+        request
+    });
+    let url = format!("postgresql://ann:secret@127.0.0.1:{port}/pd?sslmode=require");
+    let e = refused(pg::connect(&url));
+    let m = e.to_string();
+    assert!(
+        m.contains(&format!("the server at 127.0.0.1:{port} does not offer TLS")),
+        "{m}"
+    );
+    assert!(m.contains("sslmode=require"), "{m}");
+    assert!(!m.contains("secret"), "{m}");
+    // What was asked: the SSLRequest message (length 8, code 80877103).
+    assert_eq!(answer.join().unwrap(), [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 }
 
 #[test]

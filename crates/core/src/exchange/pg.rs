@@ -172,7 +172,7 @@ fn pg_err<'a>(target: &'a str, what: &str) -> impl Fn(postgres::Error) -> Error 
     move |e| {
         let detail = match e.as_db_error() {
             Some(db) => format!("{}: {}", db.code().code(), db.message()),
-            None => e.to_string(),
+            None => conn::describe_error(&e),
         };
         Error::io(
             format!("{what} on PostgreSQL at {target}"),

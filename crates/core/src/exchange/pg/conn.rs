@@ -59,12 +59,14 @@ impl SslMode {
                     "sslmode=allow is not supported: use prefer (the default), require, verify-ca or verify-full",
                 ))
             }
-            other => return Err(Error::validation(
-                "postgres",
-                format!(
+            other => {
+                return Err(Error::validation(
+                    "postgres",
+                    format!(
                     "unknown sslmode {other:?}: use disable, prefer (the default), require, verify-ca or verify-full"
                 ),
-            )),
+                ))
+            }
         })
     }
 
@@ -136,7 +138,10 @@ pub fn settings(url: &str) -> Result<Settings> {
     let (rest, ssl) = strip_ssl_params(url)
         .map_err(|e| Error::validation("postgres", format!("{shown:?} is not a PostgreSQL URL: {e}")))?;
     let mut config: postgres::Config = rest.parse().map_err(|e: postgres::Error| {
-        Error::validation("postgres", format!("{shown:?} is not a PostgreSQL URL: {e}"))
+        Error::validation(
+            "postgres",
+            format!("{shown:?} is not a PostgreSQL URL: {}", describe_error(&e)),
+        )
     })?;
     let requested = ssl.mode.as_deref().map(SslMode::parse).transpose()?;
     let system = ssl.root_cert.as_deref() == Some("system");
@@ -254,6 +259,21 @@ pub fn connect(s: &Settings) -> Result<postgres::Client> {
     })
 }
 
+/// The error with its causes ("error connecting to server" alone says little).
+pub(super) fn describe_error(e: &postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
+}
+
 /// The error of a failed connection, in words that say what to do.
 fn connect_error(s: &Settings, e: postgres::Error, cert_failure: Option<String>) -> Error {
     let at = s.where_();
@@ -275,7 +295,7 @@ fn connect_error(s: &Settings, e: postgres::Error, cert_failure: Option<String>)
             );
         }
     }
-    let text = e.to_string();
+    let text = describe_error(&e);
     if s.ssl_mode >= SslMode::Require && text.contains("server does not support TLS") {
         let why = if s.requested.is_some_and(|r| r >= SslMode::Require) {
             format!("sslmode={} was asked for", s.ssl_mode)
@@ -429,7 +449,7 @@ impl Verifier {
                 ),
                 CertificateError::NotValidForNameContext { presented, .. } => format!(
                     "the server's certificate does not name host {host} (it names {}): connect with a host name it names, or use sslmode=verify-ca (chain only)",
-                    presented.join(", ")
+                    presented.iter().map(|n| bare_name(n)).collect::<Vec<_>>().join(", ")
                 ),
                 CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
                     "the server's certificate has expired".to_owned()
@@ -442,6 +462,17 @@ impl Verifier {
             other => format!("the server's certificate was refused: {other}"),
         }
     }
+}
+
+/// `DnsName("db.example.com")` / `IpAddress(10.0.0.1)` (as rustls shows a
+/// certificate's names) -> the name alone.
+fn bare_name(n: &str) -> &str {
+    for (open, close) in [("DnsName(\"", "\")"), ("IpAddress(", ")")] {
+        if let Some(inner) = n.strip_prefix(open).and_then(|r| r.strip_suffix(close)) {
+            return inner;
+        }
+    }
+    n
 }
 
 impl ServerCertVerifier for Verifier {
@@ -764,6 +795,13 @@ mod tests {
         assert_eq!(ssl.root_cert.as_deref(), Some("/a b/c.pem"));
         let c: postgres::Config = rest.parse().unwrap();
         assert_eq!(c.get_user(), Some("it's"));
+    }
+
+    #[test]
+    fn certificate_names_are_shown_bare() {
+        assert_eq!(bare_name("DnsName(\"localhost\")"), "localhost");
+        assert_eq!(bare_name("IpAddress(127.0.0.1)"), "127.0.0.1");
+        assert_eq!(bare_name("other"), "other");
     }
 
     #[test]
