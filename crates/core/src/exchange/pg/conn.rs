@@ -696,9 +696,12 @@ pub fn redact(url: &str) -> String {
     });
     if let Some(i) = scheme_end {
         let (scheme, rest) = (&url[..i], &url[i + 3..]);
-        // As tokio-postgres reads it: the credentials end at the first '@'.
-        let joined = match rest.split_once('@') {
-            Some((creds, after)) => format!("{}@{after}", creds.split(':').next().unwrap_or("")),
+        // The credentials end at the last '@' before the query (a password
+        // typed with '@' or '/' in it), else at the first '@' (tokio-postgres
+        // ends them there): always at least what the driver takes as the password.
+        let before_query = rest.find('?').map_or(rest, |q| &rest[..q]);
+        let joined = match before_query.rfind('@').or_else(|| rest.find('@')) {
+            Some(at) => format!("{}@{}", rest[..at].split(':').next().unwrap_or(""), &rest[at + 1..]),
             None => rest.to_owned(),
         };
         // Then no password parameter after the first '?' (wherever it is).
@@ -753,6 +756,11 @@ mod tests {
                 "postgres://ann@db.example.com:5432/pd",
             ),
             ("postgresql://ann:se/cr?et@h/pd", "postgresql://ann@h/pd"),
+            (
+                "postgresql://ann:se@cr/et@h/pd?sslmode=require",
+                "postgresql://ann@h/pd?sslmode=require",
+            ),
+            ("postgresql://ann:se@cret@h/pd", "postgresql://ann@h/pd"),
             (
                 "postgresql://ann:s%40cret@h/pd?sslmode=require",
                 "postgresql://ann@h/pd?sslmode=require",
