@@ -20,7 +20,9 @@ pub enum SyncCmd {
     Apply { dir: PathBuf },
     /// Upsert the changes since the last push into a PostgreSQL/Supabase database (its schema is created when missing)
     Push {
-        /// postgresql://user:password@host:port/database (or $PARTNERDESK_PG_URL)
+        /// postgresql://user:password@host:port/database (or $PARTNERDESK_PG_URL); TLS by
+        /// ?sslmode=disable|prefer|require|verify-ca|verify-full (require at least for a remote
+        /// host) and &sslrootcert=CA.pem
         #[arg(long, value_name = "URL", env = "PARTNERDESK_PG_URL", hide_env_values = true)]
         postgres: String,
     },

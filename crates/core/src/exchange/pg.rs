@@ -13,16 +13,22 @@
 //!   (`sync_pushes`, keyed by the URL without its password) and there
 //!   (`partnerdesk_sync_state`, keyed by this database's id); the lower of
 //!   the two is used, so a target that was emptied gets everything again.
+//! - The connection (TLS, `sslmode`, `sslrootcert`, what is refused) is
+//!   [`conn`]'s. The password is used to connect and nowhere else: every URL
+//!   kept or shown (the watermark's key, reports, errors) is [`redact`]ed.
 
 use super::sync::{self, SqlValue};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::store::Store;
 use postgres::types::ToSql;
-use postgres::{Client, NoTls};
+use postgres::Client;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+
+mod conn;
+pub use conn::{redact, settings, RootCerts, Settings, SslMode};
 
 /// The PostgreSQL schema (idempotent).
 pub const SCHEMA: &str = r#"
@@ -161,50 +167,12 @@ pub struct PushReport {
     pub rows: u64,
 }
 
-/// The URL without its password (`postgres://user:secret@host/db` ->
-/// `postgres://user@host/db`; `password=...` of a key/value string dropped).
-pub fn redact(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let (auth_host, tail) = match rest.find('/') {
-            Some(i) => rest.split_at(i),
-            None => (rest, ""),
-        };
-        let redacted = match auth_host.rsplit_once('@') {
-            Some((auth, host)) => {
-                let user = auth.split_once(':').map_or(auth, |(u, _)| u);
-                format!("{user}@{host}")
-            }
-            None => auth_host.to_owned(),
-        };
-        let tail = tail
-            .split_once('?')
-            .map(|(path, query)| {
-                let kept: Vec<&str> = query
-                    .split('&')
-                    .filter(|kv| !kv.to_ascii_lowercase().starts_with("password="))
-                    .collect();
-                if kept.is_empty() {
-                    path.to_owned()
-                } else {
-                    format!("{path}?{}", kept.join("&"))
-                }
-            })
-            .unwrap_or_else(|| tail.to_owned());
-        format!("{scheme}://{redacted}{tail}")
-    } else {
-        url.split_whitespace()
-            .filter(|kv| !kv.to_ascii_lowercase().starts_with("password="))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
 fn pg_err<'a>(target: &'a str, what: &str) -> impl Fn(postgres::Error) -> Error + 'a {
     let what = what.to_owned();
     move |e| {
         let detail = match e.as_db_error() {
             Some(db) => format!("{}: {}", db.code().code(), db.message()),
-            None => e.to_string(),
+            None => conn::describe_error(&e),
         };
         Error::io(
             format!("{what} on PostgreSQL at {target}"),
@@ -213,17 +181,9 @@ fn pg_err<'a>(target: &'a str, what: &str) -> impl Fn(postgres::Error) -> Error 
     }
 }
 
-/// Connect to `url` (no TLS).
+/// Connect to `url`, with TLS as its `sslmode` and the rules of [`conn`] say.
 pub fn connect(url: &str) -> Result<Client> {
-    let target = redact(url);
-    let config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
-        Error::validation("postgres", format!("{target:?} is not a PostgreSQL URL: {e}"))
-    })?;
-    let mut config = config;
-    if config.get_connect_timeout().is_none() {
-        config.connect_timeout(std::time::Duration::from_secs(10));
-    }
-    config.connect(NoTls).map_err(pg_err(&target, "connecting"))
+    conn::connect(&settings(url)?)
 }
 
 /// Create the schema there when missing.
