@@ -17,7 +17,8 @@ run: deps deps-app ui
 	$(CARGO) build --release -p partnerdesk-app -p partnerdesk-cli
 	./target/release/partnerdesk-app $(ARGS)
 
-## Every test: formatting, lints, unit, property, integration and CLI tests.
+## Every test: formatting, lints, unit, property, integration and CLI tests,
+## the tests that cross crates (tests/) and the end-to-end tests (tests/e2e).
 test: deps deps-app deps-e2e ui ui-lint lint test-rust e2e package-check
 
 deps:
@@ -37,7 +38,7 @@ fmt:
 test-rust:
 	scripts/with-postgres.sh $(CARGO) test --workspace --locked
 
-## The reference data set of DESIGN.md, timed (release build).
+## The reference data set (100,000 partners, 2,000,000 leads), timed (release build).
 demo-reference:
 	$(CARGO) build --release -p partnerdesk-cli
 	rm -f /tmp/partnerdesk-reference.db*
@@ -107,6 +108,11 @@ ui/node_modules/.package-lock.json: ui/package-lock.json
 	cd ui && npm ci --no-audit --no-fund
 	@touch $@
 
+# The end-to-end tests' own packages (WebdriverIO), installed like the UI's.
+tests/e2e/node_modules/.package-lock.json: tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund
+	@touch $@
+
 ## The UI: type-check (tsc) and bundle (vite) into ui/dist, which the app embeds.
 ui: ui/node_modules/.package-lock.json
 	cd ui && npm run build
@@ -119,11 +125,12 @@ ui-lint: ui/node_modules/.package-lock.json
 app: deps-app ui
 	$(CARGO) build -p partnerdesk-app -p partnerdesk-cli --locked
 
-## End-to-end tests: the real app under Xvfb, driven through tauri-driver + WebKitWebDriver.
-## Each test has its own time limit (ui/e2e/harness.mjs); the whole run is
-## bounded too, so that nothing can hold CI up to its own limit (~70 s normally).
-e2e: deps-e2e app
-	cd ui && TAURI_DRIVER="$(TAURI_DRIVER)" timeout -k 30 1800 xvfb-run -a -s "-screen 0 1280x800x24" npm run e2e
+## End-to-end tests (tests/e2e): the real app under Xvfb, driven through
+## tauri-driver + WebKitWebDriver. Each test has its own time limit
+## (tests/e2e/harness.mjs); the whole run is bounded too, so that nothing can
+## hold CI up to its own limit (~70 s normally).
+e2e: deps-e2e app tests/e2e/node_modules/.package-lock.json
+	cd tests/e2e && TAURI_DRIVER="$(TAURI_DRIVER)" timeout -k 30 1800 xvfb-run -a -s "-screen 0 1280x800x24" npm run e2e
 
 ## The packaging of `make package`, checked in `make test`: a debug-profile .deb
 ## (reusing the tests' build) that must hold the app, its menu entry and icons.

@@ -1,6 +1,6 @@
 // Declares the app's own commands (the list in src/commands/list.rs), so each
 // gets an `allow-<command>` permission and the capability in capabilities/
-// can grant exactly these (tests/commands.rs checks that it does).
+// can grant exactly these (tests/it/commands.rs checks that it does).
 include!("src/commands/list.rs");
 
 macro_rules! names {

@@ -17,7 +17,7 @@ import { SettingsScreen } from "./screens/Settings";
 import { AuditScreen } from "./screens/Audit";
 import "./styles.css";
 
-// Launch timing marks, read by the e2e launch measurement (ui/e2e/screens.test.mjs).
+// Launch timing marks, read by the e2e launch measurement (tests/e2e/screens.test.mjs).
 performance.mark("pd:script");
 
 const router = createHashRouter([

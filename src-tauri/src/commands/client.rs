@@ -1,7 +1,7 @@
 //! What the command list (`commands/list.rs`) gives besides the invoke
 //! handler: a compile-time check that each listed function takes and answers
 //! what the list says, the list itself for the tests, and the TypeScript
-//! client ui/src/lib/commands.ts (checked for staleness by tests/commands.rs).
+//! client ui/src/lib/commands.ts (checked for staleness by tests/it/commands.rs).
 
 // The types the list names, resolved here (build.rs only reads the names).
 use crate::launch::LaunchMarks;
@@ -242,8 +242,8 @@ macro_rules! client {
 pub fn typescript() -> String {
     let (imports, decls, fns): (BTreeSet<(String, String)>, BTreeSet<String>, String) = with_commands!(client);
     let mut out = String::from(
-        "// Generated from src-tauri/src/commands/list.rs by src-tauri/tests/commands.rs: do not edit by hand.\n\
-         // Refresh: UPDATE_CLIENT=1 cargo test -p partnerdesk-app --test commands\n",
+        "// Generated from src-tauri/src/commands/list.rs by src-tauri/tests/it/commands.rs: do not edit by hand.\n\
+         // Refresh: UPDATE_CLIENT=1 cargo test -p partnerdesk-app --test it -- commands::\n",
     );
     for (name, from) in &imports {
         out += &format!("import type {{ {name} }} from \"{from}\";\n");

@@ -7,7 +7,7 @@
 // the `allow-<command>` permissions of the app manifest (build.rs includes
 // this file), the TypeScript client ui/src/lib/commands.ts, and the checks
 // that the functions take and answer what is listed here (`commands::client`
-// at compile time, tests/commands.rs for the argument names and for
+// at compile time, tests/it/commands.rs for the argument names and for
 // capabilities/main.json).
 //
 // This file holds data only (build.rs includes it): `with_commands!(m)`

@@ -1,5 +1,5 @@
-// Generated from src-tauri/src/commands/list.rs by src-tauri/tests/commands.rs: do not edit by hand.
-// Refresh: UPDATE_CLIENT=1 cargo test -p partnerdesk-app --test commands
+// Generated from src-tauri/src/commands/list.rs by src-tauri/tests/it/commands.rs: do not edit by hand.
+// Refresh: UPDATE_CLIENT=1 cargo test -p partnerdesk-app --test it -- commands::
 import type { AppPlan } from "./bindings/AppPlan";
 import type { Application } from "./bindings/Application";
 import type { ApplicationId } from "./bindings/ApplicationId";

@@ -1,4 +1,4 @@
-// Generated from the Rust enums by crates/core/tests/ts_bindings.rs: do not edit by hand.
+// Generated from the Rust enums by crates/core/tests/it/ts_bindings.rs: do not edit by hand.
 // Every value of each enum, in the order of its declaration in Rust.
 import type { ApplicationStatus } from "./bindings/ApplicationStatus";
 import type { CommissionStatus } from "./bindings/CommissionStatus";

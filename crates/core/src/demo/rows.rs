@@ -290,7 +290,7 @@ fn rollups(tx: &Tx, tick: &mut Ticker, history: &History) -> Result<()> {
         ..
     } = history;
     // The analytics roll-ups, from the rows in memory (the same definitions as
-    // a rebuild from the tables, which tests/demo.rs checks).
+    // a rebuild from the tables, which tests/it/demo.rs checks).
     tick.step("analytics", 0, 1)?;
     let mut r = crate::analytics::rollup::Builder::default();
     let handles: Vec<usize> = partners.iter().map(|p| r.partner(p.id, p.approved, p.tier)).collect();

@@ -9,7 +9,7 @@ use rusqlite::{params, Connection};
 /// The roll-ups computed in memory from rows a bulk loader already holds (the
 /// demo generator), instead of re-reading millions of rows with
 /// [`rebuild`](super::rebuild). It implements the same definitions as
-/// [`FILL`](super::FILL), row for row; `tests/demo.rs` checks that its result
+/// [`FILL`](super::FILL), row for row; `tests/it/demo.rs` checks that its result
 /// equals a rebuild of the same data.
 #[derive(Default)]
 pub struct Builder {

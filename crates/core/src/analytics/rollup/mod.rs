@@ -3,7 +3,7 @@
 //! ([`crate::workflow::write`]) calls in the same transaction as each
 //! change, and rebuilt from the raw tables by
 //! [`rebuild`] after bulk work (demo data, imports). Both must give the same
-//! rows; `tests/analytics_rollup.rs` checks it after random operation sequences.
+//! rows; `tests/it/analytics_rollup.rs` checks it after random operation sequences.
 //!
 //! Every hook costs a few indexed look-ups: the analytics read the roll-ups
 //! only, so a request costs months x cohorts, not rows.
