@@ -52,7 +52,7 @@ impl RowMeta {
         Ok(RowMeta {
             id,
             created_at,
-            present: (0..64).filter(|i| row.has(*i)).fold(0, |m, i| m | (1 << i)),
+            present: row.present(),
         })
     }
 

@@ -129,9 +129,9 @@ impl Row<'_> {
         self.values[i].as_deref()
     }
 
-    /// Whether the file has field `i` (see [`Row::present`]).
-    pub(super) fn has(&self, i: usize) -> bool {
-        self.present & (1 << i) != 0
+    /// The fields the file has for this row, bit `i` for field `i`.
+    pub(super) fn present(&self) -> u64 {
+        self.present
     }
 }
 
