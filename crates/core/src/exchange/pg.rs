@@ -28,7 +28,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 mod conn;
-pub use conn::{redact, settings, RootCerts, Settings, SslMode};
+mod tls;
+mod url;
+pub use url::{redact, settings, RootCerts, Settings, SslMode};
 
 /// The PostgreSQL schema (idempotent).
 pub const SCHEMA: &str = r#"
