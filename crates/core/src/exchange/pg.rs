@@ -13,9 +13,10 @@
 //!   (`sync_pushes`, keyed by the URL without its password) and there
 //!   (`partnerdesk_sync_state`, keyed by this database's id); the lower of
 //!   the two is used, so a target that was emptied gets everything again.
-//! - The connection (TLS, `sslmode`, `sslrootcert`, what is refused) is
-//!   [`conn`]'s. The password is used to connect and nowhere else: every URL
-//!   kept or shown (the watermark's key, reports, errors) is [`redact`]ed.
+//! - The connection: TLS, `sslmode`, `sslrootcert` and the targets refused
+//!   are read by [`settings`] (module `url`), the certificate checks are
+//!   module `tls`'s. The password is used to connect and nowhere else: every
+//!   URL kept or shown (the watermark's key, reports, errors) is [`redact`]ed.
 
 use super::sync::{self, SqlValue};
 use crate::error::{Error, Result};
@@ -183,7 +184,7 @@ fn pg_err<'a>(target: &'a str, what: &str) -> impl Fn(postgres::Error) -> Error 
     }
 }
 
-/// Connect to `url`, with TLS as its `sslmode` and the rules of [`conn`] say.
+/// Connect to `url`, with TLS as its `sslmode` and the rules of [`settings`] say.
 pub fn connect(url: &str) -> Result<Client> {
     conn::connect(&settings(url)?)
 }

@@ -1,6 +1,6 @@
 //! The rules: state machines and what each user action does, each one run
 //! inside the caller's write transaction ([`crate::store::Tx`]). Every write
-//! goes through [`write`], the one write path of each record, which keeps
+//! goes through [`write`](mod@write), the one write path of each record, which keeps
 //! the roll-ups, the partner totals and the audit log in step with it.
 
 pub mod applications;
