@@ -20,19 +20,29 @@ use crate::model::{
 };
 use crate::store::{repo, Tx};
 
+/// The `create` audit row of a new record.
+fn audit_created<T: serde::Serialize>(tx: &Tx, entity: Entity, id: impl std::fmt::Display, record: &T) -> Result<()> {
+    repo::audit::record(tx, entity, &id.to_string(), "create", None::<&()>, Some(record))
+}
+
+/// The audit row of a change: the record `before` and as stored `after`.
+fn audit_changed<T: serde::Serialize>(
+    tx: &Tx,
+    entity: Entity,
+    id: impl std::fmt::Display,
+    action: &str,
+    before: &T,
+    after: &T,
+) -> Result<()> {
+    repo::audit::record(tx, entity, &id.to_string(), action, Some(before), Some(after))
+}
+
 // ---- Applications ----
 
 /// A new application: the row and its `create` audit row.
 pub fn application_created(tx: &Tx, app: &Application) -> Result<()> {
     repo::applications::insert(tx, app)?;
-    repo::audit::record(
-        tx,
-        Entity::Application,
-        &app.id.to_string(),
-        "create",
-        None::<&()>,
-        Some(app),
-    )
+    audit_created(tx, Entity::Application, app.id, app)
 }
 
 /// An application changed from `before` to `after` (the applicant's
@@ -48,14 +58,7 @@ pub fn application_changed(tx: &Tx, before: &Application, after: &Application, a
         repo::applications::set_status(tx, after.id, after.status, now)?;
     }
     let stored = repo::applications::get(tx, after.id)?;
-    repo::audit::record(
-        tx,
-        Entity::Application,
-        &after.id.to_string(),
-        action,
-        Some(before),
-        Some(&stored),
-    )?;
+    audit_changed(tx, Entity::Application, after.id, action, before, &stored)?;
     Ok(stored)
 }
 
@@ -92,14 +95,7 @@ fn details(a: &Application) -> impl PartialEq + '_ {
 pub fn partner_created(tx: &Tx, partner: &Partner) -> Result<()> {
     repo::partners::insert(tx, partner)?;
     crate::analytics::rollup::on_partner_created(tx, partner)?;
-    repo::audit::record(
-        tx,
-        Entity::Partner,
-        &partner.id.to_string(),
-        "create",
-        None::<&()>,
-        Some(partner),
-    )
+    audit_created(tx, Entity::Partner, partner.id, partner)
 }
 
 /// A partner changed from `before` to `after`: whichever of the contact
@@ -126,14 +122,7 @@ pub fn partner_changed(tx: &Tx, before: &Partner, after: &Partner, action: &str)
         repo::partners::set_totals(tx, id, after.total_deals, after.total_earnings, now)?;
     }
     let stored = repo::partners::get(tx, id)?;
-    repo::audit::record(
-        tx,
-        Entity::Partner,
-        &id.to_string(),
-        action,
-        Some(before),
-        Some(&stored),
-    )?;
+    audit_changed(tx, Entity::Partner, id, action, before, &stored)?;
     Ok(stored)
 }
 
@@ -192,14 +181,7 @@ pub fn lead_created(tx: &Tx, lead: &Lead) -> Result<()> {
             reopen: false,
         },
     )?;
-    repo::audit::record(
-        tx,
-        Entity::Lead,
-        &lead.id.to_string(),
-        "create",
-        None::<&()>,
-        Some(lead),
-    )
+    audit_created(tx, Entity::Lead, lead.id, lead)
 }
 
 /// A lead's client fields or estimated value changed from `before` to
@@ -212,14 +194,7 @@ pub fn lead_edited(tx: &Tx, before: &Lead, after: &Lead) -> Result<Lead> {
         crate::analytics::rollup::on_lead_value(tx, before, after.estimated_value)?;
     }
     let stored = repo::leads::get(tx, after.id)?;
-    repo::audit::record(
-        tx,
-        Entity::Lead,
-        &after.id.to_string(),
-        "update",
-        Some(before),
-        Some(&stored),
-    )?;
+    audit_changed(tx, Entity::Lead, after.id, "update", before, &stored)?;
     Ok(stored)
 }
 
@@ -244,14 +219,7 @@ pub fn lead_moved(tx: &Tx, before: &Lead, to: LeadStatus, reopen: bool) -> Resul
     )?;
     let stored = repo::leads::get(tx, before.id)?;
     let action = if reopen { "reopen" } else { "move" };
-    repo::audit::record(
-        tx,
-        Entity::Lead,
-        &before.id.to_string(),
-        action,
-        Some(before),
-        Some(&stored),
-    )?;
+    audit_changed(tx, Entity::Lead, before.id, action, before, &stored)?;
     Ok(stored)
 }
 
@@ -279,14 +247,7 @@ pub fn commission_created(tx: &Tx, c: &Commission) -> Result<TotalsDue> {
 pub fn commission_approved(tx: &Tx, before: &Commission) -> Result<Commission> {
     repo::commissions::set_status(tx, before.id, CommissionStatus::Approved, tx.now_text())?;
     let after = repo::commissions::get(tx, before.id)?;
-    repo::audit::record(
-        tx,
-        Entity::Commission,
-        &before.id.to_string(),
-        "approve",
-        Some(before),
-        Some(&after),
-    )?;
+    audit_changed(tx, Entity::Commission, before.id, "approve", before, &after)?;
     Ok(after)
 }
 
@@ -297,14 +258,7 @@ pub fn commission_cancelled(tx: &Tx, before: &Commission) -> Result<(Commission,
     repo::commissions::set_status(tx, before.id, CommissionStatus::Cancelled, tx.now_text())?;
     let after = repo::commissions::get(tx, before.id)?;
     crate::analytics::rollup::on_commission(tx, &after, -1)?;
-    repo::audit::record(
-        tx,
-        Entity::Commission,
-        &before.id.to_string(),
-        "cancel",
-        Some(before),
-        Some(&after),
-    )?;
+    audit_changed(tx, Entity::Commission, before.id, "cancel", before, &after)?;
     let due = TotalsDue {
         partner: after.partner_id,
         promote: false,
@@ -327,16 +281,9 @@ pub fn payout_made(tx: &Tx, payout: &Payout, paid: &[Commission]) -> Result<()> 
     for c in paid {
         repo::commissions::mark_paid(tx, c.id, payout.id, tx.now_text())?;
         let after = repo::commissions::get(tx, c.id)?;
-        repo::audit::record(tx, Entity::Commission, &c.id.to_string(), "pay", Some(c), Some(&after))?;
+        audit_changed(tx, Entity::Commission, c.id, "pay", c, &after)?;
     }
-    repo::audit::record(
-        tx,
-        Entity::Payout,
-        &payout.id.to_string(),
-        "create",
-        None::<&()>,
-        Some(payout),
-    )
+    audit_created(tx, Entity::Payout, payout.id, payout)
 }
 
 // ---- App plans ----
@@ -344,14 +291,7 @@ pub fn payout_made(tx: &Tx, payout: &Payout, paid: &[Commission]) -> Result<()> 
 /// A new plan: the row and its `create` audit row.
 pub fn plan_created(tx: &Tx, plan: &AppPlan) -> Result<()> {
     repo::plans::insert(tx, plan)?;
-    repo::audit::record(
-        tx,
-        Entity::Plan,
-        &plan.id.to_string(),
-        "create",
-        None::<&()>,
-        Some(plan),
-    )
+    audit_created(tx, Entity::Plan, plan.id, plan)
 }
 
 /// A plan changed from `before` to `after` (updated now), audited as
@@ -363,14 +303,7 @@ pub fn plan_changed(tx: &Tx, before: &AppPlan, after: AppPlan, action: &str) -> 
         ..after
     };
     repo::plans::update(tx, &after)?;
-    repo::audit::record(
-        tx,
-        Entity::Plan,
-        &after.id.to_string(),
-        action,
-        Some(before),
-        Some(&after),
-    )?;
+    audit_changed(tx, Entity::Plan, after.id, action, before, &after)?;
     Ok(after)
 }
 
