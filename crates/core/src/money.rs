@@ -52,7 +52,21 @@ pub fn parse_amount(field: &str, text: &str, allow_negative: bool) -> Result<i64
 /// [`parse_amount`] for a text that writes its decimals with `mark`:
 /// with [`DecimalMark::Comma`], `1.234,50` is 1234.50 and `1,5` is 1.50.
 pub fn parse_amount_with(field: &str, text: &str, allow_negative: bool, mark: DecimalMark) -> Result<i64> {
-    let bad = |why: String| Error::validation(field, why);
+    cents(text, allow_negative, mark).map_err(|f| match f {
+        Fault::Ambiguous(why) | Fault::Other(why) => Error::validation(field, why),
+    })
+}
+
+/// Why a text is not an amount: a separator that may have been meant as a
+/// decimal mark (the reason says how to write it), or any other fault.
+enum Fault {
+    Ambiguous(String),
+    Other(String),
+}
+
+/// The cents of `text`, or why not ([`parse_amount_with`] without a field).
+fn cents(text: &str, allow_negative: bool, mark: DecimalMark) -> std::result::Result<i64, Fault> {
+    let bad = Fault::Other;
     let like = match mark {
         DecimalMark::Dot => "1234.50",
         DecimalMark::Comma => "1234,50",
@@ -97,9 +111,9 @@ pub fn parse_amount_with(field: &str, text: &str, allow_negative: bool, mark: De
         None => (body, ""),
     };
     if frac.contains(mark.decimal()) || frac.chars().any(|c| mark.is_group_separator(c)) {
-        return Err(ambiguous(field, text, body, mark));
+        return Err(ambiguous(text, body, mark));
     }
-    let whole = ungroup(whole, mark).ok_or_else(|| ambiguous(field, text, body, mark))?;
+    let whole = ungroup(whole, mark).ok_or_else(|| ambiguous(text, body, mark))?;
     if whole.is_empty() && frac.is_empty() {
         return Err(bad(format!("must be an amount like {like} (got {text:?})")));
     }
@@ -145,10 +159,10 @@ fn ungroup(whole: &str, mark: DecimalMark) -> Option<String> {
     (first_ok && groups[0].chars().all(|c| c.is_ascii_digit()) && rest_ok).then(|| groups.concat())
 }
 
-/// The error for a separator that could mean a decimal mark: it says how to
+/// The fault of a separator that could mean a decimal mark: it says how to
 /// write the amount, reading the last comma or dot as the decimals the user
 /// most likely meant.
-fn ambiguous(field: &str, text: &str, body: &str, mark: DecimalMark) -> Error {
+fn ambiguous(text: &str, body: &str, mark: DecimalMark) -> Fault {
     let (meant, how) = match mark {
         DecimalMark::Dot => (
             '.',
@@ -176,12 +190,9 @@ fn ambiguous(field: &str, text: &str, body: &str, mark: DecimalMark) -> Error {
     };
     let sign = if text.trim().starts_with('-') { "-" } else { "" };
     if suggestion.chars().any(|c| c.is_ascii_digit()) {
-        Error::validation(
-            field,
-            format!("{text:?} is ambiguous: write {sign}{suggestion} ({how})"),
-        )
+        Fault::Ambiguous(format!("{text:?} is ambiguous: write {sign}{suggestion} ({how})"))
     } else {
-        Error::validation(field, format!("{text:?} is not an amount ({how})"))
+        Fault::Other(format!("{text:?} is not an amount ({how})"))
     }
 }
 
@@ -227,9 +238,9 @@ pub fn apply_rate(amount_cents: i64, rate_bp: i64) -> i64 {
 /// read as 15 %.
 pub fn parse_rate_percent(field: &str, text: &str) -> Result<i64> {
     let t = text.trim().trim_end_matches('%');
-    let bp = parse_amount(field, t, false).map_err(|e| match e {
-        Error::Validation { reason, .. } if reason.contains("ambiguous") => Error::validation(field, reason),
-        _ => Error::validation(field, format!("must be a percentage like 12.5 (got {text:?})")),
+    let bp = cents(t, false, DecimalMark::Dot).map_err(|f| match f {
+        Fault::Ambiguous(why) => Error::validation(field, why),
+        Fault::Other(_) => Error::validation(field, format!("must be a percentage like 12.5 (got {text:?})")),
     })?;
     if bp > 10_000 {
         return Err(Error::validation(field, "must be at most 100%"));

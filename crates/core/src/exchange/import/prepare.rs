@@ -113,6 +113,15 @@ pub(super) struct PartnerFields {
     pub(super) meta: RowMeta,
 }
 
+/// The fields of applications a file fills, by index in [`super::fields`].
+pub(super) mod application_field {
+    pub const PHONE: usize = 2;
+    pub const COMPANY: usize = 3;
+    pub const NETWORK_DESCRIPTION: usize = 4;
+    pub const EXPECTED_REFERRALS: usize = 5;
+    pub const EXPERIENCE_LEVEL: usize = 6;
+}
+
 /// The fields of partners a file fills, by index in [`super::fields`].
 pub(super) mod partner_field {
     pub const PHONE: usize = 2;
@@ -160,14 +169,14 @@ pub(super) fn prepare(table: ImportTable, row: &Row, mark: DecimalMark) -> Resul
     Ok(match table {
         ImportTable::Applications => {
             let expected_referrals =
-                match row.get(5) {
+                match row.get(application_field::EXPECTED_REFERRALS) {
                     None => None,
                     Some(t) => Some(t.trim().parse::<i64>().map_err(|_| {
                         Error::validation("expected_referrals", format!("{t:?} is not a whole number"))
                     })?),
                 };
             let experience_level = row
-                .get(6)
+                .get(application_field::EXPERIENCE_LEVEL)
                 .map(ExperienceLevel::parse)
                 .transpose()
                 .map_err(|e| match e {
@@ -177,9 +186,9 @@ pub(super) fn prepare(table: ImportTable, row: &Row, mark: DecimalMark) -> Resul
             let input = NewApplication {
                 name: row.get(0).unwrap_or_default().to_owned(),
                 email: row.get(1).unwrap_or_default().to_owned(),
-                phone: row.get(2).map(str::to_owned),
-                company: row.get(3).map(str::to_owned),
-                network_description: row.get(4).map(str::to_owned),
+                phone: row.get(application_field::PHONE).map(str::to_owned),
+                company: row.get(application_field::COMPANY).map(str::to_owned),
+                network_description: row.get(application_field::NETWORK_DESCRIPTION).map(str::to_owned),
                 expected_referrals,
                 experience_level,
             };

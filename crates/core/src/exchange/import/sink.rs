@@ -3,7 +3,7 @@
 //! ([`crate::workflow::write`]), leads through [`super::leads::LeadSink`].
 
 use super::leads::LeadSink;
-use super::prepare::{partner_field, IdSeq, PartnerFields, Prepared, RowMeta};
+use super::prepare::{application_field, partner_field, IdSeq, PartnerFields, Prepared, RowMeta};
 use super::{ImportTable, LoadMode};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -161,19 +161,19 @@ impl<'t, 'c> Sink<'t, 'c> {
 /// An application's fields as an update row gives them: the optional fields
 /// the file does not have keep their value.
 fn keep_absent(before: &Application, mut input: NewApplication, meta: &RowMeta) -> NewApplication {
-    if !meta.has(2) {
+    if !meta.has(application_field::PHONE) {
         input.phone.clone_from(&before.phone);
     }
-    if !meta.has(3) {
+    if !meta.has(application_field::COMPANY) {
         input.company.clone_from(&before.company);
     }
-    if !meta.has(4) {
+    if !meta.has(application_field::NETWORK_DESCRIPTION) {
         input.network_description.clone_from(&before.network_description);
     }
-    if !meta.has(5) {
+    if !meta.has(application_field::EXPECTED_REFERRALS) {
         input.expected_referrals = before.expected_referrals;
     }
-    if !meta.has(6) {
+    if !meta.has(application_field::EXPERIENCE_LEVEL) {
         input.experience_level = before.experience_level;
     }
     input
