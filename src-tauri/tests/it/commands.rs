@@ -146,3 +146,47 @@ fn the_client_has_one_function_per_command() {
         );
     }
 }
+
+/// The names a TypeScript constant of ui/src/lib/invalidate.ts holds: the
+/// keys (`name:`) of an object, or the strings of an array.
+fn names_in_invalidate(text: &str, constant: &str, keys: bool) -> BTreeSet<String> {
+    let start = text
+        .find(&format!("export const {constant}"))
+        .unwrap_or_else(|| panic!("no {constant} in ui/src/lib/invalidate.ts"));
+    let body = &text[start..];
+    let end = body
+        .find("\n};")
+        .or_else(|| body.find("\n];"))
+        .expect("the end of the constant");
+    body[..end]
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let l = l.trim();
+            if !keys {
+                return l.strip_prefix('"')?.split('"').next().map(str::to_owned);
+            }
+            let key = l.split(':').next()?;
+            (l.contains(':') && !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                .then(|| key.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn every_command_says_what_it_refreshes_in_the_ui() {
+    let text = std::fs::read_to_string(root().join("../ui/src/lib/invalidate.ts")).unwrap();
+    let affects = names_in_invalidate(&text, "AFFECTS", true);
+    let reads = names_in_invalidate(&text, "READS_ONLY", false);
+    let commands: BTreeSet<String> = list().iter().map(|c| c.name.to_owned()).collect();
+    let both: Vec<_> = affects.intersection(&reads).collect();
+    assert!(both.is_empty(), "in both AFFECTS and READS_ONLY: {both:?}");
+    let named: BTreeSet<String> = affects.union(&reads).cloned().collect();
+    let missing: Vec<_> = commands.difference(&named).collect();
+    let unknown: Vec<_> = named.difference(&commands).collect();
+    assert!(
+        missing.is_empty() && unknown.is_empty(),
+        "ui/src/lib/invalidate.ts: commands in neither AFFECTS nor READS_ONLY {missing:?}, names that are no command {unknown:?}"
+    );
+    assert!(affects.len() > 10 && reads.len() > 10, "{affects:?} {reads:?}");
+}

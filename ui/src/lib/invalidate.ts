@@ -87,6 +87,45 @@ export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   sync_push: ["sync"],
 };
 
+/**
+ * The commands that change nothing in the database (they read, or write a
+ * file the user asked for). With AFFECTS they name every command once:
+ * src-tauri/tests/it/commands.rs fails when a command is in neither list (a
+ * new write that would refresh nothing) or in both.
+ */
+export const READS_ONLY: readonly string[] = [
+  "amount_parse",
+  "analytics_chart",
+  "analytics_chart_save",
+  "application_get",
+  "applications_list",
+  "audit_list",
+  "backup_verify",
+  "backups_list",
+  "commissions_list",
+  "dashboard",
+  "data_info",
+  "export_run",
+  "export_tables",
+  "import_preview",
+  "launch_ready",
+  "lead_detail",
+  "leads_list",
+  "operation_cancel",
+  "partner_detail",
+  "partner_names",
+  "partners_list",
+  "partners_to_pay",
+  "payout_file_write",
+  "payouts_list",
+  "plans_list",
+  "recovery",
+  "settings_entries",
+  "settings_get",
+  "statement_write",
+  "sync_status",
+];
+
 const versions = new Map<Tag, number>();
 const listeners = new Set<() => void>();
 
