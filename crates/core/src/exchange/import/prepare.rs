@@ -48,7 +48,7 @@ impl RowMeta {
                     .map_err(|_| Error::validation("id", format!("{t:?} is not an id (a UUID such as 0193…-…)")))
             })
             .transpose()?;
-        let created_at = row.get(created_at).map(parse_time).transpose()?;
+        let created_at = row.get(created_at).map(parse_created_at).transpose()?;
         Ok(RowMeta {
             id,
             created_at,
@@ -85,10 +85,10 @@ impl RowMeta {
 }
 
 /// A time as an export writes it (RFC 3339), or a date (midnight UTC).
-fn parse_time(t: &str) -> Result<DateTime<Utc>> {
+fn parse_created_at(t: &str) -> Result<DateTime<Utc>> {
     let t = t.trim();
-    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
-        return Ok(d.with_timezone(&Utc));
+    if let Some(d) = crate::clock::parse_time(t) {
+        return Ok(d);
     }
     if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc());
