@@ -16,6 +16,7 @@ mod faults;
 mod files;
 mod import;
 mod lists;
+mod pg_original;
 mod pg_tls;
 mod props;
 mod roundtrip;
