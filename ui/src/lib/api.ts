@@ -140,7 +140,10 @@ export const dataApi = {
   syncStatus: cmd.syncStatus,
   syncExport: (dir: string, op: Op) => cmd.syncExport(dir, ...progress(op)),
   syncApply: (dir: string, op: Op) => cmd.syncApply(dir, ...progress(op)),
-  syncPush: (url: string, op: Op) => cmd.syncPush(url, ...progress(op)),
+  syncPush: (url: string, dryRun: boolean, op: Op) => cmd.syncPush(url, dryRun, ...progress(op)),
+  syncPull: (url: string, dryRun: boolean, op: Op) => cmd.syncPull(url, dryRun, ...progress(op)),
+  syncCompare: (url: string, op: Op) => cmd.syncCompare(url, ...progress(op)),
+  syncConflicts: cmd.syncConflicts,
   cancelOperation: cmd.operationCancel,
 };
 

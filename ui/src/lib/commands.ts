@@ -11,6 +11,7 @@ import type { Channel } from "@tauri-apps/api/core";
 import type { Commission } from "./bindings/Commission";
 import type { CommissionFilter } from "./bindings/CommissionFilter";
 import type { CommissionId } from "./bindings/CommissionId";
+import type { Conflict } from "./bindings/Conflict";
 import type { Dashboard } from "./bindings/Dashboard";
 import type { DataInfo } from "./bindings/DataInfo";
 import type { DecimalMark } from "./bindings/DecimalMark";
@@ -45,6 +46,7 @@ import type { PlanId } from "./bindings/PlanId";
 import type { PlanPatch } from "./bindings/PlanPatch";
 import type { PlanStatus } from "./bindings/PlanStatus";
 import type { Progress } from "./bindings/Progress";
+import type { PullReport } from "./bindings/PullReport";
 import type { PushReport } from "./bindings/PushReport";
 import type { Recovery } from "./bindings/Recovery";
 import type { RestoreReport } from "./bindings/RestoreReport";
@@ -57,6 +59,7 @@ import type { Snapshot } from "./bindings/Snapshot";
 import type { StatementFile } from "./bindings/StatementFile";
 import type { SyncExportReport } from "./bindings/SyncExportReport";
 import type { SyncStatus } from "./bindings/SyncStatus";
+import type { TableComparison } from "./bindings/TableComparison";
 import type { Theme } from "./bindings/Theme";
 import type { Tier } from "./bindings/Tier";
 import type { Verification } from "./bindings/Verification";
@@ -139,7 +142,10 @@ export function commands(call: Call) {
     syncStatus: () => call<SyncStatus>("sync_status"),
     syncExport: (dir: string, op: number, on_progress: Channel<Progress>) => call<SyncExportReport>("sync_export", { dir, op, on_progress }),
     syncApply: (dir: string, op: number, on_progress: Channel<Progress>) => call<ApplyReport>("sync_apply", { dir, op, on_progress }),
-    syncPush: (url: string, op: number, on_progress: Channel<Progress>) => call<PushReport>("sync_push", { url, op, on_progress }),
+    syncPush: (url: string, dry_run: boolean, op: number, on_progress: Channel<Progress>) => call<PushReport>("sync_push", { url, dry_run, op, on_progress }),
+    syncPull: (url: string, dry_run: boolean, op: number, on_progress: Channel<Progress>) => call<PullReport>("sync_pull", { url, dry_run, op, on_progress }),
+    syncCompare: (url: string, op: number, on_progress: Channel<Progress>) => call<Array<TableComparison>>("sync_compare", { url, op, on_progress }),
+    syncConflicts: (limit: number) => call<Array<Conflict>>("sync_conflicts", { limit }),
     operationCancel: (op: number) => call<boolean>("operation_cancel", { op }),
 
     // analytics

@@ -85,6 +85,8 @@ export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   // Applying a feed writes rows of any table.
   sync_apply: ALL,
   sync_push: ["sync"],
+  // A pull creates and edits applications, partners and leads, and logs conflicts.
+  sync_pull: ["applications", "partners", "leads", "dashboard", "analytics", "audit", "sync"],
 };
 
 /**
@@ -123,6 +125,8 @@ export const READS_ONLY: readonly string[] = [
   "settings_entries",
   "settings_get",
   "statement_write",
+  "sync_compare",
+  "sync_conflicts",
   "sync_status",
 ];
 
