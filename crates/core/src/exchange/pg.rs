@@ -1,18 +1,23 @@
-//! Push to PostgreSQL (or Supabase): `partnerdesk sync push --postgres URL`.
+//! Two-way sync with PostgreSQL (or Supabase): `partnerdesk sync push |
+//! pull | status --postgres URL`.
 //!
-//! - The schema is created there when missing ([`SCHEMA`]): the same table
-//!   and column names as the SQLite file; ids are `uuid`, times
-//!   `timestamptz`, money `numeric(14,2)` in the database currency (the
-//!   SQLite cents divided by 100), rates `bigint` basis points, JSON columns
-//!   `jsonb`; foreign keys as in SQLite (deferred to the end of the push).
-//! - Rows are upserted by key (`INSERT .. ON CONFLICT (key) DO UPDATE`), so
-//!   a push can be repeated. The rows sent are those of [`super::sync`]'s
-//!   change feed: everything on the first push (or after bulk work), then only
-//!   the records changed since the last push to that target.
-//! - The watermark (last audit-log seq pushed) is kept per target both here
+//! - [`SCHEMA`] is Partnerdesk's own shape there: the same table and column
+//!   names as the SQLite file; ids `uuid`, times `timestamptz`, money
+//!   `numeric(14,2)` in the database currency (SQLite cents / 100), rates
+//!   `bigint` basis points, JSON `jsonb`; foreign keys deferred to commit.
+//!   A server that already has tables of those names (the original system's
+//!   Supabase) keeps its shape: module `target` compares the two and says
+//!   what to add and how each value is written there.
+//! - `push`: the rows of [`super::sync`]'s change feed (everything on the
+//!   first push or after bulk work, then the records changed since the last
+//!   push to that target), upserted by key in one transaction there. The
+//!   watermark (last audit-log seq pushed) is kept per target both here
 //!   (`sync_pushes`, keyed by the URL without its password) and there
 //!   (`partnerdesk_sync_state`, keyed by this database's id); the lower of
 //!   the two is used, so a target that was emptied gets everything again.
+//! - `pull`: applications, partners and leads changed there, through the
+//!   import's rules, conflicts logged (`sync_conflicts`).
+//! - `compare`: counts, money sums and checksums of the five tables.
 //! - The connection: TLS, `sslmode`, `sslrootcert` and the targets refused
 //!   are read by [`settings`] (module `url`), the certificate checks are
 //!   module `tls`'s. The password is used to connect and nowhere else: every
