@@ -135,13 +135,20 @@ fn export_import_statement_payout_and_sync_are_wired() {
 }
 
 #[test]
-fn a_push_never_echoes_the_password() {
+fn a_push_pull_or_compare_never_echoes_the_password() {
     let app = app();
     let url = "postgresql://bob:s3cr3t-pw@127.0.0.1:1/db?connect_timeout=2";
-    let e = call(&app, "sync_push", json!({"url": url, "op": 1, "on_progress": CHANNEL})).unwrap_err();
-    let m = e["message"].as_str().unwrap();
-    assert!(!m.contains("s3cr3t-pw"), "{m}");
-    assert!(m.contains("bob@127.0.0.1"), "{m}");
+    for (op, command) in [(1, "sync_push"), (2, "sync_pull"), (3, "sync_compare")] {
+        let mut args = json!({"url": url, "op": op, "on_progress": CHANNEL});
+        if command != "sync_compare" {
+            args["dry_run"] = json!(false);
+        }
+        let e = call(&app, command, args).unwrap_err();
+        let m = e["message"].as_str().unwrap();
+        assert!(!m.contains("s3cr3t-pw"), "{command}: {m}");
+        assert!(m.contains("bob@127.0.0.1"), "{command}: {m}");
+    }
+    assert_eq!(call(&app, "sync_conflicts", json!({"limit": 10})).unwrap(), json!([]));
 }
 
 #[test]

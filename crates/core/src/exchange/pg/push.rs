@@ -65,7 +65,8 @@ pub(super) const PULLED: &[&str] = &["partner_applications", "partners", "client
 /// `updated_at` of both sides of one record right after it was sent.
 pub(super) struct Base {
     pub(super) table: &'static str,
-    pub(super) id: String,
+    /// Kept as 16 bytes: a first push of a large database remembers millions.
+    pub(super) id: uuid::Uuid,
     pub(super) local_us: i64,
     pub(super) remote_us: i64,
 }
@@ -228,7 +229,8 @@ pub fn push_with(
              ON CONFLICT (target, table_name, record_id) DO UPDATE SET local_updated_us = excluded.local_updated_us, remote_updated_us = excluded.remote_updated_us",
         )?;
         for b in &bases {
-            put.execute(params![report.target, b.table, b.id, b.local_us, b.remote_us])?;
+            let id = b.id.hyphenated().to_string();
+            put.execute(params![report.target, b.table, id, b.local_us, b.remote_us])?;
         }
         Ok(())
     })?;
@@ -384,7 +386,9 @@ impl Sender<'_, '_, '_> {
                 for r in back {
                     let id: String = r.get(0);
                     let remote: Option<i64> = r.get(1);
-                    if let (Some(&local_us), Some(remote_us)) = (local.get(id.as_str()), remote) {
+                    if let (Some(&local_us), Some(remote_us), Ok(id)) =
+                        (local.get(id.as_str()), remote, uuid::Uuid::parse_str(&id))
+                    {
                         self.bases.push(Base {
                             table,
                             id,
