@@ -130,7 +130,7 @@ app: deps-app ui
 ## (tests/e2e/harness.mjs); the whole run is bounded too, so that nothing can
 ## hold CI up to its own limit (~70 s normally).
 e2e: deps-e2e app tests/e2e/node_modules/.package-lock.json
-	cd tests/e2e && TAURI_DRIVER="$(TAURI_DRIVER)" timeout -k 30 1800 xvfb-run -a -s "-screen 0 1280x800x24" npm run e2e
+	cd tests/e2e && TAURI_DRIVER="$(TAURI_DRIVER)" timeout -k 30 1800 xvfb-run -a -s "-screen 0 1280x800x24" ../../scripts/with-postgres.sh npm run e2e
 
 ## The packaging of `make package`, checked in `make test`: a debug-profile .deb
 ## (reusing the tests' build) that must hold the app, its menu entry and icons.
