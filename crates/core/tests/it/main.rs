@@ -10,6 +10,7 @@ mod common;
 mod analytics;
 mod analytics_rollup;
 mod backup;
+mod cipher;
 mod dashboard;
 mod demo;
 mod faults;
