@@ -44,7 +44,7 @@ fn backups(db: &Db) -> Vec<std::path::PathBuf> {
 }
 
 fn locked(o: &Output) {
-    assert_eq!(o.status.code(), Some(6), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(6), "{}{}", stdout(o), stderr(o));
     assert!(stderr(o).contains("passphrase is missing or wrong"), "{}", stderr(o));
 }
 
