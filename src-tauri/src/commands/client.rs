@@ -23,6 +23,7 @@ use partnerdesk_core::model::{
 };
 use partnerdesk_core::progress::Progress;
 use partnerdesk_core::queries::{LeadDetail, PartnerDetail};
+use partnerdesk_core::store::cipher::{CipherReport, SecurityState};
 use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
 use partnerdesk_core::workflow::plans::PlanPatch;
 use partnerdesk_core::workflow::settings::{SettingEntry, Settings};

@@ -21,6 +21,14 @@ macro_rules! with_commands {
                 launch_ready(marks: LaunchMarks) -> Option<String>;
                 amount_parse(field: String, text: String) -> i64;
             }
+            security {
+                security_state() -> SecurityState;
+                db_unlock(passphrase: String) -> ();
+                db_lock() -> bool;
+                db_encrypt(passphrase: String) -> CipherReport;
+                db_decrypt(passphrase: String) -> CipherReport;
+                db_change_passphrase(old_passphrase: String, new_passphrase: String) -> CipherReport;
+            }
             applications {
                 applications_list(status: Option<ApplicationStatus>, limit: Option<i64>, offset: Option<i64>) -> Page<Application>;
                 application_get(id: ApplicationId) -> Application;

@@ -117,6 +117,16 @@ function progress(op: Op): [number, Channel<Progress>] {
   return [op.id, ch];
 }
 
+/** Encryption at rest: unlock, lock, and the rewrites of Settings → Security. */
+export const securityApi = {
+  state: cmd.securityState,
+  unlock: cmd.dbUnlock,
+  lock: cmd.dbLock,
+  encrypt: cmd.dbEncrypt,
+  decrypt: cmd.dbDecrypt,
+  changePassphrase: cmd.dbChangePassphrase,
+};
+
 export const dataApi = {
   recovery: cmd.recovery,
   backups: cmd.backupsList,

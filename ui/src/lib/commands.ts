@@ -8,6 +8,7 @@ import type { ApplyReport } from "./bindings/ApplyReport";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { BackupInfo } from "./bindings/BackupInfo";
 import type { Channel } from "@tauri-apps/api/core";
+import type { CipherReport } from "./bindings/CipherReport";
 import type { Commission } from "./bindings/Commission";
 import type { CommissionFilter } from "./bindings/CommissionFilter";
 import type { CommissionId } from "./bindings/CommissionId";
@@ -53,6 +54,7 @@ import type { RestoreReport } from "./bindings/RestoreReport";
 import type { ScreenChart } from "./bindings/ScreenChart";
 import type { ScreenData } from "./bindings/ScreenData";
 import type { ScreenRequest } from "./bindings/ScreenRequest";
+import type { SecurityState } from "./bindings/SecurityState";
 import type { SettingEntry } from "./bindings/SettingEntry";
 import type { Settings } from "./bindings/Settings";
 import type { Snapshot } from "./bindings/Snapshot";
@@ -82,6 +84,14 @@ export function commands(call: Call) {
     dataInfo: () => call<DataInfo>("data_info"),
     launchReady: (marks: LaunchMarks) => call<string | null>("launch_ready", { marks }),
     amountParse: (field: string, text: string) => call<number>("amount_parse", { field, text }),
+
+    // security
+    securityState: () => call<SecurityState>("security_state"),
+    dbUnlock: (passphrase: string) => call<null>("db_unlock", { passphrase }),
+    dbLock: () => call<boolean>("db_lock"),
+    dbEncrypt: (passphrase: string) => call<CipherReport>("db_encrypt", { passphrase }),
+    dbDecrypt: (passphrase: string) => call<CipherReport>("db_decrypt", { passphrase }),
+    dbChangePassphrase: (old_passphrase: string, new_passphrase: string) => call<CipherReport>("db_change_passphrase", { old_passphrase, new_passphrase }),
 
     // applications
     applicationsList: (status: ApplicationStatus | null, limit: number | null, offset: number | null) => call<Page<Application>>("applications_list", { status, limit, offset }),

@@ -85,6 +85,12 @@ export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   // Applying a feed writes rows of any table.
   sync_apply: ALL,
   sync_push: ["sync"],
+  // Unlocking, locking and rewriting the file reopen the whole database.
+  db_unlock: ALL,
+  db_lock: ALL,
+  db_encrypt: ALL,
+  db_decrypt: ALL,
+  db_change_passphrase: ALL,
   // A pull creates and edits applications, partners and leads, and logs conflicts.
   sync_pull: ["applications", "partners", "leads", "dashboard", "analytics", "audit", "sync"],
 };
@@ -123,6 +129,7 @@ export const READS_ONLY: readonly string[] = [
   "plans_list",
   "recovery",
   "settings_entries",
+  "security_state",
   "settings_get",
   "statement_write",
   "sync_compare",

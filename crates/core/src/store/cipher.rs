@@ -250,6 +250,15 @@ pub(crate) fn locked_error(path: &Path) -> Error {
     }
 }
 
+/// Whether the open database is encrypted, and when the app locks it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SecurityState {
+    pub encrypted: bool,
+    /// Minutes without input before the app locks (0: never).
+    pub lock_minutes: i64,
+}
+
 /// What [`encrypt`], [`decrypt`] and [`change_passphrase`] did.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

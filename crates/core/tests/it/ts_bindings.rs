@@ -26,6 +26,7 @@ use partnerdesk_core::exchange::pg::{Conflict, PullBadRow, PullReport, PushRepor
 use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
 use partnerdesk_core::progress::Progress;
+use partnerdesk_core::store::cipher::{CipherReport, SecurityState};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};
@@ -92,6 +93,8 @@ fn export(dir: &Path) {
         PullBadRow,
         Conflict,
         TableComparison,
+        CipherReport,
+        SecurityState,
         SyncStatus,
         ScreenRequest,
         ScreenData,

@@ -207,3 +207,56 @@ fn operation_cancel_flips_the_flag_of_that_operation_only() {
     drop(a);
     assert!(!state.cancel_op(5), "an operation that ended is not running");
 }
+
+#[test]
+fn encrypt_lock_unlock_and_decrypt_from_the_app() {
+    let app = app();
+    add_application(&app, "Secret", "secret@example.com");
+    let st = call(&app, "security_state", json!({})).unwrap();
+    assert_eq!(st["encrypted"], false);
+    let e = call(&app, "db_encrypt", json!({"passphrase": "short"})).unwrap_err();
+    assert_eq!(
+        (e["kind"].as_str(), e["field"].as_str()),
+        (Some("validation"), Some("passphrase"))
+    );
+    let r = call(&app, "db_encrypt", json!({"passphrase": "wiring passphrase"})).unwrap();
+    assert_eq!(r["encrypted"], true);
+    // Reopened on the encrypted file: the same rows.
+    assert_eq!(total_applications(&app), 1);
+    assert_eq!(call(&app, "security_state", json!({})).unwrap()["encrypted"], true);
+    let path = call(&app, "data_info", json!({})).unwrap()["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(!bytes.windows(18).any(|w| w == b"secret@example.com"));
+
+    // Locked: every command answers `locked`; a wrong passphrase stays locked.
+    assert_eq!(call(&app, "db_lock", json!({})).unwrap(), true);
+    let e = call(
+        &app,
+        "applications_list",
+        json!({"status": null, "limit": 10, "offset": 0}),
+    )
+    .unwrap_err();
+    assert_eq!(e["kind"], "locked");
+    let rec = call(&app, "recovery", json!({})).unwrap();
+    assert_eq!(rec["error"]["kind"], "locked");
+    let e = call(&app, "db_unlock", json!({"passphrase": "not it at all"})).unwrap_err();
+    assert_eq!(e["kind"], "locked");
+    call(&app, "db_unlock", json!({"passphrase": "wiring passphrase"})).unwrap();
+    assert_eq!(total_applications(&app), 1);
+
+    let r = call(
+        &app,
+        "db_change_passphrase",
+        json!({"old_passphrase": "wiring passphrase", "new_passphrase": "another wiring phrase"}),
+    )
+    .unwrap();
+    assert_eq!(r["encrypted"], true);
+    let r = call(&app, "db_decrypt", json!({"passphrase": "another wiring phrase"})).unwrap();
+    assert_eq!(r["encrypted"], false);
+    assert_eq!(call(&app, "security_state", json!({})).unwrap()["encrypted"], false);
+    assert_eq!(call(&app, "db_lock", json!({})).unwrap(), false);
+    assert_eq!(total_applications(&app), 1);
+}
