@@ -71,6 +71,14 @@ bench-import: deps
 	$(call apt_install,sqlite3)
 	PARTNERDESK_BENCH_DB=$(BENCH_DB) $(CARGO) run --release --locked -p partnerdesk-core --example bench_import -- $(IMPORT_ROWS)
 
+## Encryption benchmark: on working copies of the reference set (`make bench`
+## makes it), one plain and one encrypted (made once), list pages, the
+## Analytics screen and a 1,000-lead import timed turn about on both, with
+## their ratio (release build).
+.PHONY: bench-cipher
+bench-cipher: deps
+	PARTNERDESK_BENCH_DB=$(BENCH_DB) $(CARGO) run --release --locked -p partnerdesk-core --example bench_cipher
+
 ## Launch benchmark: the release app started 5 times on the reference set
 ## (`make bench` makes it), each run printing the time from its process start
 ## to the dashboard's figures on screen, and the steps on the way.
