@@ -4,6 +4,7 @@
 
 #[macro_use]
 pub mod commands;
+pub mod keyring;
 pub mod launch;
 pub mod state;
 

@@ -34,9 +34,20 @@ impl AppState {
     pub fn open(explicit: Option<&Path>) -> AppState {
         match resolve_db_path(explicit) {
             Ok(p) => {
-                let store = Store::open(&p, Arc::new(SystemClock))
+                let mut store = Store::open(&p, Arc::new(SystemClock))
                     .map(Arc::new)
                     .map_err(|e| e.info());
+                // An encrypted database whose passphrase the keyring remembers opens at once.
+                if store.as_ref().is_err_and(|e| e.kind == "locked") {
+                    if let Some(pass) = crate::keyring::remembered(&p) {
+                        let unlocked = cipher::Passphrase::given(pass).and_then(|pass| cipher::unlock(&p, &pass));
+                        if unlocked.is_ok() {
+                            store = Store::open(&p, Arc::new(SystemClock))
+                                .map(Arc::new)
+                                .map_err(|e| e.info());
+                        }
+                    }
+                }
                 Self::new(Some(p), store)
             }
             Err(e) => Self::new(None, Err(e.info())),
@@ -125,8 +136,11 @@ impl AppState {
         }
     }
 
-    /// Unlock the encrypted database with `passphrase` and open it.
-    pub fn unlock(&self, passphrase: &str) -> CmdResult<()> {
+    /// Unlock the encrypted database with `passphrase` and open it; with
+    /// `remember`, keep the passphrase in the OS keyring. Answers why the
+    /// keyring could not keep it, when it could not (the database is open
+    /// all the same).
+    pub fn unlock(&self, passphrase: &str, remember: bool) -> CmdResult<Option<String>> {
         let path = self.db_path()?;
         let pass = cipher::Passphrase::given(passphrase).map_err(|e| e.info())?;
         cipher::unlock(&path, &pass).map_err(|e| e.info())?;
@@ -136,7 +150,12 @@ impl AppState {
                 .map(Arc::new)
                 .map_err(|e| e.info());
         }
-        slot.as_ref().map(|_| ()).map_err(Clone::clone)
+        slot.as_ref().map(|_| ()).map_err(Clone::clone)?;
+        Ok(if remember {
+            crate::keyring::remember(&path, passphrase).err()
+        } else {
+            None
+        })
     }
 
     /// Close an encrypted database and forget its key (the app's lock); the

@@ -39,11 +39,7 @@ fn copy_once(from: &Path, to: &Path, encrypt: bool) -> Res<()> {
         cipher::encrypt(to, &Passphrase::new(PASS)?)?;
         cipher::forget(to);
     }
-    eprintln!(
-        "made {} in {:.0} s",
-        to.display(),
-        t.elapsed().as_secs_f64()
-    );
+    eprintln!("made {} in {:.0} s", to.display(), t.elapsed().as_secs_f64());
     Ok(())
 }
 
@@ -60,7 +56,11 @@ fn open(path: &Path, now: chrono::DateTime<chrono::Utc>, pass: Option<&str>) -> 
 
 fn leads_csv(partners: &[String], tag: &str) -> Vec<u8> {
     let mut out = Vec::new();
-    writeln!(out, "partner_email,client_name,client_email,business_name,estimated_value").unwrap();
+    writeln!(
+        out,
+        "partner_email,client_name,client_email,business_name,estimated_value"
+    )
+    .unwrap();
     for i in 0..1000 {
         let p = &partners[(i * 7919) % partners.len()];
         writeln!(
@@ -85,7 +85,10 @@ fn main() -> Res<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|_| dir.join("reference.db"));
     if !reference.exists() {
-        eprintln!("{} is missing: run `make bench` (it builds the reference set once)", reference.display());
+        eprintln!(
+            "{} is missing: run `make bench` (it builds the reference set once)",
+            reference.display()
+        );
         std::process::exit(2);
     }
     let work = reference.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -101,11 +104,17 @@ fn main() -> Res<()> {
     let t = Instant::now();
     let enc = open(&enc_path, now, Some(PASS))?;
     let open_enc = t.elapsed().as_secs_f64();
-    println!("open: plain {:.0} ms, encrypted {:.0} ms (the key derivation included)", open_plain * 1e3, open_enc * 1e3);
+    println!(
+        "open: plain {:.0} ms, encrypted {:.0} ms (the key derivation included)",
+        open_plain * 1e3,
+        open_enc * 1e3
+    );
 
     let partners: Vec<String> = plain.read(|c| {
         let mut st = c.prepare("SELECT email FROM partners WHERE status = 'active' ORDER BY id LIMIT 500")?;
-        let v = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        let v = st
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(v)
     })?;
 
@@ -156,12 +165,20 @@ fn main() -> Res<()> {
             "import of 1,000 leads",
             Box::new(|s: &Store, run: usize| {
                 let csv = leads_csv(&partners, &format!("r{run}x{}", s.path().display().to_string().len()));
-                import::import_bytes(s, &ImportOptions::new(ImportTable::Leads, ImportFormat::Csv), &csv, &mut |_| true)?;
+                import::import_bytes(
+                    s,
+                    &ImportOptions::new(ImportTable::Leads, ImportFormat::Csv),
+                    &csv,
+                    &mut |_| true,
+                )?;
                 Ok(())
             }),
         ),
     ];
-    println!("{:<36} {:>12} {:>14} {:>7}", "", "plain (ms)", "encrypted (ms)", "ratio");
+    println!(
+        "{:<36} {:>12} {:>14} {:>7}",
+        "", "plain (ms)", "encrypted (ms)", "ratio"
+    );
     for (name, job) in &jobs {
         job(&plain, 1000)?;
         job(&enc, 1000)?;

@@ -23,7 +23,8 @@ macro_rules! with_commands {
             }
             security {
                 security_state() -> SecurityState;
-                db_unlock(passphrase: String) -> ();
+                db_unlock(passphrase: String, remember: bool) -> Option<String>;
+                db_forget_passphrase() -> bool;
                 db_lock() -> bool;
                 db_encrypt(passphrase: String) -> CipherReport;
                 db_decrypt(passphrase: String) -> CipherReport;

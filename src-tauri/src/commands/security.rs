@@ -18,13 +18,23 @@ pub async fn security_state(state: State<'_, AppState>) -> CmdResult<SecuritySta
     })
 }
 
-/// Open the encrypted database with its passphrase (the unlock screen).
+/// Open the encrypted database with its passphrase (the unlock screen); with
+/// `remember`, keep it in the OS keyring. Answers why the keyring could not
+/// keep it, when it could not.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn db_unlock(state: State<'_, AppState>, passphrase: String) -> CmdResult<()> {
+pub async fn db_unlock(state: State<'_, AppState>, passphrase: String, remember: bool) -> CmdResult<Option<String>> {
     let state = state.inner().clone();
-    tauri::async_runtime::spawn_blocking(move || state.unlock(&passphrase))
+    tauri::async_runtime::spawn_blocking(move || state.unlock(&passphrase, remember))
         .await
         .map_err(|e| partnerdesk_core::Error::io("unlocking", std::io::Error::other(e.to_string())).info())?
+}
+
+/// Forget the passphrase the keyring remembers for this database; false when
+/// it remembered none.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn db_forget_passphrase(state: State<'_, AppState>) -> CmdResult<bool> {
+    let path = state.db_path()?;
+    crate::keyring::forget(&path).map_err(|m| partnerdesk_core::Error::Conflict(m).info())
 }
 
 /// Close the encrypted database and forget its key; false for a plain one.

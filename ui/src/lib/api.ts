@@ -121,6 +121,7 @@ function progress(op: Op): [number, Channel<Progress>] {
 export const securityApi = {
   state: cmd.securityState,
   unlock: cmd.dbUnlock,
+  forgetPassphrase: cmd.dbForgetPassphrase,
   lock: cmd.dbLock,
   encrypt: cmd.dbEncrypt,
   decrypt: cmd.dbDecrypt,

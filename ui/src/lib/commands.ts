@@ -87,7 +87,8 @@ export function commands(call: Call) {
 
     // security
     securityState: () => call<SecurityState>("security_state"),
-    dbUnlock: (passphrase: string) => call<null>("db_unlock", { passphrase }),
+    dbUnlock: (passphrase: string, remember: boolean) => call<string | null>("db_unlock", { passphrase, remember }),
+    dbForgetPassphrase: () => call<boolean>("db_forget_passphrase"),
     dbLock: () => call<boolean>("db_lock"),
     dbEncrypt: (passphrase: string) => call<CipherReport>("db_encrypt", { passphrase }),
     dbDecrypt: (passphrase: string) => call<CipherReport>("db_decrypt", { passphrase }),

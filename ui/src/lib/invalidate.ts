@@ -129,6 +129,7 @@ export const READS_ONLY: readonly string[] = [
   "plans_list",
   "recovery",
   "settings_entries",
+  "db_forget_passphrase",
   "security_state",
   "settings_get",
   "statement_write",

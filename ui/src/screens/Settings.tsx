@@ -112,6 +112,22 @@ function SecurityCard() {
             </button>
             <button
               type="button"
+              onClick={async () => {
+                const forgot = await act.run(() => securityApi.forgetPassphrase());
+                if (forgot !== undefined)
+                  setDone(
+                    forgot
+                      ? "The keyring no longer remembers the passphrase."
+                      : "The keyring remembered no passphrase.",
+                  );
+              }}
+              disabled={act.busy}
+              data-action="forget-passphrase"
+            >
+              Forget the remembered passphrase
+            </button>
+            <button
+              type="button"
               onClick={(e) => void submit(e, "decrypt")}
               disabled={act.busy || !current}
               data-action="decrypt"

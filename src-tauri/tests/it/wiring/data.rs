@@ -242,9 +242,22 @@ fn encrypt_lock_unlock_and_decrypt_from_the_app() {
     assert_eq!(e["kind"], "locked");
     let rec = call(&app, "recovery", json!({})).unwrap();
     assert_eq!(rec["error"]["kind"], "locked");
-    let e = call(&app, "db_unlock", json!({"passphrase": "not it at all"})).unwrap_err();
+    let e = call(
+        &app,
+        "db_unlock",
+        json!({"passphrase": "not it at all", "remember": false}),
+    )
+    .unwrap_err();
     assert_eq!(e["kind"], "locked");
-    call(&app, "db_unlock", json!({"passphrase": "wiring passphrase"})).unwrap();
+    assert_eq!(
+        call(
+            &app,
+            "db_unlock",
+            json!({"passphrase": "wiring passphrase", "remember": false})
+        )
+        .unwrap(),
+        json!(null)
+    );
     assert_eq!(total_applications(&app), 1);
 
     let r = call(

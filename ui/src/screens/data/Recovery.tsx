@@ -10,20 +10,39 @@ import { OutcomeBanner, ProgressBar, size, toError, useLongOps, type Outcome } f
 /** The passphrase of an encrypted database; the window starts afresh once it opens. */
 function Unlock(props: { database: string }) {
   const [pass, setPass] = useState("");
+  const [remember, setRemember] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [keyringNote, setKeyringNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setError(null);
     setBusy(true);
     try {
-      await securityApi.unlock(pass);
-      window.location.reload();
+      const note = await securityApi.unlock(pass, remember);
+      // Open; when the keyring could not keep the passphrase, say so first.
+      if (note) setKeyringNote(note);
+      else window.location.reload();
     } catch (err) {
       setError(toError(err).message);
       setBusy(false);
     }
   };
+  if (keyringNote)
+    return (
+      <div className="card unlock" data-keyring-note>
+        <p>The database is open, but the passphrase was not remembered: {keyringNote}.</p>
+        <button
+          type="button"
+          className="primary"
+          autoFocus
+          onClick={() => window.location.reload()}
+          data-action="continue"
+        >
+          Continue
+        </button>
+      </div>
+    );
   return (
     <form className="card unlock" onSubmit={submit} data-unlock>
       <p>
@@ -39,6 +58,10 @@ function Unlock(props: { database: string }) {
           value={pass}
           onChange={(e) => setPass(e.target.value)}
         />
+      </label>{" "}
+      <label className="small">
+        <input type="checkbox" name="remember" checked={remember} onChange={(e) => setRemember(e.target.checked)} />{" "}
+        Remember it in this computer&apos;s keyring
       </label>{" "}
       <button type="submit" className="primary" disabled={busy || !pass} data-action="unlock">
         {busy ? "Opening…" : "Unlock"}
