@@ -52,6 +52,8 @@ fn locked(o: &Output) {
 fn an_encrypted_database_keeps_no_plain_data_and_asks_for_its_passphrase() {
     let db = Db::new();
     db.ok(&["demo", "--partners", "20", "--leads", "200"]);
+    // A search builds the text-search indexes (FTS5): they must not stop a rewrite.
+    db.ok(&["lead", "list", "--search", "a"]);
     db.ok(&["backup", "create"]);
     let partners = db.json(&["partner", "list", "--limit", "20"]);
     let emails: Vec<String> = partners["items"]
@@ -91,6 +93,13 @@ fn an_encrypted_database_keeps_no_plain_data_and_asks_for_its_passphrase() {
     let pass = Some("correct horse battery");
     let same = ok_json(&db, pass, &["doctor"]);
     assert_eq!(same["ok"], true);
+    // Searching builds the indexes again, in the encrypted file.
+    let found = ok_json(
+        &db,
+        pass,
+        &["partner", "list", "--search", emails[0].split('@').next().unwrap()],
+    );
+    assert!(found["total"].as_i64().unwrap() >= 1, "{found}");
     assert_eq!(same["counts"], counts);
     let b = ok_json(&db, pass, &["backup", "create"]);
     let file = b["path"].as_str().unwrap().to_owned();

@@ -24,7 +24,8 @@
 //!   into a new file (`sqlcipher_export`), check the copy, and swap it in by
 //!   a rename: killed at any moment, the database is the old file or the
 //!   checked new one. The old file stays (as a hard link) only until the
-//!   swap is checked, then it is deleted.
+//!   swap is checked, then it is deleted. The search indexes are left out of
+//!   the copy (derived data: the next search or start builds them again).
 
 use crate::error::{Error, Result};
 use rusqlite::Connection;
@@ -386,6 +387,12 @@ fn rewrite(path: &Path, attach_key: &str, src_key: Option<RawKey>) -> Result<()>
         // The whole database in the main file, no WAL beside it.
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))?;
+        // The search indexes are derived (rebuilt from the rows by the next
+        // search or start) and FTS5's contentless tables cannot be copied by
+        // rows: they are dropped first.
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        super::search::drop(&conn)?;
+        conn.execute_batch("COMMIT")?;
         let before = counts(&conn)?;
         let target = new.display().to_string().replace('\'', "''");
         conn.execute_batch(&format!(
