@@ -327,6 +327,9 @@ pub enum AuditCmd {
         #[command(flatten)]
         paging: Paging,
     },
+    /// Check the audit log's hash chain: name the first row changed, deleted or
+    /// inserted outside Partnerdesk (exit 1 when it does not hold)
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,7 +22,7 @@ use partnerdesk_core::model::{
     PartnerId, PartnerStatus, Payout, PayoutId, PlanId, PlanStatus, Tier,
 };
 use partnerdesk_core::progress::Progress;
-use partnerdesk_core::queries::{LeadDetail, PartnerDetail};
+use partnerdesk_core::queries::{AuditVerification, LeadDetail, PartnerDetail};
 use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
 use partnerdesk_core::workflow::plans::PlanPatch;
 use partnerdesk_core::workflow::settings::{SettingEntry, Settings};

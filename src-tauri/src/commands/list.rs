@@ -63,6 +63,7 @@ macro_rules! with_commands {
             }
             audit {
                 audit_list(entity: Option<Entity>, entity_id: Option<String>, limit: Option<i64>, offset: Option<i64>) -> Vec<AuditEntry>;
+                audit_verify() -> AuditVerification;
             }
             // The Data screen. A long operation takes the id the UI gave it
             // (for `operation_cancel`) and a channel for its progress.

@@ -88,6 +88,7 @@ export const api = {
   settingSet: cmd.settingSet,
 
   audit: cmd.auditList,
+  auditVerify: cmd.auditVerify,
 };
 
 // ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import type { ApplicationId } from "./bindings/ApplicationId";
 import type { ApplicationStatus } from "./bindings/ApplicationStatus";
 import type { ApplyReport } from "./bindings/ApplyReport";
 import type { AuditEntry } from "./bindings/AuditEntry";
+import type { AuditVerification } from "./bindings/AuditVerification";
 import type { BackupInfo } from "./bindings/BackupInfo";
 import type { Channel } from "@tauri-apps/api/core";
 import type { Commission } from "./bindings/Commission";
@@ -122,6 +123,7 @@ export function commands(call: Call) {
 
     // audit
     auditList: (entity: Entity | null, entity_id: string | null, limit: number | null, offset: number | null) => call<Array<AuditEntry>>("audit_list", { entity, entity_id, limit, offset }),
+    auditVerify: () => call<AuditVerification>("audit_verify"),
 
     // data
     recovery: () => call<Recovery | null>("recovery"),

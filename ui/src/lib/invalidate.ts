@@ -100,6 +100,7 @@ export const READS_ONLY: readonly string[] = [
   "application_get",
   "applications_list",
   "audit_list",
+  "audit_verify",
   "backup_verify",
   "backups_list",
   "commissions_list",

@@ -8,6 +8,7 @@
 mod common;
 
 mod analytics;
+mod audit;
 mod bad_input;
 mod data;
 mod faults;

@@ -9,6 +9,7 @@ mod common;
 
 mod analytics;
 mod analytics_rollup;
+mod audit_chain;
 mod backup;
 mod dashboard;
 mod demo;

@@ -12,7 +12,7 @@ use partnerdesk_core::charts::ScreenChart;
 use partnerdesk_core::charts::Theme;
 use partnerdesk_core::dashboard::{Dashboard, DataInfo, PartnerName, PartnerToPay};
 use partnerdesk_core::model::*;
-use partnerdesk_core::queries::{Counts, LeadDetail, PartnerDetail};
+use partnerdesk_core::queries::{AuditBreak, AuditBreakKind, AuditVerification, Counts, LeadDetail, PartnerDetail};
 use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
 use partnerdesk_core::workflow::plans::PlanPatch;
 use partnerdesk_core::workflow::settings::{SettingEntry, Settings};
@@ -70,6 +70,9 @@ fn export(dir: &Path) {
         Settings,
         SettingEntry,
         AuditEntry,
+        AuditVerification,
+        AuditBreak,
+        AuditBreakKind,
         Entity,
         // The Data screen.
         Progress,

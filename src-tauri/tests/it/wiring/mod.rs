@@ -187,6 +187,10 @@ fn settings_and_audit_and_data_info_are_wired() {
     )
     .unwrap();
     assert_eq!(log.as_array().unwrap().len(), 1);
+    let chain = call(&app, "audit_verify", json!({})).unwrap();
+    assert_eq!(chain["ok"], true, "{chain}");
+    assert_eq!(chain["rows"], 1);
+    assert_eq!(chain["problem"], Value::Null);
     let info = call(&app, "data_info", json!({})).unwrap();
     assert!(info["path"].as_str().unwrap().ends_with("wiring.db"));
     assert!(info["schema_version"].as_i64().unwrap() >= 1);

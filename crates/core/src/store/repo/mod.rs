@@ -2,6 +2,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod audit_chain;
 pub mod commissions;
 pub mod leads;
 pub mod partners;
