@@ -63,6 +63,10 @@ pub enum Command {
     Settings(SettingsCmd),
     /// Check the database: integrity and the rules that must always hold (exit 1 when broken)
     Doctor,
+    /// Erase a person's data (a partner, an applicant or a client) everywhere, keeping amounts, dates and statuses
+    Erase(crate::commands::privacy::EraseArgs),
+    /// Write everything held about one person (a partner, an applicant or a client) to FILE.json
+    SubjectExport(crate::commands::privacy::SubjectExportArgs),
     /// Cohorts, lifetime value, forecasts and daily KPI snapshots
     #[command(subcommand)]
     Analytics(crate::commands::analytics::AnalyticsCmd),

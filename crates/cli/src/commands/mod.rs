@@ -12,6 +12,7 @@ pub mod import;
 mod lead;
 mod partner;
 mod plan;
+pub mod privacy;
 pub mod sync;
 
 use crate::cli::{Cli, Command};
@@ -92,6 +93,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Statement(a) => export::statement(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Sync(c) => sync::run(&ctx, c),
+        Command::Erase(a) => privacy::erase(&ctx, a),
+        Command::SubjectExport(a) => privacy::subject_export(&ctx, a),
     }
 }
 

@@ -37,6 +37,15 @@ impl Default for Retention {
     }
 }
 
+/// Privacy rules (`workflow::privacy`).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Privacy {
+    /// Erase rejected applications this many months after their rejection
+    /// (0: never, the default).
+    pub erase_rejected_after_months: i64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Settings {
@@ -45,6 +54,7 @@ pub struct Settings {
     pub tiers: [TierRule; 4],
     /// How many daily and weekly backups rotation keeps.
     pub backup: Retention,
+    pub privacy: Privacy,
 }
 
 impl Default for Settings {
@@ -78,6 +88,7 @@ impl Default for Settings {
                 },
             ],
             backup: Retention::default(),
+            privacy: Privacy::default(),
         }
     }
 }
@@ -137,6 +148,11 @@ impl Settings {
             key: "backup.keep_weekly".into(),
             value: self.backup.keep_weekly.to_string(),
             description: "weeks of weekly backups kept (the newest backup of each)".into(),
+        });
+        v.push(SettingEntry {
+            key: super::privacy::RETENTION_KEY.into(),
+            value: self.privacy.erase_rejected_after_months.to_string(),
+            description: "erase rejected applicants this many months after the rejection (0: never)".into(),
         });
         v
     }
@@ -210,6 +226,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
     let int = |k: &str, d: i64| raw.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(d);
     s.backup.keep_daily = int("backup.keep_daily", s.backup.keep_daily);
     s.backup.keep_weekly = int("backup.keep_weekly", s.backup.keep_weekly);
+    s.privacy.erase_rejected_after_months = int(super::privacy::RETENTION_KEY, s.privacy.erase_rejected_after_months);
     Ok(s)
 }
 
@@ -252,6 +269,20 @@ pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
                 )
             })?;
         stored = slot.to_string();
+    } else if key == super::privacy::RETENTION_KEY {
+        let n = value
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=600).contains(n))
+            .ok_or_else(|| {
+                Error::validation(
+                    key,
+                    format!("must be a whole number of months from 0 (never) to 600 (got {value:?})"),
+                )
+            })?;
+        after.privacy.erase_rejected_after_months = n;
+        stored = n.to_string();
     } else {
         let parts: Vec<&str> = key.split('.').collect();
         let (tier, what) = match parts.as_slice() {

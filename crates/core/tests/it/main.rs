@@ -18,6 +18,7 @@ mod files;
 mod import;
 mod lists;
 mod pg_tls;
+mod privacy;
 mod props;
 mod roundtrip;
 mod rules;

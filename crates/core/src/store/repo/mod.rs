@@ -4,6 +4,7 @@ pub mod applications;
 pub mod audit;
 pub mod audit_chain;
 pub mod commissions;
+pub mod erase;
 pub mod leads;
 pub mod partners;
 pub mod plans;
