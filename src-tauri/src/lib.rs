@@ -70,6 +70,8 @@ pub fn start_search_index(state: &AppState) -> Option<std::thread::JoinHandle<()
 /// Start the app on the database of `--db`, `PARTNERDESK_DB` or the default file.
 pub fn run() {
     launch::mark_start();
+    // Logs (best effort) in the OS log folder; kept until the window closes.
+    let _logs = partnerdesk_core::monitor::init_logs("app");
     let state = AppState::open(db_arg(std::env::args_os().skip(1)).as_deref());
     let _daily = start_daily_backup(&state);
     let _search = start_search_index(&state);

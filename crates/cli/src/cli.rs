@@ -61,8 +61,8 @@ pub enum Command {
     /// Currency and the tier table
     #[command(subcommand)]
     Settings(SettingsCmd),
-    /// Check the database: integrity and the rules that must always hold (exit 1 when broken)
-    Doctor,
+    /// Check the database: integrity, the rules that must always hold and the audit chain (exit 1 when broken)
+    Doctor(DoctorArgs),
     /// Erase a person's data (a partner, an applicant or a client) everywhere, keeping amounts, dates and statuses
     Erase(crate::commands::privacy::EraseArgs),
     /// Write everything held about one person (a partner, an applicant or a client) to FILE.json
@@ -316,6 +316,14 @@ pub struct PlanAddArgs {
     /// Business name (default: the lead's)
     #[arg(long, value_name = "B")]
     pub business: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Also write a diagnostics bundle (versions, settings, database statistics,
+    /// the checks, recent logs; no personal data) to FILE.zip
+    #[arg(long, value_name = "FILE.zip")]
+    pub bundle: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

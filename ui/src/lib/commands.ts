@@ -8,6 +8,7 @@ import type { ApplyReport } from "./bindings/ApplyReport";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { AuditVerification } from "./bindings/AuditVerification";
 import type { BackupInfo } from "./bindings/BackupInfo";
+import type { BundleReport } from "./bindings/BundleReport";
 import type { Channel } from "@tauri-apps/api/core";
 import type { Commission } from "./bindings/Commission";
 import type { CommissionFilter } from "./bindings/CommissionFilter";
@@ -15,6 +16,7 @@ import type { CommissionId } from "./bindings/CommissionId";
 import type { Dashboard } from "./bindings/Dashboard";
 import type { DataInfo } from "./bindings/DataInfo";
 import type { DecimalMark } from "./bindings/DecimalMark";
+import type { Diagnostics } from "./bindings/Diagnostics";
 import type { Entity } from "./bindings/Entity";
 import type { ExportReport } from "./bindings/ExportReport";
 import type { Format } from "./bindings/Format";
@@ -120,6 +122,8 @@ export function commands(call: Call) {
     settingsGet: () => call<Settings>("settings_get"),
     settingsEntries: () => call<Array<SettingEntry>>("settings_entries"),
     settingSet: (key: string, value: string) => call<Settings>("setting_set", { key, value }),
+    diagnostics: () => call<Diagnostics>("diagnostics"),
+    diagnosticsBundle: (path: string) => call<BundleReport>("diagnostics_bundle", { path }),
 
     // audit
     auditList: (entity: Entity | null, entity_id: string | null, limit: number | null, offset: number | null) => call<Array<AuditEntry>>("audit_list", { entity, entity_id, limit, offset }),

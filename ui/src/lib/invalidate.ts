@@ -106,6 +106,8 @@ export const READS_ONLY: readonly string[] = [
   "commissions_list",
   "dashboard",
   "data_info",
+  "diagnostics",
+  "diagnostics_bundle",
   "export_run",
   "export_tables",
   "import_preview",

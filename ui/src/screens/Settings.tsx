@@ -3,6 +3,7 @@ import { AmountEcho } from "../components/AmountEcho";
 import { api } from "../lib/api";
 import type { SettingEntry } from "../lib/bindings/SettingEntry";
 import { useAction, useLoad } from "../lib/hooks";
+import { Diagnostics } from "./settings/Diagnostics";
 
 export function SettingsScreen() {
   const entries = useLoad(() => api.settingEntries(), [], ["settings"]);
@@ -21,6 +22,7 @@ export function SettingsScreen() {
           <SettingRow key={e.key} entry={e} />
         ))}
       </div>
+      <Diagnostics />
     </section>
   );
 }

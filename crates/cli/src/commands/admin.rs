@@ -1,7 +1,7 @@
 //! `partnerdesk init | demo | audit | settings | doctor`
 
 use super::{open, parse_opt, Ctx};
-use crate::cli::{AuditCmd, DemoArgs, SettingsCmd};
+use crate::cli::{AuditCmd, DemoArgs, DoctorArgs, SettingsCmd};
 use crate::output::{diff_summary, kv, time, Out, Table};
 use anyhow::Context as _;
 use partnerdesk_core::demo::{self, DemoOptions};
@@ -184,8 +184,14 @@ pub fn settings(ctx: &Ctx, cmd: SettingsCmd) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-pub fn doctor(ctx: &Ctx) -> anyhow::Result<u8> {
+pub fn doctor(ctx: &Ctx, a: DoctorArgs) -> anyhow::Result<u8> {
     ctx.store.quick_check().context("checking the database file")?;
+    let bundle = match &a.bundle {
+        Some(path) => {
+            Some(partnerdesk_core::monitor::bundle(&ctx.store, path).context("writing the diagnostics bundle")?)
+        }
+        None => None,
+    };
     let ((problems, audit), counts) = ctx.read("checking the rules", |c| {
         Ok((invariants::check_with_audit(c)?, queries::counts(c)?))
     })?;
@@ -196,6 +202,8 @@ pub fn doctor(ctx: &Ctx) -> anyhow::Result<u8> {
         problems: &'a [String],
         counts: &'a queries::Counts,
         audit: &'a queries::AuditVerification,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bundle: Option<&'a partnerdesk_core::monitor::BundleReport>,
     }
     let report = Report {
         path: ctx.store.path().display().to_string(),
@@ -203,6 +211,7 @@ pub fn doctor(ctx: &Ctx) -> anyhow::Result<u8> {
         problems: &problems,
         counts: &counts,
         audit: &audit,
+        bundle: bundle.as_ref(),
     };
     ctx.out.emit(&report, || {
         let mut s = kv(&[
@@ -235,6 +244,12 @@ pub fn doctor(ctx: &Ctx) -> anyhow::Result<u8> {
         ]);
         for p in &problems {
             s.push_str(&format!("problem: {p}\n"));
+        }
+        if let Some(b) = &bundle {
+            s.push_str(&kv(&[(
+                "Bundle",
+                format!("{} ({} files, {} bytes)", b.path, b.files.len(), b.bytes),
+            )]));
         }
         s
     })?;

@@ -34,11 +34,13 @@ pub struct Ctx {
 
 impl Ctx {
     /// One read snapshot; `what` names the action in an error ("showing the partner").
+    #[track_caller]
     pub fn read<T>(&self, what: &str, f: impl FnOnce(&Conn) -> CoreResult<T>) -> anyhow::Result<T> {
         self.store.read(f).with_context(|| what.to_owned())
     }
 
     /// [`Ctx::read`] for a list that may search (the search indexes are built first when missing).
+    #[track_caller]
     pub fn read_searching<T>(
         &self,
         what: &str,
@@ -49,6 +51,7 @@ impl Ctx {
     }
 
     /// One write transaction, committed only when `f` succeeds.
+    #[track_caller]
     pub fn write<T>(&self, what: &str, f: impl FnOnce(&Tx) -> CoreResult<T>) -> anyhow::Result<T> {
         self.store.write(f).with_context(|| what.to_owned())
     }
@@ -85,7 +88,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Plan(c) => plan::run(&ctx, c),
         Command::Audit(c) => admin::audit(&ctx, c),
         Command::Settings(c) => admin::settings(&ctx, c),
-        Command::Doctor => admin::doctor(&ctx),
+        Command::Doctor(a) => admin::doctor(&ctx, a),
         Command::Analytics(c) => analytics::run(&ctx, c),
         Command::Chart(a) => analytics::chart(&ctx, a),
         Command::Backup(_) => unreachable!("handled above"),

@@ -14,6 +14,7 @@ mod data;
 mod faults;
 mod import;
 mod json;
+mod monitor;
 mod privacy;
 mod roundtrip;
 mod story;

@@ -17,6 +17,7 @@ mod faults;
 mod files;
 mod import;
 mod lists;
+mod monitor;
 mod pg_tls;
 mod privacy;
 mod props;

@@ -25,6 +25,7 @@ use partnerdesk_core::exchange::payout_file::PayoutSummary;
 use partnerdesk_core::exchange::pg::PushReport;
 use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
+use partnerdesk_core::monitor::{BundleReport, Diagnostics};
 use partnerdesk_core::progress::Progress;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -71,6 +72,8 @@ fn export(dir: &Path) {
         SettingEntry,
         AuditEntry,
         AuditVerification,
+        Diagnostics,
+        BundleReport,
         AuditBreak,
         AuditBreakKind,
         Entity,
