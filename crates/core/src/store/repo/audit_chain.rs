@@ -17,6 +17,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+/// The schema version that brought the chain (migration V9): a feed written
+/// by an older Partnerdesk carries audit rows without hashes.
+pub const CHAIN_SCHEMA: i64 = 9;
+
 /// What the first row's hash is chained to.
 const GENESIS: &str = "";
 /// Names the hashing rule, so that a later rule can never collide with this one.
@@ -296,6 +300,17 @@ pub fn complete_migration(conn: &mut Connection) -> Result<u64> {
     tx.execute("DELETE FROM audit_chain_due", [])?;
     tx.commit()?;
     Ok(n)
+}
+
+/// Give the rows without a hash their link (the audit rows of a feed written
+/// before the chain, applied on a replica: the same rows get the same hashes
+/// their source gives them when it is upgraded). Returns the rows hashed.
+pub fn link_missing(conn: &Connection) -> Result<u64> {
+    let first: Option<i64> = conn.query_row("SELECT MIN(seq) FROM audit_log WHERE hash IS NULL", [], |r| r.get(0))?;
+    match first {
+        Some(seq) => link_from(conn, seq, true),
+        None => Ok(0),
+    }
 }
 
 /// Link the chain again from row `from_seq` on (an erasure rewrote the
