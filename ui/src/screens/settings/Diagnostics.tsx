@@ -1,14 +1,29 @@
 import { useState } from "react";
 import { api, ApiError, browse } from "../../lib/api";
 import type { BundleReport } from "../../lib/bindings/BundleReport";
-import { useLoad } from "../../lib/hooks";
+import type { Diagnostics as Report } from "../../lib/bindings/Diagnostics";
 
-/** Settings → Diagnostics: what `partnerdesk doctor --bundle` holds, and a button that saves that bundle. */
+/**
+ * Settings → Diagnostics: what `partnerdesk doctor --bundle` holds (gathered on demand: the checks read the whole
+ * database), and a button that saves that bundle.
+ */
 export function Diagnostics() {
-  const d = useLoad(() => api.diagnostics(), [], ["settings", "audit"]);
+  const [x, setX] = useState<Report | null>(null);
+  const [checking, setChecking] = useState(false);
   const [saved, setSaved] = useState<BundleReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const check = async () => {
+    setError(null);
+    setChecking(true);
+    try {
+      setX(await api.diagnostics());
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setChecking(false);
+    }
+  };
   const save = async () => {
     setError(null);
     setSaved(null);
@@ -28,20 +43,23 @@ export function Diagnostics() {
       setBusy(false);
     }
   };
-  const x = d.data;
   return (
     <div className="card" data-section="diagnostics">
       <div className="card-head">
-        <h2>Diagnostics</h2>
-        <button onClick={save} disabled={busy || !x} data-diagnostics-save>
-          {busy ? "Saving…" : "Save diagnostics bundle…"}
-        </button>
+        <h3>Diagnostics</h3>
+        <div className="toolbar">
+          <button type="button" onClick={check} disabled={checking} data-diagnostics-run>
+            {checking ? "Checking…" : "Run the checks"}
+          </button>
+          <button type="button" onClick={save} disabled={busy} data-diagnostics-save>
+            {busy ? "Saving…" : "Save diagnostics bundle…"}
+          </button>
+        </div>
       </div>
       <p className="muted">
         Versions, settings, database statistics, the checks of <code>partnerdesk doctor</code> and the recent logs. It
         holds no names, e-mails or other personal data: records appear as counts.
       </p>
-      {d.error && <div className="banner error">{d.error.message}</div>}
       {error && <div className="banner error">{error}</div>}
       {saved && (
         <div className="banner ok-banner" role="status" data-result="diagnostics-bundle">
