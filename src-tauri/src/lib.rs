@@ -39,13 +39,19 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -
 }
 
 /// The automatic backup of the first start of each day, on a background
-/// thread so the window opens at once (none when the database did not open).
+/// thread so the window opens at once (none when the database did not open),
+/// then the privacy retention rule (rejected applicants erased after the
+/// months the settings say; nothing when it is off, the default).
 /// A failure is reported on stderr; the Data screen lists what exists.
 pub fn start_daily_backup(state: &AppState) -> Option<std::thread::JoinHandle<()>> {
     let store = state.store().ok()?;
     Some(std::thread::spawn(move || {
         if let Err(e) = partnerdesk_core::backup::ensure_daily(&store, &mut |_| true) {
             eprintln!("warning: the daily backup was not taken: {e}");
+        }
+        let retention = store.write(|tx| partnerdesk_core::workflow::privacy::apply_retention(tx, tx.now()));
+        if let Err(e) = retention {
+            eprintln!("warning: the retention rule was not applied: {e}");
         }
     }))
 }
@@ -65,6 +71,8 @@ pub fn start_search_index(state: &AppState) -> Option<std::thread::JoinHandle<()
 /// Start the app on the database of `--db`, `PARTNERDESK_DB` or the default file.
 pub fn run() {
     launch::mark_start();
+    // Logs (best effort) in the OS log folder; kept until the window closes.
+    let _logs = partnerdesk_core::monitor::init_logs("app");
     let state = AppState::open(db_arg(std::env::args_os().skip(1)).as_deref());
     let _daily = start_daily_backup(&state);
     let _search = start_search_index(&state);

@@ -96,18 +96,24 @@ impl AppState {
     }
 
     /// A read on a consistent snapshot.
+    #[track_caller]
     pub fn read<T>(&self, f: impl FnOnce(&Conn) -> Result<T>) -> CmdResult<T> {
-        self.store()?.read(f).map_err(|e| e.info())
+        let at = Logged::start();
+        at.result(self.store()?.read(f))
     }
 
     /// A read for a list that may search (the search indexes are built first when missing).
+    #[track_caller]
     pub fn read_searching<T>(&self, search: Option<&str>, f: impl FnOnce(&Conn) -> Result<T>) -> CmdResult<T> {
-        self.store()?.read_searching(search, f).map_err(|e| e.info())
+        let at = Logged::start();
+        at.result(self.store()?.read_searching(search, f))
     }
 
     /// One user action: one transaction, audited inside.
+    #[track_caller]
     pub fn write<T>(&self, f: impl FnOnce(&partnerdesk_core::store::Tx) -> Result<T>) -> CmdResult<T> {
-        self.store()?.write(f).map_err(|e| e.info())
+        let at = Logged::start();
+        at.result(self.store()?.write(f))
     }
 
     /// Start a long operation `op`: its cancel flag, cleared when the guard drops.
@@ -218,6 +224,32 @@ fn cipher_locked(path: &Path) -> ErrorInfo {
         reason: format!("{} is locked: type its passphrase to open it again", path.display()),
     }
     .info()
+}
+
+/// A command's call into core, logged when it fails (kind and field, never
+/// the message) with the command's code location (`monitor`).
+pub struct Logged {
+    at: &'static std::panic::Location<'static>,
+    started: std::time::Instant,
+}
+
+impl Logged {
+    #[track_caller]
+    pub fn start() -> Logged {
+        Logged {
+            at: std::panic::Location::caller(),
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// The result as the UI gets it; a failure logged.
+    pub fn result<T>(self, r: Result<T>) -> CmdResult<T> {
+        r.map_err(|e| {
+            let op = format!("{}:{}", self.at.file(), self.at.line());
+            partnerdesk_core::monitor::log_outcome(&op, self.started.elapsed(), Some(&e));
+            e.info()
+        })
+    }
 }
 
 fn closed() -> ErrorInfo {

@@ -63,8 +63,12 @@ pub enum Command {
     /// Currency and the tier table
     #[command(subcommand)]
     Settings(SettingsCmd),
-    /// Check the database: integrity and the rules that must always hold (exit 1 when broken)
-    Doctor,
+    /// Check the database: integrity, the rules that must always hold and the audit chain (exit 1 when broken)
+    Doctor(DoctorArgs),
+    /// Erase a person's data (a partner, an applicant or a client) everywhere, keeping amounts, dates and statuses
+    Erase(crate::commands::privacy::EraseArgs),
+    /// Write everything held about one person (a partner, an applicant or a client) to FILE.json
+    SubjectExport(crate::commands::privacy::SubjectExportArgs),
     /// Cohorts, lifetime value, forecasts and daily KPI snapshots
     #[command(subcommand)]
     Analytics(crate::commands::analytics::AnalyticsCmd),
@@ -322,6 +326,14 @@ pub struct PlanAddArgs {
     pub business: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Also write a diagnostics bundle (versions, settings, database statistics,
+    /// the checks, recent logs; no personal data) to FILE.zip
+    #[arg(long, value_name = "FILE.zip")]
+    pub bundle: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
     /// List changes, newest first
@@ -335,6 +347,9 @@ pub enum AuditCmd {
         #[command(flatten)]
         paging: Paging,
     },
+    /// Check the audit log's hash chain: name the first row changed, deleted or
+    /// inserted outside Partnerdesk (exit 1 when it does not hold)
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

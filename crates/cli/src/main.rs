@@ -8,7 +8,7 @@ mod cli;
 mod commands;
 mod output;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use partnerdesk_core::{Error, ErrorInfo};
 use serde::Serialize;
 use std::process::ExitCode;
@@ -22,12 +22,28 @@ const EXIT_REFUSED: u8 = 5;
 const EXIT_LOCKED: u8 = 6;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let matches = match cli::Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return usage_error(e),
+    };
+    let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
+    // Logs (best effort): the command's name and timing, never its arguments.
+    let _logs = partnerdesk_core::monitor::init_logs("cli");
+    let op = op_name(&matches);
+    let started = std::time::Instant::now();
     let json = cli.json;
-    match commands::run(cli) {
+    let result = commands::run(cli);
+    match &result {
+        Ok(_) => partnerdesk_core::monitor::log_outcome(&op, started.elapsed(), None),
+        Err(err) => match err.downcast_ref::<Error>() {
+            Some(e) => partnerdesk_core::monitor::log_outcome(&op, started.elapsed(), Some(e)),
+            None => partnerdesk_core::monitor::log_other_failure(&op, started.elapsed()),
+        },
+    }
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let core = err.downcast_ref::<Error>();
@@ -44,6 +60,17 @@ fn main() -> ExitCode {
             ExitCode::from(exit_code(core))
         }
     }
+}
+
+/// The command's name: its subcommands ("lead move"), none of its values.
+fn op_name(m: &clap::ArgMatches) -> String {
+    let mut parts = Vec::new();
+    let mut at = m;
+    while let Some((name, sub)) = at.subcommand() {
+        parts.push(name);
+        at = sub;
+    }
+    parts.join(" ")
 }
 
 /// The failure as one line: the contexts, then core's message. Core's own

@@ -15,6 +15,7 @@ pub mod error;
 pub mod exchange;
 pub mod model;
 pub mod money;
+pub mod monitor;
 pub mod open;
 pub mod progress;
 pub mod queries;

@@ -91,6 +91,8 @@ impl Store {
         if found < known {
             store::migrate(&mut conn)?;
         }
+        // Rows older than the audit chain get their hashes once (a no-op after).
+        store::repo::audit_chain::complete_migration(&mut conn)?;
         Ok(Store::from_connection(path, conn, clock))
     }
 }

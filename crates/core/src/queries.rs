@@ -84,6 +84,15 @@ pub fn audit(
     repo::audit::list(conn, entity, entity_id, limit, offset)
 }
 
+pub use crate::store::repo::audit_chain::{AuditBreak, AuditBreakKind, AuditVerification};
+
+/// Walk the audit log's hash chain and name the first row changed, deleted
+/// or inserted outside Partnerdesk (`partnerdesk audit verify`, the Audit
+/// screen; `doctor` through [`crate::workflow::invariants::check`]).
+pub fn audit_verify(conn: &Connection) -> Result<AuditVerification> {
+    repo::audit_chain::verify(conn)
+}
+
 pub fn settings(conn: &Connection) -> Result<Settings> {
     settings::load(conn)
 }

@@ -13,7 +13,7 @@ use tauri::State;
 #[tauri::command(rename_all = "snake_case")]
 pub async fn analytics_screen(state: State<'_, AppState>, req: ScreenRequest) -> CmdResult<ScreenData> {
     let store = state.store()?;
-    screen::open(&store, &req).map_err(|e| e.info())
+    crate::state::Logged::start().result(screen::open(&store, &req))
 }
 
 /// One chart of the screen for `req`, as an SVG document.

@@ -21,8 +21,9 @@ use partnerdesk_core::model::{
     Entity, Lead, LeadFilter, LeadId, LeadStatus, NewApplication, NewLead, NewPlan, Page, Partner, PartnerFilter,
     PartnerId, PartnerStatus, Payout, PayoutId, PlanId, PlanStatus, Tier,
 };
+use partnerdesk_core::monitor::{BundleReport, Diagnostics};
 use partnerdesk_core::progress::Progress;
-use partnerdesk_core::queries::{LeadDetail, PartnerDetail};
+use partnerdesk_core::queries::{AuditVerification, LeadDetail, PartnerDetail};
 use partnerdesk_core::store::cipher::{CipherReport, SecurityState};
 use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
 use partnerdesk_core::workflow::plans::PlanPatch;

@@ -55,8 +55,9 @@ async fn long<T: Send + 'static>(
     .map_err(|e| Error::io("running the operation", std::io::Error::other(e.to_string())).info())?
 }
 
+#[track_caller]
 fn core<T>(r: partnerdesk_core::Result<T>) -> CmdResult<T> {
-    r.map_err(|e| e.info())
+    crate::state::Logged::start().result(r)
 }
 
 /// Why the database could not be opened, with the newest good backup; none when it is open.

@@ -86,8 +86,11 @@ export const api = {
   settings: cmd.settingsGet,
   settingEntries: cmd.settingsEntries,
   settingSet: cmd.settingSet,
+  diagnostics: cmd.diagnostics,
+  diagnosticsBundle: cmd.diagnosticsBundle,
 
   audit: cmd.auditList,
+  auditVerify: cmd.auditVerify,
 };
 
 // ---------------------------------------------------------------------------

@@ -6,7 +6,9 @@ import type { ApplicationId } from "./bindings/ApplicationId";
 import type { ApplicationStatus } from "./bindings/ApplicationStatus";
 import type { ApplyReport } from "./bindings/ApplyReport";
 import type { AuditEntry } from "./bindings/AuditEntry";
+import type { AuditVerification } from "./bindings/AuditVerification";
 import type { BackupInfo } from "./bindings/BackupInfo";
+import type { BundleReport } from "./bindings/BundleReport";
 import type { Channel } from "@tauri-apps/api/core";
 import type { CipherReport } from "./bindings/CipherReport";
 import type { Commission } from "./bindings/Commission";
@@ -16,6 +18,7 @@ import type { Conflict } from "./bindings/Conflict";
 import type { Dashboard } from "./bindings/Dashboard";
 import type { DataInfo } from "./bindings/DataInfo";
 import type { DecimalMark } from "./bindings/DecimalMark";
+import type { Diagnostics } from "./bindings/Diagnostics";
 import type { Entity } from "./bindings/Entity";
 import type { ExportReport } from "./bindings/ExportReport";
 import type { Format } from "./bindings/Format";
@@ -133,9 +136,12 @@ export function commands(call: Call) {
     settingsGet: () => call<Settings>("settings_get"),
     settingsEntries: () => call<Array<SettingEntry>>("settings_entries"),
     settingSet: (key: string, value: string) => call<Settings>("setting_set", { key, value }),
+    diagnostics: () => call<Diagnostics>("diagnostics"),
+    diagnosticsBundle: (path: string) => call<BundleReport>("diagnostics_bundle", { path }),
 
     // audit
     auditList: (entity: Entity | null, entity_id: string | null, limit: number | null, offset: number | null) => call<Array<AuditEntry>>("audit_list", { entity, entity_id, limit, offset }),
+    auditVerify: () => call<AuditVerification>("audit_verify"),
 
     // data
     recovery: () => call<Recovery | null>("recovery"),

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useSearchParams } from "react-router";
-import { api } from "../lib/api";
+import { api, ApiError } from "../lib/api";
+import type { AuditVerification } from "../lib/bindings/AuditVerification";
 import type { Entity } from "../lib/bindings/Entity";
 import { ENTITIES } from "../lib/enums";
 import { dateTime, label } from "../lib/format";
@@ -40,6 +41,44 @@ function Changes(props: { before: Json | null; after: Json | null }) {
   );
 }
 
+/** The "Verify" button: walks the hash chain and says whether it holds, or names the first row that does not. */
+function VerifyChain() {
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<AuditVerification | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await api.auditVerify());
+    } catch (e) {
+      setResult(null);
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button onClick={run} disabled={busy} data-audit-verify>
+        {busy ? "Verifying…" : "Verify chain"}
+      </button>
+      {error && <div className="banner error">{error}</div>}
+      {result?.ok && (
+        <div className="banner ok-banner" role="status" data-result="audit-verify">
+          The audit log is intact: {result.rows} rows checked
+          {result.head_seq !== null && <>, chain head row {result.head_seq}</>}.
+        </div>
+      )}
+      {result && !result.ok && (
+        <div className="banner error" role="alert" data-result="audit-verify">
+          The audit log does not verify: {result.problem?.message}
+        </div>
+      )}
+    </>
+  );
+}
+
 export function AuditScreen() {
   const [params] = useSearchParams();
   const [entity, setEntity] = useState<Entity | "">((params.get("entity") as Entity | null) ?? "");
@@ -74,6 +113,7 @@ export function AuditScreen() {
           />
         </div>
       </header>
+      <VerifyChain />
       {list.error && <div className="banner error">{list.error.message}</div>}
       {list.data && list.data.length === 0 ? (
         <Empty title="No change recorded for this filter.">Every change made in the app or the CLI appears here.</Empty>

@@ -3,6 +3,7 @@ import { AmountEcho } from "../components/AmountEcho";
 import { api, ApiError, securityApi } from "../lib/api";
 import type { SettingEntry } from "../lib/bindings/SettingEntry";
 import { useAction, useLoad } from "../lib/hooks";
+import { Diagnostics } from "./settings/Diagnostics";
 
 export function SettingsScreen() {
   const entries = useLoad(() => api.settingEntries(), [], ["settings"]);
@@ -22,6 +23,7 @@ export function SettingsScreen() {
         ))}
       </div>
       <SecurityCard />
+      <Diagnostics />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 //! `partnerdesk init | demo | audit | settings | doctor`
 
 use super::{open, parse_opt, Ctx};
-use crate::cli::{AuditCmd, DemoArgs, SettingsCmd};
+use crate::cli::{AuditCmd, DemoArgs, DoctorArgs, SettingsCmd};
 use crate::output::{diff_summary, kv, time, Out, Table};
 use anyhow::Context as _;
 use partnerdesk_core::demo::{self, DemoOptions};
@@ -93,7 +93,10 @@ pub fn demo(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<u8> {
 }
 
 pub fn audit(ctx: &Ctx, cmd: AuditCmd) -> anyhow::Result<u8> {
-    let AuditCmd::List { entity, id, paging } = cmd;
+    let (entity, id, paging) = match cmd {
+        AuditCmd::List { entity, id, paging } => (entity, id, paging),
+        AuditCmd::Verify => return audit_verify(ctx),
+    };
     let entries = ctx.read("listing the audit log", |c| {
         let entity = parse_opt(entity.as_deref(), Entity::parse)?;
         queries::audit(c, entity, id.as_deref(), paging.limit, paging.offset)
@@ -115,6 +118,31 @@ pub fn audit(ctx: &Ctx, cmd: AuditCmd) -> anyhow::Result<u8> {
         }
         t.render()
     })?;
+    Ok(0)
+}
+
+fn audit_verify(ctx: &Ctx) -> anyhow::Result<u8> {
+    let v = ctx.read("verifying the audit log", queries::audit_verify)?;
+    ctx.out.emit(&v, || {
+        let mut rows = vec![
+            (
+                "Audit chain",
+                if v.ok { "intact".to_owned() } else { "BROKEN".to_owned() },
+            ),
+            ("Rows checked", v.rows.to_string()),
+        ];
+        if let (Some(seq), Some(hash)) = (v.head_seq, &v.head_hash) {
+            rows.push(("Head", format!("row {seq}, {hash}")));
+        }
+        if let Some(p) = &v.problem {
+            rows.push(("First break", p.message.clone()));
+        }
+        kv(&rows)
+    })?;
+    if let Some(p) = &v.problem {
+        eprintln!("error: {}", p.message);
+        return Ok(1);
+    }
     Ok(0)
 }
 
@@ -156,10 +184,16 @@ pub fn settings(ctx: &Ctx, cmd: SettingsCmd) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-pub fn doctor(ctx: &Ctx) -> anyhow::Result<u8> {
+pub fn doctor(ctx: &Ctx, a: DoctorArgs) -> anyhow::Result<u8> {
     ctx.store.quick_check().context("checking the database file")?;
-    let (problems, counts) = ctx.read("checking the rules", |c| {
-        Ok((invariants::check(c)?, queries::counts(c)?))
+    let bundle = match &a.bundle {
+        Some(path) => {
+            Some(partnerdesk_core::monitor::bundle(&ctx.store, path).context("writing the diagnostics bundle")?)
+        }
+        None => None,
+    };
+    let ((problems, audit), counts) = ctx.read("checking the rules", |c| {
+        Ok((invariants::check_with_audit(c)?, queries::counts(c)?))
     })?;
     #[derive(Serialize)]
     struct Report<'a> {
@@ -167,12 +201,17 @@ pub fn doctor(ctx: &Ctx) -> anyhow::Result<u8> {
         ok: bool,
         problems: &'a [String],
         counts: &'a queries::Counts,
+        audit: &'a queries::AuditVerification,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bundle: Option<&'a partnerdesk_core::monitor::BundleReport>,
     }
     let report = Report {
         path: ctx.store.path().display().to_string(),
         ok: problems.is_empty(),
         problems: &problems,
         counts: &counts,
+        audit: &audit,
+        bundle: bundle.as_ref(),
     };
     ctx.out.emit(&report, || {
         let mut s = kv(&[
@@ -186,6 +225,14 @@ pub fn doctor(ctx: &Ctx) -> anyhow::Result<u8> {
                     format!("{} problem(s)", problems.len())
                 },
             ),
+            (
+                "Audit chain",
+                match (&audit.problem, audit.head_seq) {
+                    (Some(_), _) => "BROKEN (see the problem below)".into(),
+                    (None, Some(seq)) => format!("intact ({} rows, head row {seq})", audit.rows),
+                    (None, None) => "intact (empty)".into(),
+                },
+            ),
             ("Applications", counts.applications.to_string()),
             ("Partners", counts.partners.to_string()),
             ("Leads", counts.leads.to_string()),
@@ -197,6 +244,12 @@ pub fn doctor(ctx: &Ctx) -> anyhow::Result<u8> {
         ]);
         for p in &problems {
             s.push_str(&format!("problem: {p}\n"));
+        }
+        if let Some(b) = &bundle {
+            s.push_str(&kv(&[(
+                "Bundle",
+                format!("{} ({} files, {} bytes)", b.path, b.files.len(), b.bytes),
+            )]));
         }
         s
     })?;

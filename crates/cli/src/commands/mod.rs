@@ -13,6 +13,7 @@ pub mod import;
 mod lead;
 mod partner;
 mod plan;
+pub mod privacy;
 pub mod sync;
 
 use crate::cli::{Cli, Command};
@@ -34,11 +35,13 @@ pub struct Ctx {
 
 impl Ctx {
     /// One read snapshot; `what` names the action in an error ("showing the partner").
+    #[track_caller]
     pub fn read<T>(&self, what: &str, f: impl FnOnce(&Conn) -> CoreResult<T>) -> anyhow::Result<T> {
         self.store.read(f).with_context(|| what.to_owned())
     }
 
     /// [`Ctx::read`] for a list that may search (the search indexes are built first when missing).
+    #[track_caller]
     pub fn read_searching<T>(
         &self,
         what: &str,
@@ -49,6 +52,7 @@ impl Ctx {
     }
 
     /// One write transaction, committed only when `f` succeeds.
+    #[track_caller]
     pub fn write<T>(&self, what: &str, f: impl FnOnce(&Tx) -> CoreResult<T>) -> anyhow::Result<T> {
         self.store.write(f).with_context(|| what.to_owned())
     }
@@ -88,7 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Plan(c) => plan::run(&ctx, c),
         Command::Audit(c) => admin::audit(&ctx, c),
         Command::Settings(c) => admin::settings(&ctx, c),
-        Command::Doctor => admin::doctor(&ctx),
+        Command::Doctor(a) => admin::doctor(&ctx, a),
         Command::Analytics(c) => analytics::run(&ctx, c),
         Command::Chart(a) => analytics::chart(&ctx, a),
         Command::Backup(_) => unreachable!("handled above"),
@@ -97,6 +101,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Import(a) => import::run(&ctx, a),
         Command::Sync(c) => sync::run(&ctx, c),
         Command::Encrypt | Command::Decrypt | Command::ChangePassphrase => unreachable!("handled above"),
+        Command::Erase(a) => privacy::erase(&ctx, a),
+        Command::SubjectExport(a) => privacy::subject_export(&ctx, a),
     }
 }
 

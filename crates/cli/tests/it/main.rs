@@ -8,12 +8,15 @@
 mod common;
 
 mod analytics;
+mod audit;
 mod bad_input;
 mod cipher;
 mod data;
 mod faults;
 mod import;
 mod json;
+mod monitor;
+mod privacy;
 mod roundtrip;
 mod story;
 mod sync;

@@ -315,9 +315,8 @@ fn rollups(tx: &Tx, tick: &mut Ticker, history: &History) -> Result<()> {
 /// Audit: the action itself, each partner's creation, each promotion.
 fn audit(tx: &Tx, report: &mut DemoReport, input: &Input) -> Result<()> {
     let (partners, promotions, opts) = (&input.history.partners, &input.history.promotions, input.opts);
-    let mut a = tx.prepare(
-        "INSERT INTO audit_log (at, entity, entity_id, action, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
+    let mut a = tx.prepare(repo::audit::INSERT)?;
+    let mut chain = repo::audit_chain::Chain::head(tx)?;
     type Event = (DateTime<Utc>, usize, Option<(Tier, Tier)>);
     let mut events: Vec<Event> = partners
         .iter()
@@ -326,46 +325,37 @@ fn audit(tx: &Tx, report: &mut DemoReport, input: &Input) -> Result<()> {
         .collect();
     events.extend(promotions.iter().map(|&(pi, from, to, at)| (at, pi, Some((from, to)))));
     events.sort_by_key(|e| e.0);
+    let mut row = |at: &str, entity: Entity, id: &str, action: &str, before: Option<&str>, after: &str| {
+        let (seq, hash) = chain.link(at, entity.as_str(), id, action, before, Some(after));
+        a.execute(params![seq, at, entity, id, action, before, after, hash])
+    };
     for (at, pi, promo) in events {
         let p = &partners[pi];
         let id = p.id.to_string();
+        let at = fmt_time(at);
         match promo {
             None => {
                 let after = serde_json::json!({"id": id, "name": p.name, "email": p.email, "tier": "bronze", "status": "active"});
-                a.execute(params![
-                    fmt_time(at),
-                    Entity::Partner,
-                    id,
-                    "create",
-                    Option::<String>::None,
-                    after.to_string()
-                ])?;
+                row(&at, Entity::Partner, &id, "create", None, &after.to_string())?;
             }
             Some((from, to)) => {
                 let before = serde_json::json!({"id": id, "tier": from});
                 let after = serde_json::json!({"id": id, "tier": to});
-                a.execute(params![
-                    fmt_time(at),
+                row(
+                    &at,
                     Entity::Partner,
-                    id,
+                    &id,
                     "promote",
-                    before.to_string(),
-                    after.to_string()
-                ])?;
+                    Some(&before.to_string()),
+                    &after.to_string(),
+                )?;
             }
         }
     }
     report.promotions = promotions.len() as u64;
     let summary = serde_json::to_string(&serde_json::json!({"options": opts, "report": &report}))
         .map_err(|e| Error::validation("demo", e.to_string()))?;
-    a.execute(params![
-        tx.now_text(),
-        Entity::Database,
-        "demo",
-        "demo",
-        Option::<String>::None,
-        summary
-    ])?;
+    row(tx.now_text(), Entity::Database, "demo", "demo", None, &summary)?;
     Ok(())
 }
 

@@ -358,3 +358,39 @@ pub fn tmp_path(path: &Path) -> PathBuf {
         .unwrap_or_else(|| "file".into());
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
+
+/// What `subject-export` wrote.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SubjectFile {
+    pub path: String,
+    pub kind: crate::workflow::privacy::SubjectKind,
+    pub id: String,
+    /// Rows per table in the file.
+    pub records: std::collections::BTreeMap<String, u64>,
+    pub audit_rows: u64,
+}
+
+/// Write everything held about one person ([`crate::workflow::privacy::subject_export`])
+/// to `path` as pretty JSON (private to the user: it is personal data).
+pub fn subject_export(
+    conn: &rusqlite::Connection,
+    kind: crate::workflow::privacy::SubjectKind,
+    id: &str,
+    path: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SubjectFile> {
+    let x = crate::workflow::privacy::subject_export(conn, kind, id, now)?;
+    let text = serde_json::to_string_pretty(&x).map_err(|e| Error::validation("out", e.to_string()))?;
+    write_file_atomically(path, text.as_bytes())?;
+    Ok(SubjectFile {
+        path: path.display().to_string(),
+        kind,
+        id: x.id.clone(),
+        records: x
+            .records
+            .iter()
+            .map(|(t, v)| (t.clone(), v.as_array().map_or(0, |a| a.len() as u64)))
+            .collect(),
+        audit_rows: x.audit.len() as u64,
+    })
+}

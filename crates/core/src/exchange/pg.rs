@@ -153,8 +153,11 @@ CREATE TABLE IF NOT EXISTS audit_log (
     entity_id text NOT NULL,
     action    text NOT NULL,
     before    jsonb,
-    after     jsonb
+    after     jsonb,
+    hash      text
 );
+-- Targets made before the audit chain (the hash of each row, as in SQLite).
+ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS hash text;
 CREATE INDEX IF NOT EXISTS audit_log_entity ON audit_log (entity, entity_id, seq);
 CREATE TABLE IF NOT EXISTS partnerdesk_sync_state (
     source_id text PRIMARY KEY,

@@ -154,7 +154,9 @@ impl Store {
     }
 
     /// Run `f` on a consistent read snapshot (a reader connection, never the writer).
+    #[track_caller]
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let timer = Timer::start("read");
         let conn = {
             let mut pool = self.readers.lock().unwrap_or_else(|e| e.into_inner());
             pool.pop()
@@ -175,11 +177,14 @@ impl Store {
                 pool.push(conn);
             }
         }
+        timer.done();
         result
     }
 
     /// Run `f` in one write transaction; commit on `Ok`, roll back on `Err`.
+    #[track_caller]
     pub fn write<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let timer = Timer::start("write");
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now = self.clock.now();
@@ -190,14 +195,19 @@ impl Store {
         };
         let value = f(&tx)?;
         tx.tx.commit()?;
+        timer.done();
         Ok(value)
     }
 
     /// Direct access to the writer connection, for bulk work (demo, import,
     /// backup) that manages its own transactions.
+    #[track_caller]
     pub fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let timer = Timer::start("bulk");
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut conn)
+        let r = f(&mut conn);
+        timer.done();
+        r
     }
 
     /// Close the pooled reader connections (they reopen on demand). Bulk work
@@ -225,6 +235,7 @@ impl Store {
     }
 
     /// `PRAGMA quick_check`: Ok when the file is consistent.
+    #[track_caller]
     pub fn quick_check(&self) -> Result<()> {
         self.read(|c| {
             let r: String = c.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
@@ -237,6 +248,41 @@ impl Store {
                 })
             }
         })
+    }
+}
+
+/// Operations slower than this (milliseconds) are logged with their timing
+/// (`crate::monitor`).
+pub const SLOW_MS: u128 = 200;
+
+/// Times a store call; one slower than [`SLOW_MS`] is logged with
+/// the code location that made it (never its data).
+struct Timer {
+    what: &'static str,
+    at: &'static std::panic::Location<'static>,
+    started: std::time::Instant,
+}
+
+impl Timer {
+    #[track_caller]
+    fn start(what: &'static str) -> Timer {
+        Timer {
+            what,
+            at: std::panic::Location::caller(),
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn done(self) {
+        let elapsed = self.started.elapsed();
+        if elapsed.as_millis() > SLOW_MS {
+            tracing::warn!(
+                op = self.what,
+                at = %format_args!("{}:{}", self.at.file(), self.at.line()),
+                ms = elapsed.as_millis() as u64,
+                "slow"
+            );
+        }
     }
 }
 

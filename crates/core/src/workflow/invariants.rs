@@ -2,10 +2,17 @@
 //! after every operation sequence and by `partnerdesk doctor`.
 
 use crate::error::Result;
+use crate::store::repo::audit_chain::AuditVerification;
 use rusqlite::Connection;
 
 /// Every broken invariant, as a readable line (empty when all hold).
 pub fn check(conn: &Connection) -> Result<Vec<String>> {
+    Ok(check_with_audit(conn)?.0)
+}
+
+/// [`check`], with the audit chain's verification it ran (the audit log's
+/// first break is one of the lines).
+pub fn check_with_audit(conn: &Connection) -> Result<(Vec<String>, AuditVerification)> {
     let mut problems = Vec::new();
     let mut q = |sql: &str, what: &str| -> Result<()> {
         let mut stmt = conn.prepare(sql)?;
@@ -74,5 +81,10 @@ pub fn check(conn: &Connection) -> Result<Vec<String>> {
     for f in fk.into_iter().take(20) {
         problems.push(format!("orphan row: {f}"));
     }
-    Ok(problems)
+    // The audit log's hash chain: no row changed, deleted or added out of band.
+    let audit = crate::store::repo::audit_chain::verify(conn)?;
+    if let Some(p) = &audit.problem {
+        problems.push(format!("audit log: {}", p.message));
+    }
+    Ok((problems, audit))
 }

@@ -37,6 +37,15 @@ impl Default for Retention {
     }
 }
 
+/// Privacy rules (`workflow::privacy`).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Privacy {
+    /// Erase rejected applications this many months after their rejection
+    /// (0: never, the default).
+    pub erase_rejected_after_months: i64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Settings {
@@ -48,6 +57,7 @@ pub struct Settings {
     /// Minutes without input after which the app locks an encrypted
     /// database (0: never).
     pub lock_minutes: i64,
+    pub privacy: Privacy,
 }
 
 impl Default for Settings {
@@ -82,6 +92,7 @@ impl Default for Settings {
             ],
             backup: Retention::default(),
             lock_minutes: 0,
+            privacy: Privacy::default(),
         }
     }
 }
@@ -146,6 +157,11 @@ impl Settings {
             key: "security.lock_minutes".into(),
             value: self.lock_minutes.to_string(),
             description: "minutes without input before the app locks an encrypted database (0: never)".into(),
+        });
+        v.push(SettingEntry {
+            key: super::privacy::RETENTION_KEY.into(),
+            value: self.privacy.erase_rejected_after_months.to_string(),
+            description: "erase rejected applicants this many months after the rejection (0: never)".into(),
         });
         v
     }
@@ -220,6 +236,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
     s.backup.keep_daily = int("backup.keep_daily", s.backup.keep_daily);
     s.backup.keep_weekly = int("backup.keep_weekly", s.backup.keep_weekly);
     s.lock_minutes = int("security.lock_minutes", s.lock_minutes);
+    s.privacy.erase_rejected_after_months = int(super::privacy::RETENTION_KEY, s.privacy.erase_rejected_after_months);
     Ok(s)
 }
 
@@ -263,6 +280,20 @@ pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
                 )
             })?;
         stored = slot.to_string();
+    } else if key == super::privacy::RETENTION_KEY {
+        let n = value
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=600).contains(n))
+            .ok_or_else(|| {
+                Error::validation(
+                    key,
+                    format!("must be a whole number of months from 0 (never) to 600 (got {value:?})"),
+                )
+            })?;
+        after.privacy.erase_rejected_after_months = n;
+        stored = n.to_string();
     } else {
         let parts: Vec<&str> = key.split('.').collect();
         let (tier, what) = match parts.as_slice() {

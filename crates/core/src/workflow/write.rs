@@ -12,7 +12,7 @@
 //! and settle the roll-ups and audit in bulk; their single records come
 //! through here too.
 
-use super::{partners, settings};
+use super::{partners, privacy, settings};
 use crate::error::Result;
 use crate::model::{
     AppPlan, Application, Commission, CommissionKind, CommissionStatus, Entity, Lead, LeadMove, LeadStatus, Partner,
@@ -320,4 +320,99 @@ pub fn setting_set(
 ) -> Result<()> {
     repo::settings::put(tx, key, stored, tx.now_text())?;
     repo::audit::record(tx, Entity::Setting, key, "set", Some(before), Some(after))
+}
+
+// ---- Erasures ----
+
+/// Erasures (`privacy`): for each, every record it touches written with the
+/// pseudonym, the personal fields of those records' audit images rewritten;
+/// then the audit chain linked again from the first rewritten row, the
+/// search indexes dropped (they hold the old words; the next search builds
+/// them), and one `erase` audit row per erasure naming the reason, the
+/// records and the head the chain had (`head_seq`, `head_hash`), without the
+/// erased values. Freed space is zeroed while this runs (`secure_delete`).
+pub fn subjects_erased(
+    tx: &Tx,
+    plans: &[privacy::ErasurePlan],
+    head_seq: Option<i64>,
+    head_hash: Option<&str>,
+) -> Result<Vec<privacy::Erasure>> {
+    tx.execute_batch("PRAGMA secure_delete = ON")?;
+    let result = (|| {
+        let mut first_rewritten: Option<i64> = None;
+        let mut counts = Vec::with_capacity(plans.len());
+        for p in plans {
+            let mut rewritten = 0i64;
+            for t in &p.touches {
+                match t {
+                    privacy::Touch::Partner { id, name, email } => repo::erase::partner(tx, id, name, email)?,
+                    privacy::Touch::Application { id, name, email } => repo::erase::application(tx, id, name, email)?,
+                    privacy::Touch::Lead { id, name, email } => repo::erase::lead(tx, id, name, email)?,
+                    privacy::Touch::Plan { id, business_name } => repo::erase::plan(tx, id, business_name.as_deref())?,
+                    // The payout's row holds no name; its audit images do.
+                    privacy::Touch::Payout { .. } => {}
+                }
+                for (seq, before, after) in repo::erase::audit_images(tx, t.entity().as_str(), t.id())? {
+                    let scrubbed = |img: &Option<String>| -> (Option<String>, bool) {
+                        match img.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+                            Some(Ok(mut v)) => {
+                                let changed = t.scrub(&mut v);
+                                (Some(v.to_string()), changed)
+                            }
+                            _ => (img.clone(), false),
+                        }
+                    };
+                    let ((b, cb), (a, ca)) = (scrubbed(&before), scrubbed(&after));
+                    if cb || ca {
+                        repo::erase::set_audit_images(tx, seq, b.as_deref(), a.as_deref())?;
+                        rewritten += 1;
+                        first_rewritten = Some(first_rewritten.map_or(seq, |f| f.min(seq)));
+                    }
+                }
+            }
+            counts.push(rewritten);
+        }
+        if let Some(from) = first_rewritten {
+            repo::audit_chain::rechain_from(tx, from)?;
+        }
+        crate::store::search::drop(tx)?;
+        let mut out = Vec::with_capacity(plans.len());
+        for (p, rewritten) in plans.iter().zip(counts) {
+            let records: Vec<String> = p.touches.iter().map(|t| format!("{}:{}", t.entity(), t.id())).collect();
+            let pseudonym = p
+                .touches
+                .iter()
+                .find_map(|t| match t {
+                    privacy::Touch::Partner { id, name, .. }
+                    | privacy::Touch::Application { id, name, .. }
+                    | privacy::Touch::Lead { id, name, .. }
+                        if *id == p.id =>
+                    {
+                        Some(name.clone())
+                    }
+                    _ => None,
+                })
+                .unwrap_or_default();
+            let done = privacy::Erasure {
+                kind: p.kind,
+                id: p.id.clone(),
+                pseudonym,
+                records,
+                audit_rows_rewritten: rewritten,
+                rechained_from: first_rewritten,
+            };
+            let row = serde_json::json!({
+                "reason": p.reason,
+                "records": done.records,
+                "audit_rows_rewritten": rewritten,
+                "rechained_from": first_rewritten,
+                "previous_head": {"seq": head_seq, "hash": head_hash},
+            });
+            repo::audit::record(tx, p.kind.entity(), &p.id, "erase", None::<&()>, Some(&row))?;
+            out.push(done);
+        }
+        Ok(out)
+    })();
+    tx.execute_batch("PRAGMA secure_delete = OFF")?;
+    result
 }

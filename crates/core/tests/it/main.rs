@@ -9,6 +9,7 @@ mod common;
 
 mod analytics;
 mod analytics_rollup;
+mod audit_chain;
 mod backup;
 mod cipher;
 mod dashboard;
@@ -18,7 +19,9 @@ mod files;
 mod import;
 mod lists;
 mod pg_original;
+mod monitor;
 mod pg_tls;
+mod privacy;
 mod props;
 mod roundtrip;
 mod rules;

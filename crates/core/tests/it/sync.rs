@@ -364,6 +364,13 @@ fn push_to_postgres_creates_the_schema_upserts_and_sends_only_changes() {
     assert_eq!(row.get::<_, i64>(0), cents);
     assert_eq!(row.get::<_, String>(1), "uuid");
     assert_eq!(row.get::<_, String>(2), "timestamp with time zone");
+    // The audit chain travels: the head's hash is there.
+    let head = s.read(partnerdesk_core::queries::audit_verify).unwrap();
+    let there: Option<String> = remote
+        .query_one("SELECT hash FROM audit_log WHERE seq = $1", &[&head.head_seq.unwrap()])
+        .unwrap()
+        .get(0);
+    assert_eq!(there, head.head_hash);
 
     // Again: nothing changed, nothing sent, nothing different.
     let again = pg::push(&s, &target, &mut |_| true).unwrap();

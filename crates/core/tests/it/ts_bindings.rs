@@ -12,7 +12,7 @@ use partnerdesk_core::charts::ScreenChart;
 use partnerdesk_core::charts::Theme;
 use partnerdesk_core::dashboard::{Dashboard, DataInfo, PartnerName, PartnerToPay};
 use partnerdesk_core::model::*;
-use partnerdesk_core::queries::{Counts, LeadDetail, PartnerDetail};
+use partnerdesk_core::queries::{AuditBreak, AuditBreakKind, AuditVerification, Counts, LeadDetail, PartnerDetail};
 use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
 use partnerdesk_core::workflow::plans::PlanPatch;
 use partnerdesk_core::workflow::settings::{SettingEntry, Settings};
@@ -25,6 +25,7 @@ use partnerdesk_core::exchange::payout_file::PayoutSummary;
 use partnerdesk_core::exchange::pg::{Conflict, PullBadRow, PullReport, PushReport, TableComparison, TableRows};
 use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
+use partnerdesk_core::monitor::{BundleReport, Diagnostics};
 use partnerdesk_core::progress::Progress;
 use partnerdesk_core::store::cipher::{CipherReport, SecurityState};
 use std::collections::BTreeMap;
@@ -71,6 +72,11 @@ fn export(dir: &Path) {
         Settings,
         SettingEntry,
         AuditEntry,
+        AuditVerification,
+        Diagnostics,
+        BundleReport,
+        AuditBreak,
+        AuditBreakKind,
         Entity,
         // The Data screen.
         Progress,

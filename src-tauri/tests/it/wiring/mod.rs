@@ -187,6 +187,23 @@ fn settings_and_audit_and_data_info_are_wired() {
     )
     .unwrap();
     assert_eq!(log.as_array().unwrap().len(), 1);
+    let chain = call(&app, "audit_verify", json!({})).unwrap();
+    assert_eq!(chain["ok"], true, "{chain}");
+    assert_eq!(chain["rows"], 1);
+    assert_eq!(chain["problem"], Value::Null);
+    let d = call(&app, "diagnostics", json!({})).unwrap();
+    assert_eq!(d["integrity"], "ok");
+    assert_eq!(d["audit"]["ok"], true);
+    assert_eq!(d["database"]["file_name"], "wiring.db");
+    assert!(d["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["key"] == "tier.silver.rate"));
+    let zip = app._dir.path().join("diag.zip");
+    let b = call(&app, "diagnostics_bundle", json!({"path": zip.to_str().unwrap()})).unwrap();
+    assert_eq!(b["files"][0], "diagnostics.json");
+    assert!(std::fs::read(&zip).unwrap().starts_with(b"PK"));
     let info = call(&app, "data_info", json!({})).unwrap();
     assert!(info["path"].as_str().unwrap().ends_with("wiring.db"));
     assert!(info["schema_version"].as_i64().unwrap() >= 1);

@@ -27,6 +27,46 @@ fn the_first_start_of_a_day_takes_a_daily_backup_once() {
     }
 }
 
+#[test]
+fn the_start_applies_the_retention_rule_once_it_is_on() {
+    use partnerdesk_core::workflow::{applications, privacy, settings};
+    let dir = tempfile::tempdir().unwrap();
+    let clock = partnerdesk_core::clock::ManualClock::new(chrono::Utc::now() - chrono::Duration::days(400));
+    let store = Store::open(dir.path().join("retention.db"), Arc::new(clock.clone())).unwrap();
+    let app = store
+        .write(|tx| {
+            let a = applications::add(
+                tx,
+                &partnerdesk_core::model::NewApplication {
+                    name: "Rejected Long Ago".into(),
+                    email: "old@apply.example".into(),
+                    ..Default::default()
+                },
+            )?;
+            applications::reject(tx, a.id)
+        })
+        .unwrap();
+    clock.advance(chrono::Duration::days(400));
+    let state = AppState::from_store(store);
+    let name = |state: &AppState| {
+        state
+            .store()
+            .unwrap()
+            .read(|c| applications::get(c, app.id))
+            .unwrap()
+            .name
+    };
+    partnerdesk_app::start_daily_backup(&state).unwrap().join().unwrap();
+    assert_eq!(name(&state), "Rejected Long Ago", "off by default");
+    state
+        .store()
+        .unwrap()
+        .write(|tx| settings::set(tx, privacy::RETENTION_KEY, "12"))
+        .unwrap();
+    partnerdesk_app::start_daily_backup(&state).unwrap().join().unwrap();
+    assert!(name(&state).starts_with("Erased applicant"), "{}", name(&state));
+}
+
 // ---- The search index at start ----
 
 #[test]

@@ -18,6 +18,11 @@ use tempfile::TempDir;
 pub fn bin() -> Command {
     let mut c = cargo_bin_cmd!("partnerdesk");
     c.env_remove("PARTNERDESK_DB");
+    // Logs go to a folder of the tests, never the user's.
+    c.env(
+        "PARTNERDESK_LOG_DIR",
+        std::env::temp_dir().join("partnerdesk-cli-test-logs"),
+    );
     c
 }
 
@@ -51,8 +56,14 @@ impl Db {
 
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = bin();
+        c.env("PARTNERDESK_LOG_DIR", self.log_dir());
         c.arg("--db").arg(&self.path).args(args);
         c
+    }
+
+    /// This database's log folder (each test's own).
+    pub fn log_dir(&self) -> PathBuf {
+        self.path.with_file_name("logs")
     }
 
     pub fn run(&self, args: &[&str]) -> Output {

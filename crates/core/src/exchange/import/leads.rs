@@ -5,7 +5,7 @@ use super::prepare::{lead_field, IdSeq, LeadFields, PartnerKey};
 use super::sink::{existing, Taken};
 use super::LoadMode;
 use crate::error::{Error, Result};
-use crate::model::{Lead, LeadId, LeadStatus, PartnerId, PartnerStatus};
+use crate::model::{Entity, Lead, LeadId, LeadStatus, PartnerId, PartnerStatus};
 use crate::store::{repo, Tx};
 use crate::workflow::leads::{self, LeadEdit};
 use rusqlite::{params, OptionalExtension};
@@ -112,9 +112,7 @@ impl<'t, 'c> LeadSink<'t, 'c> {
             insert_lead: tx.prepare(
                 "INSERT INTO client_leads (id, partner_id, client_name, client_email, client_phone, business_name, project_description, estimated_value, status, possible_duplicate_of, closed_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'prospect', ?9, NULL, ?10, ?11)",
             )?,
-            insert_audit: tx.prepare(
-                "INSERT INTO audit_log (at, entity, entity_id, action, before, after) VALUES (?1, 'lead', ?2, 'create', NULL, ?3)",
-            )?,
+            insert_audit: tx.prepare(repo::audit::INSERT)?,
             rowid_before: existing,
             added: FastMap::default(),
             update,
@@ -224,7 +222,26 @@ impl<'t, 'c> LeadSink<'t, 'c> {
                     updated_at: self.now.clone(),
                 };
                 let after = serde_json::to_string(&lead).map_err(|e| Error::validation("audit", e.to_string()))?;
-                self.insert_audit.execute(params![self.now, id_text, after])?;
+                // The chain's end is read per row: other writes of this import
+                // (a partner, an update) may have added audit rows since.
+                let (seq, hash) = repo::audit_chain::Chain::head(self.tx)?.link(
+                    &self.now,
+                    Entity::Lead.as_str(),
+                    id_text,
+                    "create",
+                    None,
+                    Some(&after),
+                );
+                self.insert_audit.execute(params![
+                    seq,
+                    self.now,
+                    Entity::Lead,
+                    id_text,
+                    "create",
+                    Option::<&str>::None,
+                    after,
+                    hash
+                ])?;
             }
             let month = created_at.get(..7).unwrap_or_default().to_owned();
             let sum = self.added.entry((partner.id, month)).or_insert((0, 0, created_at));

@@ -212,6 +212,10 @@ pub fn apply(store: &Store, dir: &Path, progress: &mut dyn FnMut(&Progress) -> b
             todo.push(f);
         }
         let total: u64 = todo.iter().map(|f| f.header.rows).sum();
+        // Audit rows from before the hash chain arrive without hashes.
+        let unchained = todo
+            .iter()
+            .any(|f| f.header.schema_version < crate::store::repo::audit_chain::CHAIN_SCHEMA);
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
         let mut upserter = Upserter::new(tx)?;
         let mut done = 0u64;
@@ -245,6 +249,9 @@ pub fn apply(store: &Store, dir: &Path, progress: &mut dyn FnMut(&Progress) -> b
                 skipped: false,
             });
             report.rows += header.rows;
+        }
+        if unchained {
+            crate::store::repo::audit_chain::link_missing(tx)?;
         }
         if report.rows > 0 {
             // The analytics roll-ups are derived data: rebuilt from the applied rows.

@@ -21,6 +21,10 @@ const ENTITY_TABLES: &[(&str, &str)] = &[
 /// `database` audit actions after which the next export is a full snapshot
 /// (bulk work that writes no per-row audit).
 const SNAPSHOT_ACTIONS: &str = "'demo', 'restore', 'bulk'";
+/// An erasure (of any record) rewrites old rows and audit images and links
+/// the audit chain again: the next export is a full snapshot too, so that
+/// replicas lose the erased data and keep a chain that verifies.
+const ERASE_ACTION: &str = "'erase'";
 
 /// The last audit seq of the database.
 pub fn current_seq(conn: &Connection) -> Result<i64> {
@@ -31,7 +35,7 @@ pub fn current_seq(conn: &Connection) -> Result<i64> {
 pub fn needs_snapshot(conn: &Connection, from: i64, to: i64) -> Result<bool> {
     Ok(conn.query_row(
         &format!(
-            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE seq > ?1 AND seq <= ?2 AND entity = 'database' AND action IN ({SNAPSHOT_ACTIONS}))"
+            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE seq > ?1 AND seq <= ?2 AND ((entity = 'database' AND action IN ({SNAPSHOT_ACTIONS})) OR action = {ERASE_ACTION}))"
         ),
         [from, to],
         |r| r.get(0),

@@ -15,12 +15,31 @@ pub fn record<B: Serialize, A: Serialize>(
 ) -> Result<()> {
     let before = before.map(serde_json::to_string).transpose().map_err(json_err)?;
     let after = after.map(serde_json::to_string).transpose().map_err(json_err)?;
-    tx.prepare_cached(
-        "INSERT INTO audit_log (at, entity, entity_id, action, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![tx.now_text(), entity, entity_id, action, before, after])?;
+    let (seq, hash) = super::audit_chain::Chain::head(tx)?.link(
+        tx.now_text(),
+        entity.as_str(),
+        entity_id,
+        action,
+        before.as_deref(),
+        after.as_deref(),
+    );
+    tx.prepare_cached(INSERT)?.execute(params![
+        seq,
+        tx.now_text(),
+        entity,
+        entity_id,
+        action,
+        before,
+        after,
+        hash
+    ])?;
     Ok(())
 }
+
+/// The insert of one audit row, its `seq` and `hash` from an
+/// [`audit_chain::Chain`](super::audit_chain::Chain) (the bulk writers use it too).
+pub const INSERT: &str =
+    "INSERT INTO audit_log (seq, at, entity, entity_id, action, before, after, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 fn json_err(e: serde_json::Error) -> crate::error::Error {
     crate::error::Error::validation("audit", e.to_string())

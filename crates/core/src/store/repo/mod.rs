@@ -2,7 +2,9 @@
 
 pub mod applications;
 pub mod audit;
+pub mod audit_chain;
 pub mod commissions;
+pub mod erase;
 pub mod leads;
 pub mod partners;
 pub mod plans;
