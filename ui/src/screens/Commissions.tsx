@@ -64,8 +64,21 @@ export function CommissionsScreen() {
           </Link>
         ),
       },
-      { header: "Lead", cell: ({ row }) => <Link to={`/leads/${row.original.client_lead_id}`}>open</Link> },
+      {
+        header: "Lead",
+        cell: ({ row }) => {
+          const lead = row.original.client_lead_id;
+          return lead ? <Link to={`/leads/${lead}`}>open</Link> : (row.original.reason ?? "—");
+        },
+      },
       { header: "Kind", cell: ({ row }) => row.original.kind },
+      {
+        header: "Rule",
+        cell: ({ row }) => {
+          const r = row.original.rule;
+          return [r.kind.replace("_", " "), r.version ? `v${r.version}` : null, r.tier].filter(Boolean).join(" · ");
+        },
+      },
       {
         header: "Project value",
         cell: ({ row }) => <span className="num">{money(row.original.project_value, cur)}</span>,

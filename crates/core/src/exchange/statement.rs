@@ -168,7 +168,7 @@ pub fn render_csv(s: &Statement) -> String {
         ]));
     }
     for c in &s.commissions {
-        let lead = s.leads.iter().find(|l| l.id == c.client_lead_id);
+        let lead = s.leads.iter().find(|l| Some(l.id) == c.client_lead_id);
         out.push_str(&csv_out::record(&[
             c.kind.to_string(),
             c.id.to_string(),
@@ -284,7 +284,7 @@ pub fn render_html(s: &Statement) -> String {
         let client = s
             .leads
             .iter()
-            .find(|l| l.id == c.client_lead_id)
+            .find(|l| Some(l.id) == c.client_lead_id)
             .map(|l| l.client_name.clone())
             .unwrap_or_default();
         h.push_str(&format!(

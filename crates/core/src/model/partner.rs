@@ -1,4 +1,4 @@
-use super::{id_type, text_enum, ApplicationId};
+use super::{id_type, text_enum, ApplicationId, GroupId};
 use serde::{Deserialize, Serialize};
 
 id_type!(PartnerId, super::Entity::Partner);
@@ -33,6 +33,8 @@ pub struct Partner {
     pub total_earnings: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// The partner's group (its tier table and settings).
+    pub group_id: GroupId,
 }
 
 // Sort keys of the partner list.

@@ -9,6 +9,7 @@ pub mod invariants;
 pub mod leads;
 pub mod partners;
 pub mod plans;
+pub mod rules;
 pub mod settings;
 pub mod validate;
 pub mod write;

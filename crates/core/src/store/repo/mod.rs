@@ -6,6 +6,7 @@ pub mod commissions;
 pub mod leads;
 pub mod partners;
 pub mod plans;
+pub mod rules;
 pub mod settings;
 
 use crate::error::{Error, Result};

@@ -116,7 +116,12 @@ fn reopening_runs_no_migration_again() {
         .unwrap();
     drop(store);
     let first = history_rows(&path);
-    assert_eq!(first.len() as i64, latest_schema_version());
+    // One row per migration file (the numbers may have gaps while a branch waits for another's).
+    let files = std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".sql"))
+        .count();
+    assert_eq!(first.len(), files);
     assert_eq!(first.last().unwrap().0, latest_schema_version());
     for _ in 0..2 {
         let store = open(&path).unwrap();
