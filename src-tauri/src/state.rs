@@ -34,9 +34,12 @@ impl AppState {
     pub fn open(explicit: Option<&Path>) -> AppState {
         match resolve_db_path(explicit) {
             Ok(p) => {
-                let store = Store::open(&p, Arc::new(SystemClock))
-                    .map(Arc::new)
-                    .map_err(|e| e.info());
+                let store = Store::open(
+                    &p,
+                    partnerdesk_core::clock::from_env().unwrap_or_else(|_| Arc::new(SystemClock)),
+                )
+                .map(Arc::new)
+                .map_err(|e| e.info());
                 Self::new(Some(p), store)
             }
             Err(e) => Self::new(None, Err(e.info())),
@@ -147,9 +150,12 @@ impl AppState {
         };
         let result = f(current, &path);
         // Whatever happened, open the file again (the old one when the work failed).
-        *slot = Store::open(&path, Arc::new(SystemClock))
-            .map(Arc::new)
-            .map_err(|e| e.info());
+        *slot = Store::open(
+            &path,
+            partnerdesk_core::clock::from_env().unwrap_or_else(|_| Arc::new(SystemClock)),
+        )
+        .map(Arc::new)
+        .map_err(|e| e.info());
         result.map_err(|e| e.info())
     }
 }

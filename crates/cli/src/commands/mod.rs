@@ -17,7 +17,6 @@ pub mod sync;
 use crate::cli::{Cli, Command};
 use crate::output::Out;
 use anyhow::Context as _;
-use partnerdesk_core::clock::SystemClock;
 use partnerdesk_core::model::IdType;
 use partnerdesk_core::queries;
 use partnerdesk_core::store::{resolve_db_path, Conn, Store, Tx};
@@ -97,7 +96,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 
 /// Open (create or migrate) the database.
 pub fn open(path: &Path) -> anyhow::Result<Store> {
-    Store::open(path, Arc::new(SystemClock)).context("opening the database")
+    Store::open(path, clock()?).context("opening the database")
 }
 
 /// Open the database a command works on; only `init` creates one, so a
@@ -122,7 +121,12 @@ pub fn open_existing_only(path: &Path) -> anyhow::Result<Store> {
         )
         .into());
     }
-    Store::open(path, Arc::new(SystemClock)).map_err(|e| backup::with_restore_hint(e, path))
+    Store::open(path, clock()?).map_err(|e| backup::with_restore_hint(e, path))
+}
+
+/// The clock: the wall clock, or `PARTNERDESK_NOW` when set.
+pub fn clock() -> anyhow::Result<Arc<dyn partnerdesk_core::clock::Clock>> {
+    Ok(partnerdesk_core::clock::from_env()?)
 }
 
 /// Parse an optional text argument with a core parser.

@@ -11,5 +11,6 @@ pub mod partners;
 pub mod plans;
 pub mod rules;
 pub mod settings;
+pub mod simulate;
 pub mod validate;
 pub mod write;

@@ -566,3 +566,106 @@ fn a_partner_moves_group_with_an_audited_change() {
     let err = e.refused(|tx| rules::set_partner_group(tx, p.id, g.id));
     assert_eq!(err.kind(), "invalid_transition");
 }
+
+fn simulate(
+    e: &Env,
+    draft: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> partnerdesk_core::Result<partnerdesk_core::workflow::simulate::Simulation> {
+    use partnerdesk_core::workflow::simulate;
+    let today = day(e);
+    e.store
+        .read(|c| simulate::simulate(c, &simulate::parse_draft(draft)?, from, to, &today))
+}
+
+#[test]
+fn the_simulator_replays_the_won_deals_under_a_draft_and_writes_nothing() {
+    let e = common::env();
+    let ann = e.partner("Ann");
+    let bob = e.partner("Bob");
+    for i in 0..3 {
+        win_lead(&e, ann.id, &format!("A{i}"), 100_000);
+    }
+    e.clock.advance(chrono::Duration::days(31));
+    win_lead(&e, ann.id, "A3", 100_000);
+    win_lead(&e, bob.id, "B0", 200_000);
+
+    // Nothing changed: both sides equal what the rules gave (3 bronze, then silver).
+    let same = simulate(&e, "{}", None, None).unwrap();
+    assert_eq!(same.current, 3 * 10_000 + 12_500 + 20_000);
+    assert_eq!(same.current, same.draft);
+    assert_eq!(same.deals, 5);
+
+    // Bronze 11 %, silver from 2 deals: Ann's third deal is already silver.
+    let draft = r#"{"default": {"tiers": [{"tier": "bronze", "rate": 11}, {"tier": "silver", "deals": 2}]},
+                    "overrides": {"BOB": {"flat": "500.00"}}}"#
+        .replace("BOB", &bob.id.to_string());
+    let s = simulate(&e, &draft, None, None).unwrap();
+    assert_eq!(s.draft, 11_000 + 11_000 + 12_500 + 12_500 + 50_000);
+    let months: Vec<(&str, i64, i64)> = s
+        .months
+        .iter()
+        .map(|m| (m.month.as_str(), m.current, m.draft))
+        .collect();
+    assert_eq!(months, [("2026-03", 30_000, 34_500), ("2026-04", 32_500, 62_500)]);
+    assert_eq!(s.partners[0].partner_id, bob.id, "the largest difference first");
+    assert_eq!((s.partners[0].current, s.partners[0].draft), (20_000, 50_000));
+    let a = s.partners.iter().find(|p| p.partner_id == ann.id).unwrap();
+    assert_eq!((a.tier_now, a.tier_draft), (Tier::Silver, Tier::Silver));
+    // A period: only April's deals cost, March's still count for the tiers.
+    let april = simulate(&e, &draft, Some("2026-04"), Some("2026-04")).unwrap();
+    assert_eq!((april.current, april.draft, april.deals), (32_500, 62_500, 2));
+    // A group's draft applies to its partners only.
+    let g = add_group(&e, "Agencies");
+    set_group(&e, bob.id, g.id);
+    let before = e.dump();
+    let s = simulate(
+        &e,
+        r#"{"groups": {"agencies": {"tiers": [{"tier": "bronze", "rate": "15"}]}}}"#,
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(s.draft - s.current, 10_000);
+    let json = serde_json::to_value(&s).unwrap();
+    for k in ["current", "draft", "months", "partners"] {
+        assert!(json.get(k).is_some(), "{k}");
+    }
+    for k in ["partner_id", "current", "draft", "tier_now", "tier_draft"] {
+        assert!(json["partners"][0].get(k).is_some(), "{k}");
+    }
+    assert_eq!(e.dump(), before, "a simulation writes nothing");
+}
+
+#[test]
+fn a_bad_draft_is_refused_naming_the_place() {
+    let e = common::env();
+    let p = e.partner("Ann");
+    win_lead(&e, p.id, "A", 1000);
+    let bad = |draft: &str, words: &str| {
+        let err = simulate(&e, draft, None, None).unwrap_err();
+        assert_eq!(err.field(), Some("draft"), "{err}");
+        assert!(err.to_string().contains(words), "{err} lacks {words:?}");
+    };
+    bad("not json", "not a valid draft");
+    bad(r#"{"defaults": {}}"#, "unknown field");
+    bad(r#"{"groups": {"Nope": {"tiers": []}}}"#, "groups.Nope");
+    bad(
+        r#"{"default": {"tiers": [{"tier": "iron", "rate": 1}]}}"#,
+        "default.tiers[0].tier",
+    );
+    bad(
+        r#"{"default": {"tiers": [{"tier": "gold", "rate": 150}]}}"#,
+        "default.tiers[0].rate",
+    );
+    bad(r#"{"default": {"tiers": [{"tier": "gold", "deals": 1}]}}"#, "default");
+    bad(
+        r#"{"overrides": {"0190a000-0000-7000-8000-000000000000": {"rate": 5}}}"#,
+        "no partner",
+    );
+    let both = format!(r#"{{"overrides": {{"{}": {{"rate": 5, "flat": "1.00"}}}}}}"#, p.id);
+    bad(&both, "not both");
+    let err = simulate(&e, "{}", Some("2026-13"), None).unwrap_err();
+    assert_eq!(err.field(), Some("from"));
+}
