@@ -61,6 +61,14 @@ pub enum Command {
     /// Currency and the tier table
     #[command(subcommand)]
     Settings(SettingsCmd),
+    /// Partner groups: each with its tier table (or the default's) and settings
+    #[command(subcommand)]
+    Group(crate::commands::rules::GroupCmd),
+    /// Commission rules: tier tables, dated versions with a scope, the what-if simulator
+    #[command(subcommand)]
+    Rules(crate::commands::rules::RulesCmd),
+    /// Create what has come due: retainer accruals of the months that have passed
+    RunDue,
     /// Check the database: integrity and the rules that must always hold (exit 1 when broken)
     Doctor,
     /// Cohorts, lifetime value, forecasts and daily KPI snapshots
@@ -159,6 +167,29 @@ pub enum PartnerCmd {
     SetStatus { id: String, status: String },
     /// Set the tier by hand (the only way to demote): bronze, silver, gold or platinum
     SetTier { id: String, tier: String },
+    /// Move a partner to a group (deals won from now on follow its rules)
+    SetGroup { id: String, group: String },
+    /// Give a partner their own rate or a flat amount per won deal (it comes before any tier rate)
+    SetOverride {
+        id: String,
+        /// A rate in percent, e.g. 20
+        #[arg(
+            long,
+            value_name = "PCT",
+            allow_hyphen_values = true,
+            required_unless_present = "flat",
+            conflicts_with = "flat"
+        )]
+        rate: Option<String>,
+        /// A flat amount per won deal, e.g. 500.00
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+        flat: Option<String>,
+        /// The last day it applies (YYYY-MM-DD)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: Option<String>,
+    },
+    /// End a partner's override from today
+    ClearOverride { id: String },
 }
 
 #[derive(Debug, Args)]
@@ -198,6 +229,12 @@ pub enum LeadCmd {
         /// Project value of a won deal (default: the estimated value)
         #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
         value: Option<String>,
+        /// A retainer: the monthly value of a won deal (with --months)
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true, requires = "months")]
+        monthly: Option<String>,
+        /// The retainer's term in months (a commission accrues per month, up to the group's limit)
+        #[arg(long, value_name = "K", allow_hyphen_values = true, requires = "monthly")]
+        months: Option<String>,
     },
 }
 
@@ -253,6 +290,14 @@ pub enum CommissionCmd {
     },
     /// Cancel a pending or approved commission
     Cancel { id: String },
+    /// A one-off bonus (positive) or adjustment (negative) for a partner, without a lead
+    Bonus {
+        partner: String,
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+        amount: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,7 +10,6 @@ use crate::output::{kv, Out, Table};
 use anyhow::Context as _;
 use clap::Subcommand;
 use partnerdesk_core::backup::{self, BackupInfo, BackupKind, BackupSet};
-use partnerdesk_core::clock::Clock;
 use partnerdesk_core::progress::Progress;
 use partnerdesk_core::store::{resolve_db_path, Store};
 use partnerdesk_core::Error;

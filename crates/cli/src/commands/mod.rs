@@ -12,6 +12,7 @@ pub mod import;
 mod lead;
 mod partner;
 mod plan;
+pub mod rules;
 pub mod sync;
 
 use crate::cli::{Cli, Command};
@@ -84,6 +85,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Audit(c) => admin::audit(&ctx, c),
         Command::Settings(c) => admin::settings(&ctx, c),
         Command::Doctor => admin::doctor(&ctx),
+        Command::Group(c) => rules::group(&ctx, c),
+        Command::Rules(c) => rules::run(&ctx, c),
+        Command::RunDue => rules::run_due(&ctx),
         Command::Analytics(c) => analytics::run(&ctx, c),
         Command::Chart(a) => analytics::chart(&ctx, a),
         Command::Backup(_) => unreachable!("handled above"),

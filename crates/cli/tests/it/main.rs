@@ -14,6 +14,7 @@ mod faults;
 mod import;
 mod json;
 mod roundtrip;
+mod rules;
 mod story;
 mod sync;
 mod sync_tls;

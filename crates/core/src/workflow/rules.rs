@@ -495,11 +495,10 @@ pub fn set_override(tx: &Tx, partner: PartnerId, o: &OverrideInput) -> Result<Ru
 pub fn clear_override(tx: &Tx, partner: PartnerId) -> Result<RuleChanged> {
     repo::partners::get(tx, partner)?;
     let day = day_of(tx.now_text()).to_owned();
-    if override_in_force(tx, partner, &day)?.is_none()
-        && repo::rules::versions(tx, None, Some(partner))?
-            .iter()
-            .all(|v| v.override_rate.is_none() && v.override_flat.is_none())
-    {
+    let scheduled = repo::rules::versions(tx, None, Some(partner))?
+        .iter()
+        .any(|v| v.effective_from > day && (v.override_rate.is_some() || v.override_flat.is_some()));
+    if override_in_force(tx, partner, &day)?.is_none() && !scheduled {
         return Err(Error::validation("partner", "the partner has no override"));
     }
     new_version(
