@@ -128,7 +128,8 @@ CREATE INDEX commissions_lead ON commissions (client_lead_id) WHERE client_lead_
 CREATE INDEX commissions_status_created ON commissions (status, created_at);
 CREATE INDEX commissions_payout ON commissions (payout_id) WHERE payout_id IS NOT NULL;
 CREATE INDEX commissions_status_partner_amount ON commissions (status, partner_id, commission_amount);
-CREATE INDEX commissions_kind_created ON commissions (kind, created_at, status, project_value);
+-- (partner_id last: the simulator's replay of every won deal in order reads this index alone)
+CREATE INDEX commissions_kind_created ON commissions (kind, created_at, status, project_value, partner_id);
 CREATE INDEX commissions_rule_version ON commissions (rule_version) WHERE rule_version IS NOT NULL;
 CREATE UNIQUE INDEX commissions_accrual_once ON commissions (client_lead_id, accrual_month)
     WHERE kind = 'accrual' AND status <> 'cancelled';

@@ -203,7 +203,10 @@ pub struct PartnerListArgs {
     /// Text found in the name, e-mail or company
     #[arg(long, value_name = "Q")]
     pub search: Option<String>,
-    /// name, email, company, tier, status, deals, earnings or created
+    /// Only the partners of this group
+    #[arg(long, value_name = "G")]
+    pub group: Option<String>,
+    /// name, email, company, tier, status, deals, earnings, created or group
     #[arg(long, value_name = "FIELD")]
     pub sort: Option<String>,
     /// Sort in descending order

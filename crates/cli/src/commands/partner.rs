@@ -97,6 +97,7 @@ fn list(ctx: &Ctx, a: PartnerListArgs) -> anyhow::Result<()> {
             tier: parse_opt(a.tier.as_deref(), Tier::parse)?,
             status: parse_opt(a.status.as_deref(), PartnerStatus::parse)?,
             search: a.search,
+            group_id: parse_opt(a.group.as_deref(), |n| rules::group_named(c, n))?.map(|g| g.id),
             sort: parse_opt(a.sort.as_deref(), PartnerSort::parse)?,
             desc: a.desc,
             limit: a.paging.limit,

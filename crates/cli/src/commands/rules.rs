@@ -91,22 +91,7 @@ fn today(ctx: &Ctx) -> String {
 
 /// "group tier v2 silver": the rule behind a commission.
 pub fn rule_text(r: &RuleTrace) -> String {
-    let kind = match r.kind {
-        RuleKind::Override => "override",
-        RuleKind::GroupTier => "group tier",
-        RuleKind::DefaultTier => "default tier",
-        RuleKind::Bonus => "bonus",
-        RuleKind::Milestone => "milestone",
-        RuleKind::Retainer => "retainer",
-    };
-    let mut s = kind.to_owned();
-    if let Some(v) = r.version {
-        s.push_str(&format!(" v{v}"));
-    }
-    if let Some(t) = r.tier {
-        s.push_str(&format!(" {t}"));
-    }
-    s
+    r.describe()
 }
 
 fn whole(field: &str, text: &str) -> partnerdesk_core::Result<i64> {

@@ -76,6 +76,15 @@ fn groups_overrides_and_the_rule_of_each_commission() {
     // The group's own rate.
     let moved = db.json(&["partner", "set-group", &p, "agencies"]);
     assert_eq!(moved["group_id"], g["id"]);
+    let other = db.partner("Bo Chen", "bo@example.com");
+    assert_eq!(db.json(&["partner", "list", "--group", "Agencies"])["total"], 1);
+    assert_eq!(
+        db.json(&["partner", "list", "--group", "Standard"])["items"][0]["id"],
+        other.as_str()
+    );
+    let sorted = db.json(&["partner", "list", "--sort", "group"]);
+    assert_eq!(sorted["items"][0]["id"], p.as_str(), "Agencies before Standard");
+    db.rejects(&["partner", "list", "--group", "Nope"], 4, "not_found", None, &["Nope"]);
     let v = db.json(&["rules", "set-tier", "bronze", "--rate", "11", "--group", "Agencies"]);
     assert_eq!(v["version"]["version"], 2);
     assert_eq!(v["version"]["scope"], "new");

@@ -47,6 +47,7 @@ text_enum!(PartnerSort, "sort" {
     Deals => "deals",
     Earnings => "earnings",
     Created => "created",
+    Group => "group",
 });
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -55,6 +56,10 @@ pub struct PartnerFilter {
     pub tier: Option<Tier>,
     pub status: Option<PartnerStatus>,
     pub search: Option<String>,
+    /// Only the partners of this group.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub group_id: Option<GroupId>,
     pub sort: Option<PartnerSort>,
     /// Descending order when true.
     #[serde(default)]

@@ -52,6 +52,20 @@ pub struct RuleTrace {
     pub tier: Option<Tier>,
 }
 
+impl RuleTrace {
+    /// As people read it: "group tier v2 silver", "bonus".
+    pub fn describe(&self) -> String {
+        let mut s = self.kind.as_str().replace('_', " ");
+        if let Some(v) = self.version {
+            s.push_str(&format!(" v{v}"));
+        }
+        if let Some(t) = self.tier {
+            s.push_str(&format!(" {t}"));
+        }
+        s
+    }
+}
+
 text_enum!(
     /// What a rule version applies to: `new`, the deals won from its date on
     /// (earlier deals keep their rate); `pending`, also re-rate the pending

@@ -126,6 +126,10 @@ pub fn list(conn: &Connection, f: &PartnerFilter, limit: i64, offset: i64) -> Re
         wh.push("p.status = ?");
         args.push(st);
     }
+    if let Some(g) = &f.group_id {
+        wh.push("p.group_id = ?");
+        args.push(g);
+    }
     let where_sql = super::where_clause(&wh);
     let from = if search.is_some() {
         "partner_search s JOIN partners p ON p.rowid = s.rowid"
@@ -148,6 +152,7 @@ pub fn list(conn: &Connection, f: &PartnerFilter, limit: i64, offset: i64) -> Re
         PartnerSort::Deals => "p.total_deals",
         PartnerSort::Earnings => "p.total_earnings",
         PartnerSort::Created => "p.created_at",
+        PartnerSort::Group => "(SELECT g.name FROM partner_groups g WHERE g.id = p.group_id) COLLATE NOCASE",
     };
     let cols = super::qualified(COLS, "p");
     let items = super::page(total, limit, offset, |reversed, limit, offset| {
