@@ -34,12 +34,11 @@ impl AppState {
     pub fn open(explicit: Option<&Path>) -> AppState {
         match resolve_db_path(explicit) {
             Ok(p) => {
-                let store = Store::open(
-                    &p,
-                    partnerdesk_core::clock::from_env().unwrap_or_else(|_| Arc::new(SystemClock)),
-                )
-                .map(Arc::new)
-                .map_err(|e| e.info());
+                // PARTNERDESK_NOW, when set, is the app's clock; a bad value is the open error.
+                let store = partnerdesk_core::clock::from_env()
+                    .and_then(|clock| Store::open(&p, clock))
+                    .map(Arc::new)
+                    .map_err(|e| e.info());
                 Self::new(Some(p), store)
             }
             Err(e) => Self::new(None, Err(e.info())),

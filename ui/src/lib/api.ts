@@ -87,6 +87,19 @@ export const api = {
   settingEntries: cmd.settingsEntries,
   settingSet: cmd.settingSet,
 
+  groups: cmd.groupsList,
+  groupAdd: cmd.groupAdd,
+  groupEdit: cmd.groupEdit,
+  rules: cmd.rulesShow,
+  rulesSetTier: cmd.rulesSetTier,
+  rulesSimulate: cmd.rulesSimulate,
+  partnerRules: cmd.partnerRules,
+  partnerSetGroup: cmd.partnerSetGroup,
+  partnerSetOverride: cmd.partnerSetOverride,
+  partnerClearOverride: cmd.partnerClearOverride,
+  commissionBonus: cmd.commissionBonus,
+  runDue: cmd.runDue,
+
   audit: cmd.auditList,
 };
 

@@ -8,7 +8,7 @@ import type { Partner } from "../lib/bindings/Partner";
 import type { PartnerToPay } from "../lib/bindings/PartnerToPay";
 import type { Payout } from "../lib/bindings/Payout";
 import { COMMISSION_STATUSES as STATUSES } from "../lib/enums";
-import { date, label, money, percent, useCurrency } from "../lib/format";
+import { date, label, money, percent, ruleLabel, useCurrency } from "../lib/format";
 import { useAction, useLoad } from "../lib/hooks";
 import { Badge, DataTable, Empty, Modal, Pager, selectColumn } from "../components/ui";
 import { PartnerPicker } from "../components/PartnerPicker";
@@ -72,13 +72,7 @@ export function CommissionsScreen() {
         },
       },
       { header: "Kind", cell: ({ row }) => row.original.kind },
-      {
-        header: "Rule",
-        cell: ({ row }) => {
-          const r = row.original.rule;
-          return [r.kind.replace("_", " "), r.version ? `v${r.version}` : null, r.tier].filter(Boolean).join(" · ");
-        },
-      },
+      { header: "Rule", cell: ({ row }) => ruleLabel(row.original.rule) },
       {
         header: "Project value",
         cell: ({ row }) => <span className="num">{money(row.original.project_value, cur)}</span>,
