@@ -560,7 +560,8 @@ fn new_version(
 fn rerate_pending(tx: &Tx, v: &RuleVersion) -> Result<Vec<Commission>> {
     let pending = repo::commissions::pending_from(tx, &v.effective_from, v.group_id, v.partner_id)?;
     let mut out = Vec::new();
-    let mut dues = Vec::new();
+    // One settlement per partner, however many of their commissions changed.
+    let mut dues = std::collections::BTreeMap::new();
     for c in pending {
         let p = repo::partners::get(tx, c.partner_id)?;
         let tier = c.rule.tier.unwrap_or(p.tier);
@@ -581,10 +582,10 @@ fn rerate_pending(tx: &Tx, v: &RuleVersion) -> Result<Vec<Commission>> {
             ..c.clone()
         };
         let (after, due) = write::commission_rerated(tx, &c, &after)?;
-        dues.push(due);
+        dues.entry(due.partner()).or_insert(due);
         out.push(after);
     }
-    for due in dues {
+    for due in dues.into_values() {
         due.settle(tx)?;
     }
     Ok(out)

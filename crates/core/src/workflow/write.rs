@@ -140,6 +140,11 @@ pub struct TotalsDue {
 }
 
 impl TotalsDue {
+    /// The partner whose totals are due.
+    pub fn partner(&self) -> PartnerId {
+        self.partner
+    }
+
     /// Recompute the partner's totals from the commissions and, after a win,
     /// promote them to the tier the thresholds give ([`partners::promotion`]);
     /// audited as `totals` or `promote` when anything changed. Returns the
