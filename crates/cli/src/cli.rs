@@ -239,6 +239,8 @@ pub enum LeadCmd {
         #[arg(long, value_name = "K", allow_hyphen_values = true, requires = "monthly")]
         months: Option<String>,
     },
+    /// End a won deal's retainer now: no month accrues after today
+    EndRetainer { id: String },
 }
 
 #[derive(Debug, Args)]

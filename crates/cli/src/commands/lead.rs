@@ -45,6 +45,19 @@ pub fn run(ctx: &Ctx, cmd: LeadCmd) -> anyhow::Result<u8> {
             })?;
             ctx.out.emit(&o, || moved(from, &o))?;
         }
+        LeadCmd::EndRetainer { id: text } => {
+            let r = ctx.write("ending the retainer", |tx| {
+                partnerdesk_core::workflow::rules::end_retainer(tx, id(tx, &text)?)
+            })?;
+            ctx.out.emit(&r, || {
+                format!(
+                    "Retainer of lead {} ended: {} a month, no month accrues after {}.\n",
+                    r.lead_id,
+                    money(r.monthly_value),
+                    r.ended_at.as_deref().map(date).unwrap_or_default()
+                )
+            })?;
+        }
     }
     Ok(0)
 }

@@ -293,6 +293,40 @@ fn a_retainer_accrues_each_passed_month_once_by_run_due() {
         Some("months"),
         &[],
     );
+    // Ending a retainer by hand: the months after the end do not accrue.
+    let long = lead_at(&db, "2027-01-02T00:00:00Z", &p, "c@client.example", "1000");
+    at(
+        &db,
+        "2027-01-03T00:00:00Z",
+        &[
+            "lead",
+            "move",
+            &long,
+            "closed_won",
+            "--monthly",
+            "100",
+            "--months",
+            "12",
+        ],
+    );
+    let ended = at(&db, "2027-02-10T00:00:00Z", &["lead", "end-retainer", &long]);
+    assert!(ended["ended_at"].as_str().unwrap().starts_with("2027-02-10"));
+    // The month that fell due before the end (2027-02-03) still accrues; none after it.
+    let due = at(&db, "2027-06-01T00:00:00Z", &["run-due"]);
+    let months: Vec<&str> = due["accruals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["accrual_month"].as_str().unwrap())
+        .collect();
+    assert_eq!(months, ["2027-02"], "{due}");
+    db.rejects(
+        &["lead", "end-retainer", &long],
+        5,
+        "invalid_transition",
+        None,
+        &["ended already"],
+    );
     let bad = db.cmd(&["run-due"]).env("PARTNERDESK_NOW", "soon").output().unwrap();
     assert_eq!(bad.status.code(), Some(3), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("PARTNERDESK_NOW"));

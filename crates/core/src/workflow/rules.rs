@@ -788,15 +788,24 @@ pub struct DueRun {
 }
 
 /// Create what has come due by now: every retainer month that has passed
-/// and is not accrued yet (up to the term and the group's limit). Each month
+/// (before the retainer's end, when it was ended by hand) and is not accrued
+/// yet, up to the term and the group's limit, for deals that stand won. Each month
 /// once: this runs in one transaction, and a unique index on (lead, month)
 /// refuses a second standing accrual.
 pub fn run_due(tx: &Tx) -> Result<DueRun> {
     let now = tx.now();
     let mut out = DueRun::default();
-    for r in repo::rules::running_retainers(tx)? {
+    for r in repo::rules::won_retainers(tx)? {
         let Some(start) = crate::clock::parse_time(&r.started_at) else {
             continue;
+        };
+        // An ended retainer still accrues the months that fell due before its end.
+        let end = match r.ended_at.as_deref() {
+            Some(e) => match crate::clock::parse_time(e) {
+                Some(t) => t.min(now),
+                None => continue,
+            },
+            None => now,
         };
         let p = repo::partners::get(tx, r.partner_id)?;
         let limit = repo::rules::group(tx, p.group_id)?.recurring_limit;
@@ -805,7 +814,7 @@ pub fn run_due(tx: &Tx) -> Result<DueRun> {
         let mut dues = Vec::new();
         for k in 1..=n {
             let Some(due) = month_due(start, k as u32) else { break };
-            if due > now {
+            if due > end {
                 break;
             }
             let month = due.format("%Y-%m").to_string();
@@ -842,13 +851,15 @@ pub fn run_due(tx: &Tx) -> Result<DueRun> {
     Ok(out)
 }
 
-/// A reopened deal's retainer ends now, and its unpaid accruals are cancelled.
+/// A reopened deal's retainer is void (ended at its start: no month accrues,
+/// even if the deal is won again without new terms), and its unpaid accruals
+/// are cancelled; paid months stay paid.
 pub fn end_retainer_on_reopen(tx: &Tx, lead: LeadId) -> Result<Vec<Commission>> {
     let Some(r) = repo::rules::retainer(tx, lead)? else {
         return Ok(Vec::new());
     };
-    if r.ended_at.is_none() {
-        write::retainer_ended(tx, &r)?;
+    if r.ended_at.as_deref() != Some(r.started_at.as_str()) {
+        write::retainer_ended(tx, &r, &r.started_at, "retainer_void")?;
     }
     let mut out = Vec::new();
     let mut dues = Vec::new();
@@ -878,6 +889,6 @@ pub fn end_retainer(tx: &Tx, lead: LeadId) -> Result<Retainer> {
             detail: Some("the retainer has ended already".into()),
         });
     }
-    write::retainer_ended(tx, &r)?;
+    write::retainer_ended(tx, &r, tx.now_text(), "retainer_end")?;
     repo::rules::retainer(tx, lead)?.ok_or_else(|| Error::not_found("retainer", lead.to_string()))
 }

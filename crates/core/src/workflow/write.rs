@@ -413,9 +413,10 @@ pub fn retainer_started(tx: &Tx, r: &Retainer) -> Result<()> {
     )
 }
 
-/// A retainer ended now, audited on its lead as `retainer_end`.
-pub fn retainer_ended(tx: &Tx, r: &Retainer) -> Result<()> {
-    repo::rules::end_retainer(tx, r.lead_id, tx.now_text())?;
+/// A retainer ended at `at`, audited on its lead as `action`
+/// (`retainer_end` by hand, now; `retainer_void` by a reopen, at its start).
+pub fn retainer_ended(tx: &Tx, r: &Retainer, at: &str, action: &str) -> Result<()> {
+    repo::rules::end_retainer(tx, r.lead_id, at, tx.now_text())?;
     let after = repo::rules::retainer(tx, r.lead_id)?;
-    audit_changed(tx, Entity::Lead, r.lead_id, "retainer_end", &Some(r), &after.as_ref())
+    audit_changed(tx, Entity::Lead, r.lead_id, action, &Some(r), &after.as_ref())
 }

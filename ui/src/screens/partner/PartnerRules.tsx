@@ -92,6 +92,47 @@ export function PartnerRules(props: { partner: Partner }) {
         </button>
       </form>
       <FormError message={formError(act.error, [kind, "until"])} />
+      <Bonus partner={p} />
     </div>
+  );
+}
+
+/** A one-off bonus (positive) or adjustment (negative) with its reason, not tied to a lead. */
+function Bonus(props: { partner: Partner }) {
+  const [amount, setAmount] = useState("");
+  const [reason, setReason] = useState("");
+  const act = useAction();
+  const add = async (e: React.FormEvent) => {
+    e.preventDefault();
+    // A leading minus makes an adjustment; the amount itself is read by core's parser.
+    const text = amount.trim();
+    const negative = text.startsWith("-");
+    const done = await act.run(async () => {
+      const cents = await api.amountParse("amount", negative ? text.slice(1) : text);
+      return api.commissionBonus(props.partner.id, negative ? -cents : cents, reason);
+    });
+    if (done) {
+      setAmount("");
+      setReason("");
+    }
+  };
+  return (
+    <form className="inline-form" onSubmit={add} aria-label="Bonus or adjustment">
+      <Field
+        label="Bonus or adjustment"
+        name="amount"
+        error={fieldError(act.error, "amount")}
+        hint="negative to correct"
+      >
+        <input name="amount" value={amount} onChange={(e) => setAmount(e.target.value)} />
+      </Field>
+      <Field label="Reason" name="reason" error={fieldError(act.error, "reason")}>
+        <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} />
+      </Field>
+      <button type="submit" disabled={act.busy || !amount}>
+        Add
+      </button>
+      <FormError message={formError(act.error, ["amount", "reason"])} />
+    </form>
   );
 }

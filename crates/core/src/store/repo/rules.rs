@@ -242,9 +242,10 @@ pub fn upsert_retainer(conn: &Connection, r: &Retainer) -> Result<()> {
     Ok(())
 }
 
-pub fn end_retainer(conn: &Connection, lead: LeadId, at: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE retainers SET ended_at = ?2, updated_at = ?2 WHERE lead_id = ?1 AND ended_at IS NULL")?
-        .execute(params![lead, at])?;
+/// End a retainer at `at` (its months due after `at` do not accrue).
+pub fn end_retainer(conn: &Connection, lead: LeadId, at: &str, now: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE retainers SET ended_at = ?2, updated_at = ?3 WHERE lead_id = ?1")?
+        .execute(params![lead, at, now])?;
     Ok(())
 }
 
@@ -255,10 +256,13 @@ pub fn retainer(conn: &Connection, lead: LeadId) -> Result<Option<Retainer>> {
         .optional()?)
 }
 
-/// Retainers still running.
-pub fn running_retainers(conn: &Connection) -> Result<Vec<Retainer>> {
+/// The retainers of deals that stand won (running, or ended by hand: the
+/// months that fell due before the end still accrue).
+pub fn won_retainers(conn: &Connection) -> Result<Vec<Retainer>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {RETAINER_COLS} FROM retainers WHERE ended_at IS NULL ORDER BY started_at, lead_id"
+        "SELECT {} FROM retainers r JOIN client_leads l ON l.id = r.lead_id
+          WHERE l.status = 'closed_won' ORDER BY r.started_at, r.lead_id",
+        super::qualified(RETAINER_COLS, "r")
     ))?;
     let rows = stmt.query_map([], retainer_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

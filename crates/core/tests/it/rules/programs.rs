@@ -557,8 +557,12 @@ fn reopening_a_retainer_deal_stops_its_accruals_and_cancels_the_unpaid_ones() {
     assert!(out.cancelled.is_some(), "the unpaid win");
     e.clock.advance(chrono::Duration::days(100));
     assert!(run_due(&e).is_empty(), "no month after the reopen");
+    // Won again without new terms: the void retainer accrues nothing.
+    e.move_to(l.id, ClosedWon, None).unwrap();
+    e.clock.advance(chrono::Duration::days(100));
+    assert!(run_due(&e).is_empty(), "the reopened retainer is void");
     assert_eq!(e.get_commission(accrued[0].id).status, CommissionStatus::Paid);
-    assert_eq!(totals(&e, p.id), (0, 1_000));
+    assert_eq!(totals(&e, p.id), (1, 1_000 + 10_000));
     consistent(&e);
 }
 
