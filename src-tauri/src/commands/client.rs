@@ -26,7 +26,7 @@ use partnerdesk_core::queries::{LeadDetail, PartnerDetail};
 use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
 use partnerdesk_core::workflow::plans::PlanPatch;
 use partnerdesk_core::workflow::rules::{
-    DueRun, GroupEdit, GroupInfo, OverrideInput, PartnerRules, RuleChanged, RulesView, TierChange,
+    DueRun, GroupEdit, GroupInfo, OverrideInput, PartnerRules, RetainerTerms, RuleChanged, RulesView, TierChange,
 };
 use partnerdesk_core::workflow::settings::{SettingEntry, Settings};
 use partnerdesk_core::workflow::simulate::{Draft, Simulation};

@@ -74,6 +74,7 @@ macro_rules! with_commands {
                 partner_clear_override(id: PartnerId) -> RuleChanged;
                 commission_bonus(partner_id: PartnerId, amount: i64, reason: String) -> Commission;
                 run_due() -> DueRun;
+                lead_win(id: LeadId, project_value: Option<i64>, retainer: Option<RetainerTerms>) -> MoveOutcome;
             }
             audit {
                 audit_list(entity: Option<Entity>, entity_id: Option<String>, limit: Option<i64>, offset: Option<i64>) -> Vec<AuditEntry>;

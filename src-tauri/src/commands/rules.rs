@@ -3,9 +3,10 @@
 
 use crate::state::{AppState, CmdResult};
 use partnerdesk_core::clock::fmt_time;
-use partnerdesk_core::model::{Commission, Group, GroupId, Partner, PartnerId};
+use partnerdesk_core::model::{Commission, Group, GroupId, LeadId, LeadStatus, Partner, PartnerId};
+use partnerdesk_core::workflow::leads::{self, MoveOutcome};
 use partnerdesk_core::workflow::rules::{
-    self, DueRun, GroupEdit, GroupInfo, OverrideInput, PartnerRules, RuleChanged, RulesView, TierChange,
+    self, DueRun, GroupEdit, GroupInfo, OverrideInput, PartnerRules, RetainerTerms, RuleChanged, RulesView, TierChange,
 };
 use partnerdesk_core::workflow::simulate::{self, Draft, Simulation};
 use tauri::State;
@@ -91,4 +92,15 @@ pub async fn commission_bonus(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn run_due(state: State<'_, AppState>) -> CmdResult<DueRun> {
     state.write(rules::run_due)
+}
+
+/// Close a lead as won, optionally as a retainer deal (a monthly value and a term).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn lead_win(
+    state: State<'_, AppState>,
+    id: LeadId,
+    project_value: Option<i64>,
+    retainer: Option<RetainerTerms>,
+) -> CmdResult<MoveOutcome> {
+    state.write(|tx| leads::move_to_with(tx, id, LeadStatus::ClosedWon, project_value, retainer))
 }

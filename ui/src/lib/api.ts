@@ -99,6 +99,7 @@ export const api = {
   partnerClearOverride: cmd.partnerClearOverride,
   commissionBonus: cmd.commissionBonus,
   runDue: cmd.runDue,
+  leadWin: cmd.leadWin,
 
   audit: cmd.auditList,
 };

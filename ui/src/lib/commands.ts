@@ -56,6 +56,7 @@ import type { Progress } from "./bindings/Progress";
 import type { PushReport } from "./bindings/PushReport";
 import type { Recovery } from "./bindings/Recovery";
 import type { RestoreReport } from "./bindings/RestoreReport";
+import type { RetainerTerms } from "./bindings/RetainerTerms";
 import type { RuleChanged } from "./bindings/RuleChanged";
 import type { RulesView } from "./bindings/RulesView";
 import type { ScreenChart } from "./bindings/ScreenChart";
@@ -145,6 +146,7 @@ export function commands(call: Call) {
     partnerClearOverride: (id: PartnerId) => call<RuleChanged>("partner_clear_override", { id }),
     commissionBonus: (partner_id: PartnerId, amount: number, reason: string) => call<Commission>("commission_bonus", { partner_id, amount, reason }),
     runDue: () => call<DueRun>("run_due"),
+    leadWin: (id: LeadId, project_value: number | null, retainer: RetainerTerms | null) => call<MoveOutcome>("lead_win", { id, project_value, retainer }),
 
     // audit
     auditList: (entity: Entity | null, entity_id: string | null, limit: number | null, offset: number | null) => call<Array<AuditEntry>>("audit_list", { entity, entity_id, limit, offset }),

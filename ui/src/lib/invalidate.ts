@@ -82,6 +82,8 @@ export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   partner_clear_override: ["partners", "settings", "audit"],
   // A bonus or adjustment is a commission in the partner's earnings.
   commission_bonus: ["commissions", "partners", "dashboard", "analytics", "audit"],
+  // A win (maybe a retainer deal), as lead_move.
+  lead_win: ["leads", "commissions", "partners", "dashboard", "analytics", "audit"],
   // Retainer accruals that came due.
   run_due: ["commissions", "partners", "dashboard", "analytics", "audit"],
 

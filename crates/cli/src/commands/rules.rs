@@ -231,20 +231,16 @@ pub fn group(ctx: &Ctx, cmd: GroupCmd) -> anyhow::Result<u8> {
         } => {
             let g = ctx.write("changing the group", |tx| {
                 let g = rules::group_named(tx, &name)?;
-                let milestone = if no_milestone {
-                    Some(None)
-                } else {
-                    match (milestone_deals.as_deref(), milestone_amount.as_deref()) {
-                        (Some(n), Some(a)) => Some(Some((
-                            whole("milestone_deals", n)?,
-                            parse_amount("milestone_amount", a, true)?,
-                        ))),
-                        _ => None,
+                let milestone = match (milestone_deals.as_deref(), milestone_amount.as_deref()) {
+                    (Some(n), Some(a)) => {
+                        Some((whole("milestone_deals", n)?, parse_amount("milestone_amount", a, true)?))
                     }
+                    _ => None,
                 };
                 let e = GroupEdit {
                     recurring_limit: parse_opt(recurring_limit.as_deref(), |t| whole("recurring_limit", t))?,
                     milestone,
+                    no_milestone,
                 };
                 rules::edit_group(tx, g.id, &e)
             })?;

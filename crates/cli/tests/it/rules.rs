@@ -207,6 +207,59 @@ fn a_dated_tier_version_applies_from_its_day_and_pending_scope_rerates() {
 }
 
 #[test]
+fn group_settings_a_milestone_bonus_and_the_retainer_limit() {
+    let db = Db::new();
+    let p = db.partner("Ann Lee", "ann@example.com");
+    let g = db.json(&[
+        "group",
+        "set",
+        "Standard",
+        "--milestone-deals",
+        "1",
+        "--milestone-amount",
+        "50",
+    ]);
+    assert_eq!(
+        (g["milestone_deals"].as_i64(), g["milestone_amount"].as_i64()),
+        (Some(1), Some(5_000))
+    );
+    let lead = db.lead(&p, "a@client.example", "1000");
+    let won = db.win(&lead, "1000");
+    assert_eq!(won["milestone"]["rule"]["kind"], "milestone");
+    assert_eq!(won["milestone"]["commission_amount"], 5_000);
+    db.rejects(
+        &["group", "set", "Standard", "--recurring-limit", "0"],
+        3,
+        "validation",
+        Some("recurring_limit"),
+        &[],
+    );
+    db.rejects(
+        &[
+            "group",
+            "set",
+            "Standard",
+            "--milestone-deals",
+            "0",
+            "--milestone-amount",
+            "5",
+        ],
+        3,
+        "validation",
+        Some("milestone_deals"),
+        &[],
+    );
+    let g = db.json(&["group", "set", "Standard", "--no-milestone", "--recurring-limit", "6"]);
+    assert_eq!(
+        (g["milestone_deals"].clone(), g["recurring_limit"].as_i64()),
+        (Value::Null, Some(6))
+    );
+    let text = db.ok(&["group", "show", "Standard"]);
+    assert!(text.contains("6 months"), "{text}");
+    db.ok(&["doctor"]);
+}
+
+#[test]
 fn bonuses_and_adjustments_have_no_lead() {
     let db = Db::new();
     let p = db.partner("Ann Lee", "ann@example.com");

@@ -263,8 +263,11 @@ pub fn add_group(tx: &Tx, name: &str) -> Result<Group> {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GroupEdit {
     pub recurring_limit: Option<i64>,
-    /// `Some(None)` removes the milestone bonus; `Some(Some((n, cents)))` sets it.
-    pub milestone: Option<Option<(i64, i64)>>,
+    /// Set the milestone bonus: (N, cents) on the partner's Nth won deal.
+    pub milestone: Option<(i64, i64)>,
+    /// Remove the milestone bonus.
+    #[serde(default)]
+    pub no_milestone: bool,
 }
 
 pub fn edit_group(tx: &Tx, id: GroupId, e: &GroupEdit) -> Result<Group> {
@@ -276,19 +279,17 @@ pub fn edit_group(tx: &Tx, id: GroupId, e: &GroupEdit) -> Result<Group> {
         }
         after.recurring_limit = l;
     }
-    if let Some(m) = e.milestone {
-        match m {
-            None => (after.milestone_deals, after.milestone_amount) = (None, None),
-            Some((n, amount)) => {
-                if n < 1 {
-                    return Err(Error::validation("milestone_deals", "must be 1 or more"));
-                }
-                if amount <= 0 {
-                    return Err(Error::validation("milestone_amount", "must be more than 0"));
-                }
-                (after.milestone_deals, after.milestone_amount) = (Some(n), Some(amount));
-            }
+    if e.no_milestone {
+        (after.milestone_deals, after.milestone_amount) = (None, None);
+    }
+    if let Some((n, amount)) = e.milestone {
+        if n < 1 {
+            return Err(Error::validation("milestone_deals", "must be 1 or more"));
         }
+        if amount <= 0 {
+            return Err(Error::validation("milestone_amount", "must be more than 0"));
+        }
+        (after.milestone_deals, after.milestone_amount) = (Some(n), Some(amount));
     }
     if after == before {
         return Ok(before);

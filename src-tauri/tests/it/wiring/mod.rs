@@ -313,4 +313,30 @@ fn rules_group_override_bonus_and_a_simulation_reach_core() {
     assert_eq!(bad["field"], "draft");
     let due = call(&app, "run_due", json!({})).unwrap();
     assert_eq!(due["accruals"], json!([]));
+    let lead = call(
+        &app,
+        "lead_add",
+        json!({"input": {"partner_id": partner["id"], "client_name": "Cy", "client_email": "cy@client.example",
+            "client_phone": null, "business_name": null, "project_description": null, "estimated_value": 100000}}),
+    )
+    .unwrap();
+    let won = call(
+        &app,
+        "lead_win",
+        json!({"id": lead["lead"]["id"], "project_value": null, "retainer": {"monthly": 20000, "months": 6}}),
+    )
+    .unwrap();
+    assert_eq!(won["commission"]["rule"]["kind"], "group_tier");
+    assert_eq!(won["commission"]["commission_amount"], 11_000);
+    assert_eq!(won["retainer"]["months"], 6);
+    let edited = call(
+        &app,
+        "group_edit",
+        json!({"id": g["id"], "edit": {"recurring_limit": 3, "milestone": [2, 5000], "no_milestone": false}}),
+    )
+    .unwrap();
+    assert_eq!(
+        (edited["recurring_limit"].as_i64(), edited["milestone_deals"].as_i64()),
+        (Some(3), Some(2))
+    );
 }

@@ -5,6 +5,10 @@
  */
 export type GroupEdit = { recurring_limit: number | null, 
 /**
- * `Some(None)` removes the milestone bonus; `Some(Some((n, cents)))` sets it.
+ * Set the milestone bonus: (N, cents) on the partner's Nth won deal.
  */
-milestone: [number, number] | null | null, };
+milestone: [number, number] | null, 
+/**
+ * Remove the milestone bonus.
+ */
+no_milestone: boolean, };

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { api } from "../../lib/api";
 import type { Draft } from "../../lib/bindings/Draft";
+import type { Group } from "../../lib/bindings/Group";
 import type { RuleScope } from "../../lib/bindings/RuleScope";
 import type { Simulation } from "../../lib/bindings/Simulation";
 import type { Tier } from "../../lib/bindings/Tier";
@@ -58,6 +59,7 @@ export function RulesPanel() {
           </tbody>
         </table>
         <AddGroup />
+        {groups.data && groups.data.length > 0 && <EditGroup groups={groups.data.map((g) => g.group)} />}
       </div>
       <div className="card">
         <h3>Tier table</h3>
@@ -134,6 +136,63 @@ function AddGroup() {
         Add group
       </button>
       <FormError message={formError(act.error, ["name"])} />
+    </form>
+  );
+}
+
+/** A group's settings: the retainer limit and the milestone bonus. */
+function EditGroup(props: { groups: Group[] }) {
+  const [id, setId] = useState(props.groups[0].id);
+  const [limit, setLimit] = useState("");
+  const [deals, setDeals] = useState("");
+  const [amount, setAmount] = useState("");
+  const [remove, setRemove] = useState(false);
+  const act = useAction();
+  const save = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const done = await act.run(async () =>
+      api.groupEdit(id, {
+        recurring_limit: limit.trim() ? Number(limit) : null,
+        milestone:
+          deals.trim() && amount.trim() ? [Number(deals), await api.amountParse("milestone_amount", amount)] : null,
+        no_milestone: remove,
+      }),
+    );
+    if (done) {
+      setLimit("");
+      setDeals("");
+      setAmount("");
+      setRemove(false);
+    }
+  };
+  const fields = ["recurring_limit", "milestone_deals", "milestone_amount"];
+  return (
+    <form className="inline-form" onSubmit={save} aria-label="Group settings">
+      <Field label="Group" name="group" error={null}>
+        <select name="group" value={id} onChange={(e) => setId(e.target.value)}>
+          {props.groups.map((g) => (
+            <option key={g.id} value={g.id}>
+              {g.name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Retainer limit (months)" name="recurring_limit" error={fieldError(act.error, "recurring_limit")}>
+        <input name="recurring_limit" value={limit} onChange={(e) => setLimit(e.target.value)} inputMode="numeric" />
+      </Field>
+      <Field label="Milestone: won deal N" name="milestone_deals" error={fieldError(act.error, "milestone_deals")}>
+        <input name="milestone_deals" value={deals} onChange={(e) => setDeals(e.target.value)} inputMode="numeric" />
+      </Field>
+      <Field label="Milestone bonus" name="milestone_amount" error={fieldError(act.error, "milestone_amount")}>
+        <input name="milestone_amount" value={amount} onChange={(e) => setAmount(e.target.value)} />
+      </Field>
+      <label>
+        <input type="checkbox" checked={remove} onChange={(e) => setRemove(e.target.checked)} /> No milestone bonus
+      </label>
+      <button type="submit" disabled={act.busy}>
+        Save group
+      </button>
+      <FormError message={formError(act.error, fields)} />
     </form>
   );
 }

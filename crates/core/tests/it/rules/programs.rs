@@ -425,7 +425,7 @@ fn a_milestone_bonus_comes_once_on_the_nth_won_deal() {
                 tx,
                 GroupId::STANDARD,
                 &rules::GroupEdit {
-                    milestone: Some(Some((2, 5_000))),
+                    milestone: Some((2, 5_000)),
                     ..Default::default()
                 },
             )
