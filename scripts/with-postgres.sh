@@ -11,6 +11,7 @@
 #                                 (trust authentication; no sslmode: prefer)
 #   PARTNERDESK_TEST_PG_CA        the PEM file of the CA that signed the server's certificate
 #   PARTNERDESK_TEST_PG_WRONG_CA  the PEM file of another, unrelated CA
+#   PARTNERDESK_TEST_PSQL         the psql binary of that server
 set -euo pipefail
 
 find_bin() {
@@ -92,5 +93,6 @@ HBA
 export PARTNERDESK_TEST_PG_URL="postgresql://partnerdesk@127.0.0.1:$PORT/postgres"
 export PARTNERDESK_TEST_PG_CA="$TLS/ca.crt"
 export PARTNERDESK_TEST_PG_WRONG_CA="$TLS/wrong-ca.crt"
+export PARTNERDESK_TEST_PSQL="$PGBIN/psql"
 echo "with-postgres: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT (TLS only)" >&2
 "$@"

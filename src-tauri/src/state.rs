@@ -4,7 +4,7 @@
 //! operations.
 
 use partnerdesk_core::clock::SystemClock;
-use partnerdesk_core::store::{resolve_db_path, Conn, Store};
+use partnerdesk_core::store::{cipher, resolve_db_path, Conn, Store};
 use partnerdesk_core::{Error, ErrorInfo, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -127,6 +127,49 @@ impl AppState {
         }
     }
 
+    /// Unlock the encrypted database with `passphrase` and open it.
+    pub fn unlock(&self, passphrase: &str) -> CmdResult<()> {
+        let path = self.db_path()?;
+        let pass = cipher::Passphrase::given(passphrase).map_err(|e| e.info())?;
+        cipher::unlock(&path, &pass).map_err(|e| e.info())?;
+        let mut slot = self.inner.store.write().unwrap_or_else(|e| e.into_inner());
+        if slot.is_err() {
+            *slot = Store::open(
+                &path,
+                partnerdesk_core::clock::from_env().unwrap_or_else(|_| Arc::new(SystemClock)),
+            )
+            .map(Arc::new)
+            .map_err(|e| e.info());
+        }
+        slot.as_ref().map(|_| ()).map_err(Clone::clone)
+    }
+
+    /// Close an encrypted database and forget its key (the app's lock); the
+    /// window then asks for the passphrase. False for a plain database.
+    pub fn lock(&self) -> CmdResult<bool> {
+        let path = self.db_path()?;
+        if cipher::is_plain(&path) {
+            return Ok(false);
+        }
+        let mut slot = self.inner.store.write().unwrap_or_else(|e| e.into_inner());
+        let locked = Err(cipher_locked(&path));
+        match std::mem::replace(&mut *slot, locked) {
+            Ok(arc) => {
+                if let Err(arc) = wait_unique(arc) {
+                    *slot = Ok(arc);
+                    return Err(Error::Conflict(
+                        "an operation is still using the database; it locks when that ends".into(),
+                    )
+                    .info());
+                }
+            }
+            Err(e) if e.kind != "locked" => *slot = Err(e),
+            Err(_) => {}
+        }
+        cipher::lock_all();
+        Ok(true)
+    }
+
     /// Close the store, run `f` on the file (the store, when it was open, is
     /// handed over by value), and open the file again. Refused while another
     /// operation still uses the store.
@@ -157,6 +200,13 @@ impl AppState {
         .map_err(|e| e.info());
         result.map_err(|e| e.info())
     }
+}
+
+fn cipher_locked(path: &Path) -> ErrorInfo {
+    Error::Locked {
+        reason: format!("{} is locked: type its passphrase to open it again", path.display()),
+    }
+    .info()
 }
 
 fn closed() -> ErrorInfo {

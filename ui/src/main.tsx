@@ -12,7 +12,7 @@ import { PlansScreen } from "./screens/Plans";
 import { AnalyticsScreen } from "./screens/Analytics";
 import { DataScreen } from "./screens/Data";
 import { RecoveryScreen } from "./screens/data/Recovery";
-import { dataApi } from "./lib/api";
+import { dataApi, securityApi } from "./lib/api";
 import { SettingsScreen } from "./screens/Settings";
 import { SimulatorScreen } from "./screens/Simulator";
 import { AuditScreen } from "./screens/Audit";
@@ -64,7 +64,44 @@ function Root() {
         <RecoveryScreen />
       </main>
     );
-  return <RouterProvider router={router} />;
+  return (
+    <>
+      <IdleLock />
+      <RouterProvider router={router} />
+    </>
+  );
+}
+
+/** Lock an encrypted database after `security.lock_minutes` minutes without input (0: never). */
+function IdleLock() {
+  const [minutes, setMinutes] = useState(0);
+  useEffect(() => {
+    securityApi.state().then(
+      (s) => setMinutes(s.encrypted ? s.lock_minutes : 0),
+      () => undefined,
+    );
+  }, []);
+  useEffect(() => {
+    if (minutes <= 0) return;
+    let timer = 0;
+    const arm = () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => {
+        securityApi.lock().then(
+          () => window.location.reload(),
+          () => arm(),
+        );
+      }, minutes * 60_000);
+    };
+    const events = ["keydown", "pointerdown", "pointermove", "wheel"] as const;
+    events.forEach((ev) => window.addEventListener(ev, arm, { passive: true }));
+    arm();
+    return () => {
+      window.clearTimeout(timer);
+      events.forEach((ev) => window.removeEventListener(ev, arm));
+    };
+  }, [minutes]);
+  return null;
 }
 
 createRoot(document.getElementById("root")!).render(

@@ -14,8 +14,10 @@ use std::path::PathBuf;
         Amounts are typed and shown as decimals (1234.50) in the database currency; \
         in --json output they are integer cents and rates are basis points (1250 = 12.5%).\n\
         Ids are accepted in full or as a unique prefix of at least 8 characters.\n\n\
+        An encrypted database asks for its passphrase on the terminal, or reads \
+        $PARTNERDESK_PASSPHRASE.\n\n\
         Exit codes: 0 ok, 1 other failure, 2 usage, 3 invalid input, 4 not found, \
-        5 conflict or a move the rules do not allow.",
+        5 conflict or a move the rules do not allow, 6 the passphrase is missing or wrong.",
     propagate_version = true
 )]
 pub struct Cli {
@@ -88,6 +90,12 @@ pub enum Command {
     /// Sync out: a change feed another Partnerdesk applies, or a push to PostgreSQL
     #[command(subcommand)]
     Sync(crate::commands::sync::SyncCmd),
+    /// Encrypt the database (and its backups) with a passphrase: typed twice, or $PARTNERDESK_PASSPHRASE
+    Encrypt,
+    /// Decrypt the database (and its backups) back to a plain file
+    Decrypt,
+    /// Encrypt the database with a new passphrase: typed twice, or $PARTNERDESK_NEW_PASSPHRASE
+    ChangePassphrase,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,7 @@ const EXIT_USAGE: u8 = 2;
 const EXIT_VALIDATION: u8 = 3;
 const EXIT_NOT_FOUND: u8 = 4;
 const EXIT_REFUSED: u8 = 5;
+const EXIT_LOCKED: u8 = 6;
 
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
@@ -64,6 +65,7 @@ fn exit_code(core: Option<&Error>) -> u8 {
         Some("validation") => EXIT_VALIDATION,
         Some("not_found") => EXIT_NOT_FOUND,
         Some("conflict") | Some("invalid_transition") => EXIT_REFUSED,
+        Some("locked") => EXIT_LOCKED,
         _ => EXIT_OTHER,
     }
 }

@@ -38,6 +38,10 @@ pub enum Error {
     )]
     Corrupt { path: String, reason: String },
 
+    /// The database is encrypted and no passphrase given opens it.
+    #[error("the passphrase is missing or wrong: {reason}")]
+    Locked { reason: String },
+
     /// The work was cancelled by the user.
     #[error("cancelled")]
     Cancelled,
@@ -91,6 +95,7 @@ error_kinds! {
     Conflict => "conflict",
     NewerSchema => "newer_schema",
     Corrupt => "corrupt",
+    Locked => "locked",
     Cancelled => "cancelled",
     Storage => "storage",
     Migration => "migration",
@@ -141,6 +146,7 @@ impl Error {
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::NewerSchema { .. } => ErrorKind::NewerSchema,
             Error::Corrupt { .. } => ErrorKind::Corrupt,
+            Error::Locked { .. } => ErrorKind::Locked,
             Error::Cancelled => ErrorKind::Cancelled,
             Error::Storage(_) => ErrorKind::Storage,
             Error::Migration(_) => ErrorKind::Migration,

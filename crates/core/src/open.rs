@@ -10,7 +10,7 @@
 use crate::backup;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::store::{self, Store};
+use crate::store::{self, cipher, Store};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -18,11 +18,16 @@ use std::sync::Arc;
 pub struct OpenOptions {
     /// Make the folder (0700) when it is missing.
     pub create_dir: bool,
+    /// The passphrase of an encrypted database (a plain one ignores it).
+    pub passphrase: Option<cipher::Passphrase>,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { create_dir: true }
+        OpenOptions {
+            create_dir: true,
+            passphrase: None,
+        }
     }
 }
 
@@ -50,6 +55,13 @@ impl Store {
             }
         }
         let existed = path.exists();
+        // What an encryption cut short left beside the file.
+        cipher::remove_leftovers(&path);
+        if existed && !cipher::is_plain(&path) {
+            if let Some(p) = &opts.passphrase {
+                cipher::unlock(&path, p)?;
+            }
+        }
         if existed {
             store::check_header(&path)?;
             // Header, size, schema and write checks before anything can write.

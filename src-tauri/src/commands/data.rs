@@ -12,7 +12,7 @@ use partnerdesk_core::exchange::import::{
     self, DecimalMark, ImportFormat, ImportOptions, ImportPreview, ImportReport, ImportTable,
 };
 use partnerdesk_core::exchange::payout_file::{self, PayoutSummary};
-use partnerdesk_core::exchange::pg::{self, PushReport};
+use partnerdesk_core::exchange::pg::{self, Conflict, PullReport, PushReport, TableComparison};
 use partnerdesk_core::exchange::statement::{self, StatementFile};
 use partnerdesk_core::exchange::sync::{self, ApplyReport, ExportReport as SyncExportReport, SyncStatus};
 use partnerdesk_core::model::{PartnerId, Payout, PayoutId};
@@ -236,13 +236,49 @@ pub async fn sync_apply(
 pub async fn sync_push(
     state: State<'_, AppState>,
     url: String,
+    dry_run: bool,
     op: u32,
     on_progress: Channel<Progress>,
 ) -> CmdResult<PushReport> {
     long(&state, op, on_progress, move |s, p| {
-        pg::push(&*s.store()?, &url, p).map_err(|e| without_url(e.info(), &url))
+        pg::push_with(&*s.store()?, &url, pg::PushOptions { dry_run }, p).map_err(|e| without_url(e.info(), &url))
     })
     .await
+}
+
+/// Pull what the web side created or changed (see [`sync_push`] for the URL).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_pull(
+    state: State<'_, AppState>,
+    url: String,
+    dry_run: bool,
+    op: u32,
+    on_progress: Channel<Progress>,
+) -> CmdResult<PullReport> {
+    long(&state, op, on_progress, move |s, p| {
+        pg::pull(&*s.store()?, &url, dry_run, p).map_err(|e| without_url(e.info(), &url))
+    })
+    .await
+}
+
+/// Compare both sides' five tables (counts, money sums, checksums).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_compare(
+    state: State<'_, AppState>,
+    url: String,
+    op: u32,
+    on_progress: Channel<Progress>,
+) -> CmdResult<Vec<TableComparison>> {
+    long(&state, op, on_progress, move |s, _| {
+        pg::compare(&*s.store()?, &url).map_err(|e| without_url(e.info(), &url))
+    })
+    .await
+}
+
+/// The conflict log, newest first.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_conflicts(state: State<'_, AppState>, limit: u32) -> CmdResult<Vec<Conflict>> {
+    state.read(|c| pg::conflicts(c, limit))
 }
 
 /// The message with the URL as typed replaced by its redacted form.

@@ -21,6 +21,14 @@ macro_rules! with_commands {
                 launch_ready(marks: LaunchMarks) -> Option<String>;
                 amount_parse(field: String, text: String) -> i64;
             }
+            security {
+                security_state() -> SecurityState;
+                db_unlock(passphrase: String) -> ();
+                db_lock() -> bool;
+                db_encrypt(passphrase: String) -> CipherReport;
+                db_decrypt(passphrase: String) -> CipherReport;
+                db_change_passphrase(old_passphrase: String, new_passphrase: String) -> CipherReport;
+            }
             applications {
                 applications_list(status: Option<ApplicationStatus>, limit: Option<i64>, offset: Option<i64>) -> Page<Application>;
                 application_get(id: ApplicationId) -> Application;
@@ -97,7 +105,10 @@ macro_rules! with_commands {
                 sync_status() -> SyncStatus;
                 sync_export(dir: String, op: u32, on_progress: Channel<Progress>) -> SyncExportReport;
                 sync_apply(dir: String, op: u32, on_progress: Channel<Progress>) -> ApplyReport;
-                sync_push(url: String, op: u32, on_progress: Channel<Progress>) -> PushReport;
+                sync_push(url: String, dry_run: bool, op: u32, on_progress: Channel<Progress>) -> PushReport;
+                sync_pull(url: String, dry_run: bool, op: u32, on_progress: Channel<Progress>) -> PullReport;
+                sync_compare(url: String, op: u32, on_progress: Channel<Progress>) -> Vec<TableComparison>;
+                sync_conflicts(limit: u32) -> Vec<Conflict>;
                 operation_cancel(op: u32) -> bool;
             }
             analytics {

@@ -13,6 +13,7 @@ pub mod leads;
 pub mod partners;
 pub mod plans;
 pub mod rules;
+pub mod security;
 pub mod settings;
 pub mod system;
 // The Data screen.

@@ -131,6 +131,16 @@ function progress(op: Op): [number, Channel<Progress>] {
   return [op.id, ch];
 }
 
+/** Encryption at rest: unlock, lock, and the rewrites of Settings → Security. */
+export const securityApi = {
+  state: cmd.securityState,
+  unlock: cmd.dbUnlock,
+  lock: cmd.dbLock,
+  encrypt: cmd.dbEncrypt,
+  decrypt: cmd.dbDecrypt,
+  changePassphrase: cmd.dbChangePassphrase,
+};
+
 export const dataApi = {
   recovery: cmd.recovery,
   backups: cmd.backupsList,
@@ -154,7 +164,10 @@ export const dataApi = {
   syncStatus: cmd.syncStatus,
   syncExport: (dir: string, op: Op) => cmd.syncExport(dir, ...progress(op)),
   syncApply: (dir: string, op: Op) => cmd.syncApply(dir, ...progress(op)),
-  syncPush: (url: string, op: Op) => cmd.syncPush(url, ...progress(op)),
+  syncPush: (url: string, dryRun: boolean, op: Op) => cmd.syncPush(url, dryRun, ...progress(op)),
+  syncPull: (url: string, dryRun: boolean, op: Op) => cmd.syncPull(url, dryRun, ...progress(op)),
+  syncCompare: (url: string, op: Op) => cmd.syncCompare(url, ...progress(op)),
+  syncConflicts: cmd.syncConflicts,
   cancelOperation: cmd.operationCancel,
 };
 

@@ -8,9 +8,11 @@ import type { ApplyReport } from "./bindings/ApplyReport";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { BackupInfo } from "./bindings/BackupInfo";
 import type { Channel } from "@tauri-apps/api/core";
+import type { CipherReport } from "./bindings/CipherReport";
 import type { Commission } from "./bindings/Commission";
 import type { CommissionFilter } from "./bindings/CommissionFilter";
 import type { CommissionId } from "./bindings/CommissionId";
+import type { Conflict } from "./bindings/Conflict";
 import type { Dashboard } from "./bindings/Dashboard";
 import type { DataInfo } from "./bindings/DataInfo";
 import type { DecimalMark } from "./bindings/DecimalMark";
@@ -53,6 +55,7 @@ import type { PlanId } from "./bindings/PlanId";
 import type { PlanPatch } from "./bindings/PlanPatch";
 import type { PlanStatus } from "./bindings/PlanStatus";
 import type { Progress } from "./bindings/Progress";
+import type { PullReport } from "./bindings/PullReport";
 import type { PushReport } from "./bindings/PushReport";
 import type { Recovery } from "./bindings/Recovery";
 import type { RestoreReport } from "./bindings/RestoreReport";
@@ -62,6 +65,7 @@ import type { RulesView } from "./bindings/RulesView";
 import type { ScreenChart } from "./bindings/ScreenChart";
 import type { ScreenData } from "./bindings/ScreenData";
 import type { ScreenRequest } from "./bindings/ScreenRequest";
+import type { SecurityState } from "./bindings/SecurityState";
 import type { SettingEntry } from "./bindings/SettingEntry";
 import type { Settings } from "./bindings/Settings";
 import type { Simulation } from "./bindings/Simulation";
@@ -69,6 +73,7 @@ import type { Snapshot } from "./bindings/Snapshot";
 import type { StatementFile } from "./bindings/StatementFile";
 import type { SyncExportReport } from "./bindings/SyncExportReport";
 import type { SyncStatus } from "./bindings/SyncStatus";
+import type { TableComparison } from "./bindings/TableComparison";
 import type { Theme } from "./bindings/Theme";
 import type { Tier } from "./bindings/Tier";
 import type { TierChange } from "./bindings/TierChange";
@@ -92,6 +97,14 @@ export function commands(call: Call) {
     dataInfo: () => call<DataInfo>("data_info"),
     launchReady: (marks: LaunchMarks) => call<string | null>("launch_ready", { marks }),
     amountParse: (field: string, text: string) => call<number>("amount_parse", { field, text }),
+
+    // security
+    securityState: () => call<SecurityState>("security_state"),
+    dbUnlock: (passphrase: string) => call<null>("db_unlock", { passphrase }),
+    dbLock: () => call<boolean>("db_lock"),
+    dbEncrypt: (passphrase: string) => call<CipherReport>("db_encrypt", { passphrase }),
+    dbDecrypt: (passphrase: string) => call<CipherReport>("db_decrypt", { passphrase }),
+    dbChangePassphrase: (old_passphrase: string, new_passphrase: string) => call<CipherReport>("db_change_passphrase", { old_passphrase, new_passphrase }),
 
     // applications
     applicationsList: (status: ApplicationStatus | null, limit: number | null, offset: number | null) => call<Page<Application>>("applications_list", { status, limit, offset }),
@@ -167,7 +180,10 @@ export function commands(call: Call) {
     syncStatus: () => call<SyncStatus>("sync_status"),
     syncExport: (dir: string, op: number, on_progress: Channel<Progress>) => call<SyncExportReport>("sync_export", { dir, op, on_progress }),
     syncApply: (dir: string, op: number, on_progress: Channel<Progress>) => call<ApplyReport>("sync_apply", { dir, op, on_progress }),
-    syncPush: (url: string, op: number, on_progress: Channel<Progress>) => call<PushReport>("sync_push", { url, op, on_progress }),
+    syncPush: (url: string, dry_run: boolean, op: number, on_progress: Channel<Progress>) => call<PushReport>("sync_push", { url, dry_run, op, on_progress }),
+    syncPull: (url: string, dry_run: boolean, op: number, on_progress: Channel<Progress>) => call<PullReport>("sync_pull", { url, dry_run, op, on_progress }),
+    syncCompare: (url: string, op: number, on_progress: Channel<Progress>) => call<Array<TableComparison>>("sync_compare", { url, op, on_progress }),
+    syncConflicts: (limit: number) => call<Array<Conflict>>("sync_conflicts", { limit }),
     operationCancel: (op: number) => call<boolean>("operation_cancel", { op }),
 
     // analytics

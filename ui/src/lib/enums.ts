@@ -13,7 +13,7 @@ import type { Tier } from "./bindings/Tier";
 export const APPLICATION_STATUSES: readonly ApplicationStatus[] = ["pending", "under_review", "approved", "rejected"];
 export const COMMISSION_STATUSES: readonly CommissionStatus[] = ["pending", "approved", "paid", "cancelled"];
 export const ENTITIES: readonly Entity[] = ["application", "partner", "lead", "commission", "payout", "plan", "setting", "database"];
-export const ERROR_KINDS: readonly ErrorKind[] = ["validation", "not_found", "invalid_transition", "conflict", "newer_schema", "corrupt", "cancelled", "storage", "migration", "io"];
+export const ERROR_KINDS: readonly ErrorKind[] = ["validation", "not_found", "invalid_transition", "conflict", "newer_schema", "corrupt", "locked", "cancelled", "storage", "migration", "io"];
 export const EXPERIENCE_LEVELS: readonly ExperienceLevel[] = ["beginner", "intermediate", "expert"];
 export const LEAD_STATUSES: readonly LeadStatus[] = ["prospect", "qualified", "proposal_sent", "negotiating", "closed_won", "closed_lost"];
 export const PARTNER_STATUSES: readonly PartnerStatus[] = ["active", "paused", "terminated"];

@@ -100,6 +100,14 @@ export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   // Applying a feed writes rows of any table.
   sync_apply: ALL,
   sync_push: ["sync"],
+  // Unlocking, locking and rewriting the file reopen the whole database.
+  db_unlock: ALL,
+  db_lock: ALL,
+  db_encrypt: ALL,
+  db_decrypt: ALL,
+  db_change_passphrase: ALL,
+  // A pull creates and edits applications, partners and leads, and logs conflicts.
+  sync_pull: ["applications", "partners", "leads", "dashboard", "analytics", "audit", "sync"],
 };
 
 /**
@@ -140,8 +148,11 @@ export const READS_ONLY: readonly string[] = [
   "rules_show",
   "rules_simulate",
   "settings_entries",
+  "security_state",
   "settings_get",
   "statement_write",
+  "sync_compare",
+  "sync_conflicts",
   "sync_status",
 ];
 

@@ -96,6 +96,7 @@ pub fn run(db: Option<&Path>, out: Out, cmd: BackupCmd) -> anyhow::Result<u8> {
             Ok(0)
         }
         BackupCmd::Verify { file } => {
+            unlock(&file)?;
             let v = backup::verify(&file).context("verifying the backup")?;
             out.emit(&v, || {
                 let mut s = kv(&[
@@ -120,6 +121,10 @@ pub fn run(db: Option<&Path>, out: Out, cmd: BackupCmd) -> anyhow::Result<u8> {
             }
         }
         BackupCmd::Restore { file } => {
+            unlock(&file)?;
+            if path.exists() {
+                unlock(&path)?;
+            }
             let now = super::clock()?.now();
             let report =
                 with_progress(|p| backup::restore_file(&path, &file, now, p)).context("restoring the backup")?;
@@ -206,4 +211,13 @@ fn size(bytes: u64) -> String {
         b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
         b => format!("{b} B"),
     }
+}
+
+/// Unlock an encrypted backup or database with its passphrase (typed or
+/// `$PARTNERDESK_PASSPHRASE`); a plain file needs none.
+fn unlock(file: &Path) -> anyhow::Result<()> {
+    if let Some(pass) = super::cipher::passphrase_for(file)? {
+        partnerdesk_core::store::cipher::unlock(file, &pass)?;
+    }
+    Ok(())
 }

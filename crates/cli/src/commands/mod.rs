@@ -6,6 +6,7 @@ mod admin;
 pub mod analytics;
 mod application;
 pub mod backup;
+mod cipher;
 mod commission;
 pub mod export;
 pub mod import;
@@ -67,6 +68,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     }
     let command = match cli.command {
         Command::Backup(c) => return backup::run(db, out, c),
+        Command::Encrypt => return cipher::encrypt(db, out),
+        Command::Decrypt => return cipher::decrypt(db, out),
+        Command::ChangePassphrase => return cipher::change_passphrase(db, out),
         other => other,
     };
     let ctx = Ctx {
@@ -95,6 +99,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Statement(a) => export::statement(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Sync(c) => sync::run(&ctx, c),
+        Command::Encrypt | Command::Decrypt | Command::ChangePassphrase => unreachable!("handled above"),
     }
 }
 
@@ -115,6 +120,12 @@ fn open_existing(db: Option<&Path>) -> anyhow::Result<Store> {
 /// [`open_existing`] without the daily backup; a damaged database names
 /// the newest good backup.
 pub fn open_existing_only(path: &Path) -> anyhow::Result<Store> {
+    exists(path)?;
+    let passphrase = cipher::passphrase_for(path)?;
+    open_existing_with(path, passphrase)
+}
+
+pub(crate) fn exists(path: &Path) -> anyhow::Result<()> {
     if !path.exists() {
         return Err(Error::io(
             format!("opening {}", path.display()),
@@ -125,7 +136,19 @@ pub fn open_existing_only(path: &Path) -> anyhow::Result<Store> {
         )
         .into());
     }
-    Store::open(path, clock()?).map_err(|e| backup::with_restore_hint(e, path))
+    Ok(())
+}
+
+/// [`open_existing_only`] with the passphrase already known.
+pub(crate) fn open_existing_with(
+    path: &Path,
+    passphrase: Option<partnerdesk_core::store::cipher::Passphrase>,
+) -> anyhow::Result<Store> {
+    let opts = partnerdesk_core::open::OpenOptions {
+        passphrase,
+        ..Default::default()
+    };
+    Store::open_with(path, clock()?, opts).map_err(|e| backup::with_restore_hint(e, path))
 }
 
 /// The clock: the wall clock, or `PARTNERDESK_NOW` when set.

@@ -239,3 +239,72 @@ fn damaged_newer_read_only_and_missing_databases_at_start() {
     assert_eq!(std::fs::read(&db.path).unwrap(), bytes);
     assert_eq!(db.counts()["partners"], 1);
 }
+
+/// `sync pull` killed at varied moments (reading the server, writing here,
+/// committing): the database holds either none or all of what the server
+/// had, with the pull's bookkeeping to match; a pull run to its end then
+/// takes the rest exactly once.
+#[test]
+fn a_pull_killed_mid_way_leaves_the_database_before_or_after_it() {
+    let Some(pgdb) = crate::common::PgDb::new("killpull") else {
+        return;
+    };
+    let mut web = pgdb.client();
+    web.batch_execute(crate::common::SUPABASE_ORIGINAL).unwrap();
+    let n: i64 = 20_000;
+    web.batch_execute(&format!(
+        "insert into partner_applications (name, email, company, created_at)
+         select 'Applicant ' || i, 'applicant' || i || '@web.example', 'Company ' || i, now() - interval '1 day'
+         from generate_series(1, {n}) as i"
+    ))
+    .unwrap();
+    let db = Db::new();
+    let count = |db: &Db| -> (i64, i64, i64) {
+        let c = rusqlite::Connection::open(&db.path).unwrap();
+        let q = |sql: &str| c.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        (
+            q("SELECT count(*) FROM partner_applications"),
+            q("SELECT count(*) FROM sync_pg_pulls"),
+            q("SELECT count(*) FROM sync_pg_base"),
+        )
+    };
+    let wal = side(&db.path, "-wal");
+    let mut killed_before = 0;
+    for round in 0..6u64 {
+        let start = len(&wal);
+        let mut child = spawn_bin()
+            .arg("--db")
+            .arg(&db.path)
+            .args(["sync", "pull", "--postgres", &pgdb.url])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut polls = 0u64;
+        let killed = kill_when(&mut child, || {
+            polls += 1;
+            match round % 3 {
+                0 => polls > round * 2_000,
+                1 => len(&wal) != start,
+                _ => len(&wal) > start + (round << 16),
+            }
+        });
+        sound(&db);
+        let (apps, pulls, bases) = count(&db);
+        assert!(
+            (apps, pulls, bases) == (0, 0, 0) || (apps, pulls, bases) == (n, 1, n),
+            "round {round}: {apps} applications, {pulls} pulls, {bases} bases"
+        );
+        if apps == 0 {
+            assert!(killed, "round {round}: the pull ended and kept nothing");
+            killed_before += 1;
+        } else {
+            break;
+        }
+    }
+    assert!(killed_before >= 1, "no pull was killed before its end");
+    let done = db.json(&["sync", "pull", "--postgres", &pgdb.url]);
+    let (apps, pulls, _) = count(&db);
+    assert_eq!((apps, pulls), (n, 1), "{done}");
+    sound(&db);
+}

@@ -9,6 +9,7 @@ mod common;
 
 mod analytics;
 mod bad_input;
+mod cipher;
 mod data;
 mod faults;
 mod import;

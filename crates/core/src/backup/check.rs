@@ -33,7 +33,9 @@ pub fn verify(path: &Path) -> Result<Verification> {
         return Ok(v);
     }
     let conn =
-        match Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX) {
+        match Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .and_then(|c| crate::store::cipher::key_connection(&c, path).map(|_| c))
+        {
             Ok(c) => c,
             Err(e) => {
                 v.problems.push(format!("cannot be opened: {e}"));
@@ -82,7 +84,8 @@ pub struct Recovery {
 /// backups folder only; nothing is written.
 pub fn recovery(db_path: &Path, error: ErrorInfo) -> Recovery {
     let set = BackupSet::of(db_path);
-    let restorable = error.kind == "corrupt";
+    // A file that looks encrypted may be damaged just as well: a backup is a way out.
+    let restorable = error.kind == "corrupt" || error.kind == "locked";
     let newest_good = if restorable {
         newest_good(&set).ok().flatten()
     } else {
@@ -131,6 +134,7 @@ pub fn preflight(path: &Path) -> Result<()> {
         immutable_uri(path),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
     )
+    .and_then(|c| crate::store::cipher::key_connection(&c, path).map(|_| c))
     .map_err(|e| corrupt_or_storage(&shown, e))?;
     let found = schema_version(&conn).map_err(|e| match e {
         Error::Storage(s) => corrupt_or_storage(&shown, s),
@@ -196,7 +200,14 @@ pub(super) fn check_file_shape(path: &Path) -> Result<()> {
             Err(e) => return Err(Error::io(format!("reading {shown}"), e)),
         }
     }
+    if n >= 16 && &head[..16] != b"SQLite format 3\0" && crate::store::cipher::is_unlocked(path) {
+        // Encrypted with a key of this process: the header is encrypted too.
+        return Ok(());
+    }
     if n < 16 || &head[..16] != b"SQLite format 3\0" {
+        if crate::store::cipher::could_be_encrypted(path) {
+            return Err(crate::store::cipher::locked_error(path));
+        }
         return Err(corrupt("the file does not start with the SQLite header".into()));
     }
     if n < 100 {

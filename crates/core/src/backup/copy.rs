@@ -86,6 +86,8 @@ pub(super) fn copy_verified(
         let _held = hold_temporary(&tmp)?;
         {
             let mut dst = Connection::open(&tmp).map_err(Error::Storage)?;
+            // A copy of an encrypted database is encrypted with its key and salt.
+            crate::store::cipher::key_copy(&dst, Path::new(src_shown))?;
             {
                 let b = Backup::new(src, &mut dst)?;
                 let mut waits = 0u32;

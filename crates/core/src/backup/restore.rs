@@ -152,6 +152,7 @@ pub(super) fn set_aside_current(
             db_path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        crate::store::cipher::key_connection(&src, db_path)?;
         src.execute_batch("BEGIN")?;
         src.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
         let mut set_aside_progress = |p: &Progress| {

@@ -8,6 +8,7 @@
 //! migration, migrating) is one layer up, in the `open` module, so that the
 //! store depends on nothing above it.
 
+pub mod cipher;
 pub mod repo;
 pub mod search;
 
@@ -267,11 +268,16 @@ pub(crate) fn open_conn(path: &Path, reader: bool) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| storage_open_error(&shown, e))?;
+    cipher::key_connection(&conn, path).map_err(|e| storage_open_error(&shown, e))?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     let set = || -> rusqlite::Result<()> {
+        if cipher::is_plain(path) {
+            // An encrypted file keeps SQLCipher's page size (its header is
+            // encrypted: setting another one before the first read breaks it).
+            conn.execute_batch("PRAGMA page_size = 16384;")?;
+        }
         conn.execute_batch(
-            "PRAGMA page_size = 16384;
-             PRAGMA foreign_keys = ON;
+            "PRAGMA foreign_keys = ON;
              PRAGMA synchronous = NORMAL;
              PRAGMA temp_store = MEMORY;
              PRAGMA cache_size = -65536;
@@ -356,7 +362,13 @@ pub(crate) fn check_header(path: &Path) -> Result<()> {
     if n == 0 {
         return Ok(());
     }
+    if n == 16 && &head != b"SQLite format 3\0" && cipher::is_unlocked(path) {
+        return Ok(());
+    }
     if n < 16 || &head != b"SQLite format 3\0" {
+        if cipher::could_be_encrypted(path) {
+            return Err(cipher::locked_error(path));
+        }
         return Err(Error::Corrupt {
             path: shown,
             reason: "the file does not start with the SQLite header".into(),

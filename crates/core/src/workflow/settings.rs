@@ -36,6 +36,9 @@ pub struct Settings {
     pub tiers: [TierRule; 4],
     /// How many daily and weekly backups rotation keeps.
     pub backup: Retention,
+    /// Minutes without input after which the app locks an encrypted
+    /// database (0: never).
+    pub lock_minutes: i64,
 }
 
 impl Default for Settings {
@@ -69,6 +72,7 @@ impl Default for Settings {
                 },
             ],
             backup: Retention::default(),
+            lock_minutes: 0,
         }
     }
 }
@@ -123,6 +127,11 @@ impl Settings {
             key: "backup.keep_weekly".into(),
             value: self.backup.keep_weekly.to_string(),
             description: "weeks of weekly backups kept (the newest backup of each)".into(),
+        });
+        v.push(SettingEntry {
+            key: "security.lock_minutes".into(),
+            value: self.lock_minutes.to_string(),
+            description: "minutes without input before the app locks an encrypted database (0: never)".into(),
         });
         v
     }
@@ -185,6 +194,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
     let int = |k: &str, d: i64| raw.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(d);
     s.backup.keep_daily = int("backup.keep_daily", s.backup.keep_daily);
     s.backup.keep_weekly = int("backup.keep_weekly", s.backup.keep_weekly);
+    s.lock_minutes = int("security.lock_minutes", s.lock_minutes);
     Ok(s)
 }
 
@@ -205,10 +215,11 @@ pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
         }
         after.currency = c.clone();
         stored = c;
-    } else if let Some(what) = key.strip_prefix("backup.") {
-        let (slot, range) = match what {
-            "keep_daily" => (&mut after.backup.keep_daily, 1..=366),
-            "keep_weekly" => (&mut after.backup.keep_weekly, 0..=520),
+    } else if key.starts_with("backup.") || key == "security.lock_minutes" {
+        let (slot, range) = match key {
+            "backup.keep_daily" => (&mut after.backup.keep_daily, 1..=366),
+            "backup.keep_weekly" => (&mut after.backup.keep_weekly, 0..=520),
+            "security.lock_minutes" => (&mut after.lock_minutes, 0..=1440),
             _ => return Err(unknown_key(key)),
         };
         *slot = value

@@ -608,9 +608,16 @@ fn a_read_only_database_is_refused_clearly_and_nothing_is_lost() {
 fn a_missing_data_folder_is_a_clear_error_or_is_made_private() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gone").join("deeper").join("p.db");
-    let err = Store::open_with(&db, Arc::new(clock()), OpenOptions { create_dir: false })
-        .err()
-        .expect("no folder, no database");
+    let err = Store::open_with(
+        &db,
+        Arc::new(clock()),
+        OpenOptions {
+            create_dir: false,
+            ..Default::default()
+        },
+    )
+    .err()
+    .expect("no folder, no database");
     assert_eq!(err.kind(), "io");
     assert!(err.to_string().contains("does not exist"), "{err}");
     assert!(!dir.path().join("gone").exists(), "nothing is created");

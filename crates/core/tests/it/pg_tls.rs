@@ -17,15 +17,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The test server of scripts/with-postgres.sh.
-struct Server {
-    url: String,
-    port: String,
+pub(crate) struct Server {
+    pub(crate) url: String,
+    pub(crate) port: String,
     ca: String,
     wrong_ca: String,
 }
 
 /// The server, or None to skip (never in CI).
-fn server() -> Option<Server> {
+pub(crate) fn server() -> Option<Server> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     match (
         var("PARTNERDESK_TEST_PG_URL"),
@@ -53,13 +53,13 @@ fn server() -> Option<Server> {
 }
 
 /// A database of its own on the server (tests run side by side), dropped at the end.
-struct Database<'a> {
+pub(crate) struct Database<'a> {
     server: &'a Server,
     name: String,
 }
 
 impl<'a> Database<'a> {
-    fn new(server: &'a Server, tag: &str) -> Database<'a> {
+    pub(crate) fn new(server: &'a Server, tag: &str) -> Database<'a> {
         let name = format!("pd_tls_{tag}_{}", std::process::id());
         let mut admin = pg::connect(&server.url).unwrap();
         admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
@@ -68,7 +68,7 @@ impl<'a> Database<'a> {
     }
 
     /// `postgresql://partnerdesk[:password]@host:port/name?query`.
-    fn url(&self, password: Option<&str>, host: &str, query: &str) -> String {
+    pub(crate) fn url(&self, password: Option<&str>, host: &str, query: &str) -> String {
         let auth = match password {
             Some(p) => format!("partnerdesk:{p}"),
             None => "partnerdesk".to_owned(),

@@ -27,10 +27,11 @@ use partnerdesk_core::backup::{BackupInfo, Recovery, RestoreReport, Verification
 use partnerdesk_core::exchange::export::ExportReport;
 use partnerdesk_core::exchange::import::{DecimalMark, ImportPreview, ImportReport, ImportTable};
 use partnerdesk_core::exchange::payout_file::PayoutSummary;
-use partnerdesk_core::exchange::pg::PushReport;
+use partnerdesk_core::exchange::pg::{Conflict, PullBadRow, PullReport, PushReport, TableComparison, TableRows};
 use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
 use partnerdesk_core::progress::Progress;
+use partnerdesk_core::store::cipher::{CipherReport, SecurityState};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};
@@ -92,6 +93,13 @@ fn export(dir: &Path) {
         SyncExportReport,
         ApplyReport,
         PushReport,
+        TableRows,
+        PullReport,
+        PullBadRow,
+        Conflict,
+        TableComparison,
+        CipherReport,
+        SecurityState,
         SyncStatus,
         ScreenRequest,
         ScreenData,

@@ -135,13 +135,20 @@ fn export_import_statement_payout_and_sync_are_wired() {
 }
 
 #[test]
-fn a_push_never_echoes_the_password() {
+fn a_push_pull_or_compare_never_echoes_the_password() {
     let app = app();
     let url = "postgresql://bob:s3cr3t-pw@127.0.0.1:1/db?connect_timeout=2";
-    let e = call(&app, "sync_push", json!({"url": url, "op": 1, "on_progress": CHANNEL})).unwrap_err();
-    let m = e["message"].as_str().unwrap();
-    assert!(!m.contains("s3cr3t-pw"), "{m}");
-    assert!(m.contains("bob@127.0.0.1"), "{m}");
+    for (op, command) in [(1, "sync_push"), (2, "sync_pull"), (3, "sync_compare")] {
+        let mut args = json!({"url": url, "op": op, "on_progress": CHANNEL});
+        if command != "sync_compare" {
+            args["dry_run"] = json!(false);
+        }
+        let e = call(&app, command, args).unwrap_err();
+        let m = e["message"].as_str().unwrap();
+        assert!(!m.contains("s3cr3t-pw"), "{command}: {m}");
+        assert!(m.contains("bob@127.0.0.1"), "{command}: {m}");
+    }
+    assert_eq!(call(&app, "sync_conflicts", json!({"limit": 10})).unwrap(), json!([]));
 }
 
 #[test]
@@ -199,4 +206,57 @@ fn operation_cancel_flips_the_flag_of_that_operation_only() {
     assert!(!b.cancelled());
     drop(a);
     assert!(!state.cancel_op(5), "an operation that ended is not running");
+}
+
+#[test]
+fn encrypt_lock_unlock_and_decrypt_from_the_app() {
+    let app = app();
+    add_application(&app, "Secret", "secret@example.com");
+    let st = call(&app, "security_state", json!({})).unwrap();
+    assert_eq!(st["encrypted"], false);
+    let e = call(&app, "db_encrypt", json!({"passphrase": "short"})).unwrap_err();
+    assert_eq!(
+        (e["kind"].as_str(), e["field"].as_str()),
+        (Some("validation"), Some("passphrase"))
+    );
+    let r = call(&app, "db_encrypt", json!({"passphrase": "wiring passphrase"})).unwrap();
+    assert_eq!(r["encrypted"], true);
+    // Reopened on the encrypted file: the same rows.
+    assert_eq!(total_applications(&app), 1);
+    assert_eq!(call(&app, "security_state", json!({})).unwrap()["encrypted"], true);
+    let path = call(&app, "data_info", json!({})).unwrap()["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(!bytes.windows(18).any(|w| w == b"secret@example.com"));
+
+    // Locked: every command answers `locked`; a wrong passphrase stays locked.
+    assert_eq!(call(&app, "db_lock", json!({})).unwrap(), true);
+    let e = call(
+        &app,
+        "applications_list",
+        json!({"status": null, "limit": 10, "offset": 0}),
+    )
+    .unwrap_err();
+    assert_eq!(e["kind"], "locked");
+    let rec = call(&app, "recovery", json!({})).unwrap();
+    assert_eq!(rec["error"]["kind"], "locked");
+    let e = call(&app, "db_unlock", json!({"passphrase": "not it at all"})).unwrap_err();
+    assert_eq!(e["kind"], "locked");
+    call(&app, "db_unlock", json!({"passphrase": "wiring passphrase"})).unwrap();
+    assert_eq!(total_applications(&app), 1);
+
+    let r = call(
+        &app,
+        "db_change_passphrase",
+        json!({"old_passphrase": "wiring passphrase", "new_passphrase": "another wiring phrase"}),
+    )
+    .unwrap();
+    assert_eq!(r["encrypted"], true);
+    let r = call(&app, "db_decrypt", json!({"passphrase": "another wiring phrase"})).unwrap();
+    assert_eq!(r["encrypted"], false);
+    assert_eq!(call(&app, "security_state", json!({})).unwrap()["encrypted"], false);
+    assert_eq!(call(&app, "db_lock", json!({})).unwrap(), false);
+    assert_eq!(total_applications(&app), 1);
 }

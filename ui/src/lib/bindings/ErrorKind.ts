@@ -4,4 +4,4 @@
  * The kinds of failure, by the stable name the shell, the CLI and the
  * UI switch on (the UI gets them as a TypeScript union).
  */
-export type ErrorKind = "validation" | "not_found" | "invalid_transition" | "conflict" | "newer_schema" | "corrupt" | "cancelled" | "storage" | "migration" | "io";
+export type ErrorKind = "validation" | "not_found" | "invalid_transition" | "conflict" | "newer_schema" | "corrupt" | "locked" | "cancelled" | "storage" | "migration" | "io";

@@ -10,4 +10,9 @@ tiers: [TierRule, TierRule, TierRule, TierRule],
 /**
  * How many daily and weekly backups rotation keeps.
  */
-backup: Retention, };
+backup: Retention, 
+/**
+ * Minutes without input after which the app locks an encrypted
+ * database (0: never).
+ */
+lock_minutes: number, };

@@ -1,6 +1,6 @@
 // The Export card: one file per table, CSV or JSON, into a folder.
 import { useState } from "react";
-import { dataApi, invalid } from "../../lib/api";
+import { dataApi, invalid, securityApi } from "../../lib/api";
 import type { Format } from "../../lib/bindings/Format";
 import { fieldError, useLoad } from "../../lib/hooks";
 import { Field } from "../../components/ui";
@@ -12,6 +12,10 @@ export function ExportCard(props: { ops: Ops }) {
   const [table, setTable] = useState("");
   const [dir, setDir] = useState("");
   const [outcome, setOutcome] = useState<Outcome>(null);
+  const security = useLoad(() => securityApi.state(), [], ["settings"]);
+  const encrypted = security.data?.encrypted ?? false;
+  // An encrypted database's export is plain: the first click says so, the second writes.
+  const [warned, setWarned] = useState(false);
   const err = errorOf(outcome);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -20,6 +24,11 @@ export function ExportCard(props: { ops: Ops }) {
       setOutcome({ error: invalid("dir", "folder: choose the folder to write into") });
       return;
     }
+    if (encrypted && !warned) {
+      setWarned(true);
+      return;
+    }
+    setWarned(false);
     try {
       const r = await props.ops.run("Exporting", (op) => dataApi.exportRun(format, dir.trim(), table || null, op));
       const rows = r.files.reduce((n, f) => n + f.rows, 0);
@@ -69,9 +78,15 @@ export function ExportCard(props: { ops: Ops }) {
           />
         </div>
       </div>
+      {encrypted && warned && (
+        <div className="banner warn" role="alert" data-export-plain>
+          This database is encrypted, but exported files are plain: anyone who can read them can read the data. Keep
+          them somewhere safe, or delete them after use. Press Export again to write them.
+        </div>
+      )}
       <div className="buttons">
         <button type="submit" className="primary" disabled={!!props.ops.running} data-action="export">
-          Export
+          {encrypted && warned ? "Export anyway" : "Export"}
         </button>
       </div>
       <OutcomeBanner outcome={outcome} name="export" shownFields={["format", "table", "dir"]} />

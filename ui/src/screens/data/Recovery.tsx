@@ -1,11 +1,56 @@
 // The database could not be opened: say why, and offer the newest good backup.
 import { useEffect, useState } from "react";
-import { dataApi } from "../../lib/api";
+import { dataApi, securityApi } from "../../lib/api";
 import type { BackupInfo } from "../../lib/bindings/BackupInfo";
 import { dateTime } from "../../lib/format";
 import { useLoad } from "../../lib/hooks";
 import { Modal } from "../../components/ui";
 import { OutcomeBanner, ProgressBar, size, toError, useLongOps, type Outcome } from "./shared";
+
+/** The passphrase of an encrypted database; the window starts afresh once it opens. */
+function Unlock(props: { database: string }) {
+  const [pass, setPass] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      await securityApi.unlock(pass);
+      window.location.reload();
+    } catch (err) {
+      setError(toError(err).message);
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="card unlock" onSubmit={submit} data-unlock>
+      <p>
+        <code>{props.database}</code> is encrypted. Type its passphrase to open it.
+      </p>
+      <label>
+        Passphrase{" "}
+        <input
+          type="password"
+          name="passphrase"
+          autoFocus
+          autoComplete="current-password"
+          value={pass}
+          onChange={(e) => setPass(e.target.value)}
+        />
+      </label>{" "}
+      <button type="submit" className="primary" disabled={busy || !pass} data-action="unlock">
+        {busy ? "Opening…" : "Unlock"}
+      </button>
+      {error && (
+        <div className="field-error" role="alert" data-error-for="passphrase">
+          {error}
+        </div>
+      )}
+    </form>
+  );
+}
 
 export function RecoveryScreen() {
   const rec = useLoad(() => dataApi.recovery(), []);
@@ -29,11 +74,13 @@ export function RecoveryScreen() {
     }
   };
   if (!r) return rec.error ? <div className="banner error">{rec.error.message}</div> : null;
+  const locked = r.error.kind === "locked";
   return (
     <section className="screen recovery" data-screen="recovery">
       <header className="screen-head">
-        <h1>The database cannot be opened</h1>
+        <h1>{locked ? "The database is encrypted" : "The database cannot be opened"}</h1>
       </header>
+      {locked && <Unlock database={r.database} />}
       {ops.running && <ProgressBar running={ops.running} onCancel={ops.cancel} />}
       <div className="banner error" role="alert" data-recovery-error={r.error.kind}>
         {r.error.message}

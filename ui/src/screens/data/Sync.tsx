@@ -1,5 +1,9 @@
-// The Sync card: the change feed in a folder, and the push to PostgreSQL.
-import { useState } from "react";
+// The Sync card: the change feed in a folder, and the two-way sync with
+// PostgreSQL/Supabase (push, pull, compare) with its conflict log.
+import { useState, type ReactNode } from "react";
+import type { PullReport } from "../../lib/bindings/PullReport";
+import type { PushReport } from "../../lib/bindings/PushReport";
+import type { TableComparison } from "../../lib/bindings/TableComparison";
 import { dataApi, invalid } from "../../lib/api";
 import { dateTime } from "../../lib/format";
 import { fieldError, useLoad } from "../../lib/hooks";
@@ -58,25 +62,48 @@ export function SyncCard(props: { ops: Ops }) {
       setFolderOutcome({ error: toError(e) });
     }
   };
-  const push = async (e: React.FormEvent) => {
-    e.preventDefault();
+  const needUrl = () => {
+    if (url.trim()) return true;
+    setPushOutcome({ error: invalid("postgres", "URL: type the PostgreSQL URL") });
+    return false;
+  };
+  const push = async (dryRun: boolean) => {
     setPushOutcome(null);
-    if (!url.trim()) {
-      setPushOutcome({ error: invalid("postgres", "URL: type the PostgreSQL URL") });
-      return;
-    }
+    if (!needUrl()) return;
     try {
-      const r = await props.ops.run("Pushing to PostgreSQL", (op) => dataApi.syncPush(url.trim(), op));
-      setPushOutcome({
-        ok: (
-          <>
-            Pushed {r.rows.toLocaleString()} rows ({r.full ? "everything" : "the changes"}) to <code>{r.target}</code>.
-          </>
-        ),
-      });
+      const r = await props.ops.run(dryRun ? "Checking a push" : "Pushing to PostgreSQL", (op) =>
+        dataApi.syncPush(url.trim(), dryRun, op),
+      );
+      setPushOutcome({ ok: <PushSummary r={r} /> });
     } catch (e) {
       setPushOutcome({ error: toError(e) });
     }
+  };
+  const pull = async (dryRun: boolean) => {
+    setPushOutcome(null);
+    if (!needUrl()) return;
+    try {
+      const r = await props.ops.run(dryRun ? "Checking a pull" : "Pulling from PostgreSQL", (op) =>
+        dataApi.syncPull(url.trim(), dryRun, op),
+      );
+      setPushOutcome({ ok: <PullSummary r={r} /> });
+    } catch (e) {
+      setPushOutcome({ error: toError(e) });
+    }
+  };
+  const compare = async () => {
+    setPushOutcome(null);
+    if (!needUrl()) return;
+    try {
+      const r = await props.ops.run("Comparing both sides", (op) => dataApi.syncCompare(url.trim(), op));
+      setPushOutcome({ ok: <CompareTable rows={r} /> });
+    } catch (e) {
+      setPushOutcome({ error: toError(e) });
+    }
+  };
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    void push(false);
   };
 
   return (
@@ -127,10 +154,12 @@ export function SyncCard(props: { ops: Ops }) {
           </div>
           <OutcomeBanner outcome={folderOutcome} name="sync-folder" shownFields={["dir", "sync"]} />
         </div>
-        <form onSubmit={push}>
+        <form onSubmit={submit}>
           <h4>PostgreSQL / Supabase</h4>
           <p className="muted small">
-            Upserts the changes since the last push. The URL is not saved; answers name the server without the password.
+            Push sends the changes since the last push (missing tables are created, missing columns added, amounts
+            converted to the server&apos;s column types). Pull brings in the applications, partners and leads created or
+            changed there. The URL is not saved; answers name the server without the password.
           </p>
           <Field label="PostgreSQL URL" name="postgres" error={fieldError(pErr, "postgres")}>
             <input
@@ -138,12 +167,21 @@ export function SyncCard(props: { ops: Ops }) {
               name="pg-url"
               value={url}
               onChange={(e) => setUrl(e.target.value)}
-              placeholder="postgresql://user:password@host:5432/database"
+              placeholder="postgresql://user:password@host:5432/database?sslmode=require"
               autoComplete="off"
               spellCheck={false}
             />
           </Field>
           <div className="buttons">
+            <button type="button" onClick={() => void push(true)} disabled={busy} data-action="sync-push-check">
+              Check push
+            </button>
+            <button type="button" onClick={() => void compare()} disabled={busy} data-action="sync-compare">
+              Compare
+            </button>
+            <button type="button" onClick={() => void pull(false)} disabled={busy} data-action="sync-pull">
+              Pull
+            </button>
             <button type="submit" className="primary" disabled={busy} data-action="sync-push">
               Push
             </button>
@@ -151,6 +189,132 @@ export function SyncCard(props: { ops: Ops }) {
           <OutcomeBanner outcome={pushOutcome} name="sync-push" shownFields={["postgres"]} />
         </form>
       </div>
+      <ConflictLog />
+    </div>
+  );
+}
+
+function PushSummary(props: { r: PushReport }) {
+  const { r } = props;
+  const changes: ReactNode[] = [
+    ...r.created_tables.map((t) => (
+      <li key={`t-${t}`}>
+        {r.dry_run ? "would create" : "created"} table {t}
+      </li>
+    )),
+    ...r.added_columns.map((c) => (
+      <li key={`c-${c}`}>
+        {r.dry_run ? "would add" : "added"} column {c}
+      </li>
+    )),
+  ];
+  return (
+    <div data-push-report>
+      {r.dry_run ? "A push would send" : "Pushed"} {r.rows.toLocaleString()} rows (
+      {r.full ? "everything" : "the changes"}) to <code>{r.target}</code>
+      {r.dry_run ? "; nothing was written." : "."}
+      {changes.length > 0 && <ul className="small">{changes}</ul>}
+      {r.tables.length > 0 && (
+        <p className="small muted">{r.tables.map((t) => `${t.table} ${t.rows.toLocaleString()}`).join(" · ")}</p>
+      )}
+    </div>
+  );
+}
+
+function PullSummary(props: { r: PullReport }) {
+  const { r } = props;
+  return (
+    <div data-pull-report>
+      {r.dry_run ? "A pull would take" : "Pulled"} from <code>{r.target}</code>: {r.created} new, {r.updated} updated,{" "}
+      {r.unchanged} unchanged, {r.conflicts.length} conflict(s), {r.bad_rows.length} refused
+      {r.dry_run ? "; nothing was kept." : "."}
+      {r.bad_rows.length > 0 && (
+        <ul className="small" data-pull-refused>
+          {r.bad_rows.map((b) => (
+            <li key={`${b.table}-${b.id}`}>
+              {b.table} <code>{b.id}</code>
+              {b.field ? ` (${b.field})` : ""}: {b.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function CompareTable(props: { rows: TableComparison[] }) {
+  const cents = (v: number | null) =>
+    v === null ? "–" : (v / 100).toLocaleString(undefined, { minimumFractionDigits: 2 });
+  const same = props.rows.every((t) => t.equal);
+  return (
+    <div data-compare>
+      <p>{same ? "Both sides hold the same rows." : "The sides differ: pull, then push."}</p>
+      <table className="table small">
+        <thead>
+          <tr>
+            <th>Table</th>
+            <th className="num">Here</th>
+            <th className="num">There</th>
+            <th className="num">Money here</th>
+            <th className="num">Money there</th>
+            <th>Same</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((t) => (
+            <tr key={t.table} data-compare-table={t.table} data-equal={t.equal ? "yes" : "no"}>
+              <td>{t.table}</td>
+              <td className="num">{t.local_rows.toLocaleString()}</td>
+              <td className="num">{t.remote_rows === null ? "missing" : t.remote_rows.toLocaleString()}</td>
+              <td className="num">{cents(t.local_cents)}</td>
+              <td className="num">{cents(t.remote_cents)}</td>
+              <td>{t.equal ? "yes" : "no"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Records changed on both sides between syncs: who won, and the other side's image. */
+function ConflictLog() {
+  const list = useLoad(() => dataApi.syncConflicts(50), [], ["sync"]);
+  const rows = list.data ?? [];
+  return (
+    <div data-conflicts>
+      <h4>Sync conflicts</h4>
+      {rows.length === 0 ? (
+        <p className="muted small">
+          No conflicts. A record changed both here and on the server between two syncs is listed here: the newer change
+          wins and the other is kept.
+        </p>
+      ) : (
+        <table className="table small">
+          <thead>
+            <tr>
+              <th>Detected</th>
+              <th>Record</th>
+              <th>Kept</th>
+              <th>Outvoted side</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((c) => (
+              <tr key={c.id} data-conflict={c.record_id}>
+                <td>{dateTime(c.detected_at)} UTC</td>
+                <td>
+                  {c.table} <code>{c.record_id}</code>
+                </td>
+                <td>{c.winner === "remote" ? "the server's change" : "this desk's change"}</td>
+                <td>
+                  <code className="wrap">{c.winner === "remote" ? c.local_image : c.remote_image}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </div>
   );
 }

@@ -196,3 +196,48 @@ pub fn field<'a>(text: &'a str, label: &str) -> &'a str {
         })
         .unwrap_or_else(|| panic!("no {label:?} line in:\n{text}"))
 }
+
+/// A database of its own on the test PostgreSQL server (PARTNERDESK_TEST_PG_URL,
+/// required when CI=true), dropped at the end; None to skip.
+pub struct PgDb {
+    admin: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDb {
+    pub fn new(tag: &str) -> Option<PgDb> {
+        let admin = match std::env::var("PARTNERDESK_TEST_PG_URL") {
+            Ok(u) if !u.is_empty() => u,
+            _ => {
+                assert!(
+                    std::env::var("CI").map_or(true, |v| v != "true"),
+                    "PARTNERDESK_TEST_PG_URL is not set: in CI the PostgreSQL tests must run"
+                );
+                eprintln!("skipped: PARTNERDESK_TEST_PG_URL is not set (run through scripts/with-postgres.sh)");
+                return None;
+            }
+        };
+        let name = format!("pd_cli_{tag}_{}", std::process::id());
+        let mut c = partnerdesk_core::exchange::pg::connect(&admin).unwrap();
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
+        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        Some(PgDb { admin, name, url })
+    }
+
+    pub fn client(&self) -> postgres::Client {
+        partnerdesk_core::exchange::pg::connect(&self.url).unwrap()
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        if let Ok(mut c) = partnerdesk_core::exchange::pg::connect(&self.admin) {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+/// The original system's five tables, as its Supabase project defines them.
+pub const SUPABASE_ORIGINAL: &str = include_str!("../../../../core/tests/fixtures/supabase_original.sql");

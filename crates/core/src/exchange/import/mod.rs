@@ -394,7 +394,7 @@ pub fn import_bytes(
         let result = (|| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let tx = Tx::wrap(tx, now);
-            let report = run(&tx, opts, &plan, data, mode, progress)?;
+            let report = run(&tx, opts, &plan, data, mode, "import", progress)?;
             if report.bad_rows.is_empty() && !opts.dry_run {
                 tx.commit()?;
             }
@@ -428,6 +428,7 @@ fn run(
     plan: &ColumnPlan,
     data: &[u8],
     mode: LoadMode,
+    action: &str,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Result<ImportReport> {
     let mut report = ImportReport {
@@ -527,9 +528,89 @@ fn run(
         summary[repo::audit::IMPORT_FIRST_ID] = first.to_string().into();
         summary[repo::audit::IMPORT_LAST_ID] = last.to_string().into();
     }
-    repo::audit::record(tx, Entity::Database, "import", "import", None::<&()>, Some(&summary))?;
+    repo::audit::record(tx, Entity::Database, action, action, None::<&()>, Some(&summary))?;
     report.imported = report.valid;
     Ok(report)
+}
+
+/// What [`import_records`] wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Written {
+    pub(crate) created: u64,
+    pub(crate) updated: u64,
+}
+
+/// Import `records` (field -> text or null, as a JSON import reads them;
+/// updates allowed) inside the caller's transaction, keeping the good ones:
+/// returns what was written and each refused record by its index, with the
+/// reason. The import runs on a savepoint; while any record is bad it is
+/// rolled back and run again without the bad ones (a record may be bad only
+/// because an earlier one was). The summary audit row is `database/action`.
+pub(crate) fn import_records(
+    tx: &Tx,
+    table: ImportTable,
+    records: &[serde_json::Map<String, serde_json::Value>],
+    action: &str,
+) -> Result<(Written, Vec<(usize, BadRow)>)> {
+    let mut opts = ImportOptions::new(table, ImportFormat::Json);
+    opts.update = true;
+    let plan = ColumnPlan::new(table, &opts.mapping)?;
+    let mut left: Vec<usize> = (0..records.len()).collect();
+    let mut refused: Vec<(usize, BadRow)> = Vec::new();
+    while !left.is_empty() {
+        // One record a line, from line 2: a bad row's line names its record.
+        let mut data = b"[\n".to_vec();
+        for (n, i) in left.iter().enumerate() {
+            if n > 0 {
+                data.extend_from_slice(b",\n");
+            }
+            serde_json::to_writer(&mut data, &records[*i]).map_err(|e| Error::validation("sync", e.to_string()))?;
+        }
+        data.extend_from_slice(b"\n]");
+        tx.execute_batch("SAVEPOINT import_records")?;
+        let report = run(tx, &opts, &plan, &data, LoadMode::default(), action, &mut |_| true);
+        let report = match report {
+            Ok(r) => r,
+            Err(e) => {
+                tx.execute_batch("ROLLBACK TO import_records; RELEASE import_records")?;
+                return Err(e);
+            }
+        };
+        if report.bad_rows.is_empty() {
+            tx.execute_batch("RELEASE import_records")?;
+            let updated = report.updated;
+            return Ok((
+                Written {
+                    created: report.imported - updated,
+                    updated,
+                },
+                refused,
+            ));
+        }
+        tx.execute_batch("ROLLBACK TO import_records; RELEASE import_records")?;
+        let mut bad_at = std::collections::BTreeSet::new();
+        for b in report.bad_rows {
+            let n = (b.line as usize).checked_sub(2).filter(|n| *n < left.len());
+            match n {
+                Some(n) if bad_at.insert(n) => refused.push((left[n], b)),
+                Some(_) => {}
+                None => {
+                    return Err(Error::validation(
+                        "sync",
+                        format!("a record the import cannot place: {}", b.reason),
+                    ))
+                }
+            }
+        }
+        left = left
+            .into_iter()
+            .enumerate()
+            .filter(|(n, _)| !bad_at.contains(n))
+            .map(|(_, i)| i)
+            .collect();
+    }
+    refused.sort_by_key(|(i, _)| *i);
+    Ok((Written::default(), refused))
 }
 
 /// Faults of one row (reported and the import goes on checking) as opposed

@@ -81,7 +81,10 @@ fn open_creates_a_private_file_in_a_private_folder() {
     let err = Store::open_with(
         dir.path().join("absent").join("x.db"),
         Arc::new(SystemClock),
-        partnerdesk_core::open::OpenOptions { create_dir: false },
+        partnerdesk_core::open::OpenOptions {
+            create_dir: false,
+            ..Default::default()
+        },
     )
     .err()
     .unwrap();
@@ -145,8 +148,16 @@ fn an_empty_file_becomes_a_new_database() {
 #[test]
 fn random_bytes_are_corrupt_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
+    // Whole 4 KiB pages of random bytes look like an encrypted database: the
+    // passphrase is asked for (kind `locked`), and nothing is written either.
+    let path = dir.path().join("pages.db");
+    let bytes = noise(8192, 1);
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(open(&path).err().expect("junk must not open").kind(), "locked");
+    unchanged(&path, &bytes);
     for (i, bytes) in [
-        noise(8192, 1),
+        noise(8191, 1),
+        vec![7u8; 8192],
         noise(10, 2),
         b"not a database at all, just text\n".to_vec(),
     ]
