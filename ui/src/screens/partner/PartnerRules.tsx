@@ -76,6 +76,22 @@ export function PartnerRules(props: { partner: Partner }) {
       <p className="muted">
         Which rule pays a won deal: the override, else the group&apos;s tier rate, else the default.
       </p>
+      {rules.data && rules.data.override_versions.length > 0 && (
+        <ul className="list" aria-label="Override versions">
+          {rules.data.override_versions.map((v) => (
+            <li key={v.version} data-version={v.version}>
+              Version {v.version} from {v.effective_from}:{" "}
+              {v.override_rate !== null
+                ? percent(v.override_rate)
+                : v.override_flat !== null
+                  ? `${money(v.override_flat, cur)} per won deal`
+                  : "cleared"}
+              {v.override_until ? ` until ${v.override_until}` : ""}
+              {v.scope === "pending" ? " (also re-rated pending commissions)" : ""}
+            </li>
+          ))}
+        </ul>
+      )}
       <form className="inline-form" onSubmit={save} aria-label="Set override">
         <select aria-label="Override kind" value={kind} onChange={(e) => setKind(e.target.value as "rate" | "flat")}>
           <option value="rate">Rate (%)</option>
