@@ -61,6 +61,12 @@ bench: deps
 	@python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet duckdb
 	python3 scripts/bench_duckdb.py $(BENCH_DB) $(CURDIR)/target/bench/analytics-rust.json
 
+## Rules benchmark: the what-if simulator replaying every won deal of the
+## reference set (`make bench` makes it; the first open migrates it).
+.PHONY: bench-rules
+bench-rules: deps
+	PARTNERDESK_BENCH_DB=$(BENCH_DB) $(CARGO) bench -p partnerdesk-core --bench rules
+
 ## Lead import benchmark: ROWS valid leads from CSV (every check of a hand
 ## entry), rows/s beside two peers writing the same rows with no checks
 ## (rusqlite INSERTs, the sqlite3 shell), and into a copy of the reference

@@ -68,6 +68,22 @@ pub fn start_search_index(state: &AppState) -> Option<std::thread::JoinHandle<()
     }))
 }
 
+/// What has come due (retainer accruals, `workflow::rules::run_due`): at
+/// start and then every minute while the app is open, on a background
+/// thread. Each month accrues once whoever runs it (the app, `partnerdesk
+/// run-due`). A failure is reported on stderr and tried again next minute.
+pub fn start_due_runner(state: &AppState) -> std::thread::JoinHandle<()> {
+    let state = state.clone();
+    std::thread::spawn(move || loop {
+        if let Ok(store) = state.store() {
+            if let Err(e) = store.write(partnerdesk_core::workflow::rules::run_due) {
+                eprintln!("warning: what has come due was not created: {e}");
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    })
+}
+
 /// Start the app on the database of `--db`, `PARTNERDESK_DB` or the default file.
 pub fn run() {
     launch::mark_start();
@@ -76,6 +92,7 @@ pub fn run() {
     let state = AppState::open(db_arg(std::env::args_os().skip(1)).as_deref());
     let _daily = start_daily_backup(&state);
     let _search = start_search_index(&state);
+    let _due = start_due_runner(&state);
     builder(tauri::Builder::default().plugin(tauri_plugin_dialog::init()), state)
         .run(tauri::generate_context!())
         .expect("error while running the Partnerdesk window");

@@ -34,7 +34,9 @@ impl AppState {
     pub fn open(explicit: Option<&Path>) -> AppState {
         match resolve_db_path(explicit) {
             Ok(p) => {
-                let mut store = Store::open(&p, Arc::new(SystemClock))
+                // PARTNERDESK_NOW, when set, is the app's clock; a bad value is the open error.
+                let mut store = partnerdesk_core::clock::from_env()
+                    .and_then(|clock| Store::open(&p, clock))
                     .map(Arc::new)
                     .map_err(|e| e.info());
                 // An encrypted database whose passphrase the keyring remembers opens at once.
@@ -42,7 +44,8 @@ impl AppState {
                     if let Some(pass) = crate::keyring::remembered(&p) {
                         let unlocked = cipher::Passphrase::given(pass).and_then(|pass| cipher::unlock(&p, &pass));
                         if unlocked.is_ok() {
-                            store = Store::open(&p, Arc::new(SystemClock))
+                            store = partnerdesk_core::clock::from_env()
+                                .and_then(|clock| Store::open(&p, clock))
                                 .map(Arc::new)
                                 .map_err(|e| e.info());
                         }
@@ -152,9 +155,12 @@ impl AppState {
         cipher::unlock(&path, &pass).map_err(|e| e.info())?;
         let mut slot = self.inner.store.write().unwrap_or_else(|e| e.into_inner());
         if slot.is_err() {
-            *slot = Store::open(&path, Arc::new(SystemClock))
-                .map(Arc::new)
-                .map_err(|e| e.info());
+            *slot = Store::open(
+                &path,
+                partnerdesk_core::clock::from_env().unwrap_or_else(|_| Arc::new(SystemClock)),
+            )
+            .map(Arc::new)
+            .map_err(|e| e.info());
         }
         slot.as_ref().map(|_| ()).map_err(Clone::clone)?;
         Ok(if remember {
@@ -212,9 +218,12 @@ impl AppState {
         };
         let result = f(current, &path);
         // Whatever happened, open the file again (the old one when the work failed).
-        *slot = Store::open(&path, Arc::new(SystemClock))
-            .map(Arc::new)
-            .map_err(|e| e.info());
+        *slot = Store::open(
+            &path,
+            partnerdesk_core::clock::from_env().unwrap_or_else(|_| Arc::new(SystemClock)),
+        )
+        .map(Arc::new)
+        .map_err(|e| e.info());
         result.map_err(|e| e.info())
     }
 }

@@ -14,6 +14,7 @@ import { DataScreen } from "./screens/Data";
 import { RecoveryScreen } from "./screens/data/Recovery";
 import { dataApi, securityApi } from "./lib/api";
 import { SettingsScreen } from "./screens/Settings";
+import { SimulatorScreen } from "./screens/Simulator";
 import { AuditScreen } from "./screens/Audit";
 import "./styles.css";
 
@@ -38,6 +39,7 @@ const router = createHashRouter([
       { path: "analytics", element: <AnalyticsScreen /> },
       { path: "data", element: <DataScreen /> },
       { path: "settings", element: <SettingsScreen /> },
+      { path: "settings/simulator", element: <SimulatorScreen /> },
       { path: "audit", element: <AuditScreen /> },
     ],
   },

@@ -69,6 +69,14 @@ pub enum Command {
     Erase(crate::commands::privacy::EraseArgs),
     /// Write everything held about one person (a partner, an applicant or a client) to FILE.json
     SubjectExport(crate::commands::privacy::SubjectExportArgs),
+    /// Partner groups: each with its tier table (or the default's) and settings
+    #[command(subcommand)]
+    Group(crate::commands::rules::GroupCmd),
+    /// Commission rules: tier tables, dated versions with a scope, the what-if simulator
+    #[command(subcommand)]
+    Rules(crate::commands::rules::RulesCmd),
+    /// Create what has come due: retainer accruals of the months that have passed
+    RunDue,
     /// Cohorts, lifetime value, forecasts and daily KPI snapshots
     #[command(subcommand)]
     Analytics(crate::commands::analytics::AnalyticsCmd),
@@ -171,6 +179,29 @@ pub enum PartnerCmd {
     SetStatus { id: String, status: String },
     /// Set the tier by hand (the only way to demote): bronze, silver, gold or platinum
     SetTier { id: String, tier: String },
+    /// Move a partner to a group (deals won from now on follow its rules)
+    SetGroup { id: String, group: String },
+    /// Give a partner their own rate or a flat amount per won deal (it comes before any tier rate)
+    SetOverride {
+        id: String,
+        /// A rate in percent, e.g. 20
+        #[arg(
+            long,
+            value_name = "PCT",
+            allow_hyphen_values = true,
+            required_unless_present = "flat",
+            conflicts_with = "flat"
+        )]
+        rate: Option<String>,
+        /// A flat amount per won deal, e.g. 500.00
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+        flat: Option<String>,
+        /// The last day it applies (YYYY-MM-DD)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: Option<String>,
+    },
+    /// End a partner's override from today
+    ClearOverride { id: String },
 }
 
 #[derive(Debug, Args)]
@@ -184,7 +215,10 @@ pub struct PartnerListArgs {
     /// Text found in the name, e-mail or company
     #[arg(long, value_name = "Q")]
     pub search: Option<String>,
-    /// name, email, company, tier, status, deals, earnings or created
+    /// Only the partners of this group
+    #[arg(long, value_name = "G")]
+    pub group: Option<String>,
+    /// name, email, company, tier, status, deals, earnings, created or group
     #[arg(long, value_name = "FIELD")]
     pub sort: Option<String>,
     /// Sort in descending order
@@ -210,7 +244,15 @@ pub enum LeadCmd {
         /// Project value of a won deal (default: the estimated value)
         #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
         value: Option<String>,
+        /// A retainer: the monthly value of a won deal (with --months)
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true, requires = "months")]
+        monthly: Option<String>,
+        /// The retainer's term in months (a commission accrues per month, up to the group's limit)
+        #[arg(long, value_name = "K", allow_hyphen_values = true, requires = "monthly")]
+        months: Option<String>,
     },
+    /// End a won deal's retainer now: no month accrues after today
+    EndRetainer { id: String },
 }
 
 #[derive(Debug, Args)]
@@ -265,6 +307,14 @@ pub enum CommissionCmd {
     },
     /// Cancel a pending or approved commission
     Cancel { id: String },
+    /// A one-off bonus (positive) or adjustment (negative) for a partner, without a lead
+    Bonus {
+        partner: String,
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+        amount: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

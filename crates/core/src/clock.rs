@@ -18,6 +18,42 @@ impl Clock for SystemClock {
     }
 }
 
+/// The clock of the binaries: the wall clock, or, when `PARTNERDESK_NOW`
+/// is set (RFC 3339), that time advancing from the moment the process read
+/// it, so scripted tests and demos can move through time.
+pub fn from_env() -> crate::error::Result<Arc<dyn Clock>> {
+    match std::env::var("PARTNERDESK_NOW") {
+        Ok(text) if !text.trim().is_empty() => {
+            let at = DateTime::parse_from_rfc3339(text.trim())
+                .map_err(|_| {
+                    crate::error::Error::validation(
+                        "PARTNERDESK_NOW",
+                        format!("must be an RFC 3339 time like 2026-04-01T09:00:00Z (got {text:?})"),
+                    )
+                })?
+                .with_timezone(&Utc);
+            Ok(Arc::new(OffsetClock {
+                base: at,
+                started: std::time::Instant::now(),
+            }))
+        }
+        _ => Ok(Arc::new(SystemClock)),
+    }
+}
+
+/// A set time advancing with the wall clock's elapsed time.
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetClock {
+    base: DateTime<Utc>,
+    started: std::time::Instant,
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.base + chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default()
+    }
+}
+
 /// A clock the caller sets; cloning shares the same time.
 #[derive(Debug, Clone)]
 pub struct ManualClock(Arc<Mutex<DateTime<Utc>>>);

@@ -18,8 +18,8 @@ use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
 use partnerdesk_core::model::{
     AppPlan, Application, ApplicationId, ApplicationStatus, AuditEntry, Commission, CommissionFilter, CommissionId,
-    Entity, Lead, LeadFilter, LeadId, LeadStatus, NewApplication, NewLead, NewPlan, Page, Partner, PartnerFilter,
-    PartnerId, PartnerStatus, Payout, PayoutId, PlanId, PlanStatus, Tier,
+    Entity, Group, GroupId, Lead, LeadFilter, LeadId, LeadStatus, NewApplication, NewLead, NewPlan, Page, Partner,
+    PartnerFilter, PartnerId, PartnerStatus, Payout, PayoutId, PlanId, PlanStatus, Tier,
 };
 use partnerdesk_core::monitor::{BundleReport, Diagnostics};
 use partnerdesk_core::progress::Progress;
@@ -27,7 +27,11 @@ use partnerdesk_core::queries::{AuditVerification, LeadDetail, PartnerDetail};
 use partnerdesk_core::store::cipher::{CipherReport, SecurityState};
 use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
 use partnerdesk_core::workflow::plans::PlanPatch;
+use partnerdesk_core::workflow::rules::{
+    DueRun, GroupEdit, GroupInfo, OverrideInput, PartnerRules, RetainerTerms, RuleChanged, RulesView, TierChange,
+};
 use partnerdesk_core::workflow::settings::{SettingEntry, Settings};
+use partnerdesk_core::workflow::simulate::{Draft, Simulation};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use ts_rs::{Config, TS};

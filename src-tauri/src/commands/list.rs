@@ -72,6 +72,21 @@ macro_rules! with_commands {
                 diagnostics() -> Diagnostics;
                 diagnostics_bundle(path: String) -> BundleReport;
             }
+            rules {
+                groups_list() -> Vec<GroupInfo>;
+                group_add(name: String) -> Group;
+                group_edit(id: GroupId, edit: GroupEdit) -> Group;
+                rules_show(group: Option<GroupId>) -> RulesView;
+                rules_set_tier(change: TierChange) -> RuleChanged;
+                rules_simulate(draft: Draft, from: Option<String>, to: Option<String>) -> Simulation;
+                partner_rules(id: PartnerId) -> PartnerRules;
+                partner_set_group(id: PartnerId, group: GroupId) -> Partner;
+                partner_set_override(id: PartnerId, input: OverrideInput) -> RuleChanged;
+                partner_clear_override(id: PartnerId) -> RuleChanged;
+                commission_bonus(partner_id: PartnerId, amount: i64, reason: String) -> Commission;
+                run_due() -> DueRun;
+                lead_win(id: LeadId, project_value: Option<i64>, retainer: Option<RetainerTerms>) -> MoveOutcome;
+            }
             audit {
                 audit_list(entity: Option<Entity>, entity_id: Option<String>, limit: Option<i64>, offset: Option<i64>) -> Vec<AuditEntry>;
                 audit_verify() -> AuditVerification;

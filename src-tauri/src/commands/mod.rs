@@ -12,6 +12,7 @@ pub mod commissions;
 pub mod leads;
 pub mod partners;
 pub mod plans;
+pub mod rules;
 pub mod security;
 pub mod settings;
 pub mod system;

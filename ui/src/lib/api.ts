@@ -89,6 +89,20 @@ export const api = {
   diagnostics: cmd.diagnostics,
   diagnosticsBundle: cmd.diagnosticsBundle,
 
+  groups: cmd.groupsList,
+  groupAdd: cmd.groupAdd,
+  groupEdit: cmd.groupEdit,
+  rules: cmd.rulesShow,
+  rulesSetTier: cmd.rulesSetTier,
+  rulesSimulate: cmd.rulesSimulate,
+  partnerRules: cmd.partnerRules,
+  partnerSetGroup: cmd.partnerSetGroup,
+  partnerSetOverride: cmd.partnerSetOverride,
+  partnerClearOverride: cmd.partnerClearOverride,
+  commissionBonus: cmd.commissionBonus,
+  runDue: cmd.runDue,
+  leadWin: cmd.leadWin,
+
   audit: cmd.auditList,
   auditVerify: cmd.auditVerify,
 };

@@ -19,9 +19,15 @@ import type { Dashboard } from "./bindings/Dashboard";
 import type { DataInfo } from "./bindings/DataInfo";
 import type { DecimalMark } from "./bindings/DecimalMark";
 import type { Diagnostics } from "./bindings/Diagnostics";
+import type { Draft } from "./bindings/Draft";
+import type { DueRun } from "./bindings/DueRun";
 import type { Entity } from "./bindings/Entity";
 import type { ExportReport } from "./bindings/ExportReport";
 import type { Format } from "./bindings/Format";
+import type { Group } from "./bindings/Group";
+import type { GroupEdit } from "./bindings/GroupEdit";
+import type { GroupId } from "./bindings/GroupId";
+import type { GroupInfo } from "./bindings/GroupInfo";
 import type { ImportPreview } from "./bindings/ImportPreview";
 import type { ImportReport } from "./bindings/ImportReport";
 import type { ImportTable } from "./bindings/ImportTable";
@@ -35,12 +41,14 @@ import type { MoveOutcome } from "./bindings/MoveOutcome";
 import type { NewApplication } from "./bindings/NewApplication";
 import type { NewLead } from "./bindings/NewLead";
 import type { NewPlan } from "./bindings/NewPlan";
+import type { OverrideInput } from "./bindings/OverrideInput";
 import type { Page } from "./bindings/Page";
 import type { Partner } from "./bindings/Partner";
 import type { PartnerDetail } from "./bindings/PartnerDetail";
 import type { PartnerFilter } from "./bindings/PartnerFilter";
 import type { PartnerId } from "./bindings/PartnerId";
 import type { PartnerName } from "./bindings/PartnerName";
+import type { PartnerRules } from "./bindings/PartnerRules";
 import type { PartnerStatus } from "./bindings/PartnerStatus";
 import type { PartnerToPay } from "./bindings/PartnerToPay";
 import type { Payout } from "./bindings/Payout";
@@ -54,12 +62,16 @@ import type { PullReport } from "./bindings/PullReport";
 import type { PushReport } from "./bindings/PushReport";
 import type { Recovery } from "./bindings/Recovery";
 import type { RestoreReport } from "./bindings/RestoreReport";
+import type { RetainerTerms } from "./bindings/RetainerTerms";
+import type { RuleChanged } from "./bindings/RuleChanged";
+import type { RulesView } from "./bindings/RulesView";
 import type { ScreenChart } from "./bindings/ScreenChart";
 import type { ScreenData } from "./bindings/ScreenData";
 import type { ScreenRequest } from "./bindings/ScreenRequest";
 import type { SecurityState } from "./bindings/SecurityState";
 import type { SettingEntry } from "./bindings/SettingEntry";
 import type { Settings } from "./bindings/Settings";
+import type { Simulation } from "./bindings/Simulation";
 import type { Snapshot } from "./bindings/Snapshot";
 import type { StatementFile } from "./bindings/StatementFile";
 import type { SyncExportReport } from "./bindings/SyncExportReport";
@@ -67,6 +79,7 @@ import type { SyncStatus } from "./bindings/SyncStatus";
 import type { TableComparison } from "./bindings/TableComparison";
 import type { Theme } from "./bindings/Theme";
 import type { Tier } from "./bindings/Tier";
+import type { TierChange } from "./bindings/TierChange";
 import type { Verification } from "./bindings/Verification";
 
 /**
@@ -138,6 +151,21 @@ export function commands(call: Call) {
     settingSet: (key: string, value: string) => call<Settings>("setting_set", { key, value }),
     diagnostics: () => call<Diagnostics>("diagnostics"),
     diagnosticsBundle: (path: string) => call<BundleReport>("diagnostics_bundle", { path }),
+
+    // rules
+    groupsList: () => call<Array<GroupInfo>>("groups_list"),
+    groupAdd: (name: string) => call<Group>("group_add", { name }),
+    groupEdit: (id: GroupId, edit: GroupEdit) => call<Group>("group_edit", { id, edit }),
+    rulesShow: (group: GroupId | null) => call<RulesView>("rules_show", { group }),
+    rulesSetTier: (change: TierChange) => call<RuleChanged>("rules_set_tier", { change }),
+    rulesSimulate: (draft: Draft, from: string | null, to: string | null) => call<Simulation>("rules_simulate", { draft, from, to }),
+    partnerRules: (id: PartnerId) => call<PartnerRules>("partner_rules", { id }),
+    partnerSetGroup: (id: PartnerId, group: GroupId) => call<Partner>("partner_set_group", { id, group }),
+    partnerSetOverride: (id: PartnerId, input: OverrideInput) => call<RuleChanged>("partner_set_override", { id, input }),
+    partnerClearOverride: (id: PartnerId) => call<RuleChanged>("partner_clear_override", { id }),
+    commissionBonus: (partner_id: PartnerId, amount: number, reason: string) => call<Commission>("commission_bonus", { partner_id, amount, reason }),
+    runDue: () => call<DueRun>("run_due"),
+    leadWin: (id: LeadId, project_value: number | null, retainer: RetainerTerms | null) => call<MoveOutcome>("lead_win", { id, project_value, retainer }),
 
     // audit
     auditList: (entity: Entity | null, entity_id: string | null, limit: number | null, offset: number | null) => call<Array<AuditEntry>>("audit_list", { entity, entity_id, limit, offset }),

@@ -59,3 +59,8 @@ export function groupedAmount(cents: number): string {
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return `${cents < 0 ? "-" : ""}${grouped}.${frac}`;
 }
+
+/** "group tier · v2 · silver": the rule behind a commission ("why this rate"). */
+export function ruleLabel(rule: { kind: string; version: number | null; tier: string | null }): string {
+  return [rule.kind.replace("_", " "), rule.version ? `v${rule.version}` : null, rule.tier].filter(Boolean).join(" · ");
+}

@@ -72,6 +72,21 @@ export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   // The currency is shown on every screen; the tier table applies from the next win on.
   setting_set: ["settings", "dashboard", "analytics", "audit"],
 
+  // Groups and rule versions are shown with the settings; a version of scope "pending"
+  // re-rates pending commissions (the partners' totals follow).
+  group_add: ["settings", "audit"],
+  group_edit: ["settings", "audit"],
+  rules_set_tier: ["settings", "commissions", "partners", "dashboard", "analytics", "audit"],
+  partner_set_group: ["partners", "settings", "audit"],
+  partner_set_override: ["partners", "settings", "commissions", "dashboard", "analytics", "audit"],
+  partner_clear_override: ["partners", "settings", "audit"],
+  // A bonus or adjustment is a commission in the partner's earnings.
+  commission_bonus: ["commissions", "partners", "dashboard", "analytics", "audit"],
+  // A win (maybe a retainer deal), as lead_move.
+  lead_win: ["leads", "commissions", "partners", "dashboard", "analytics", "audit"],
+  // Retainer accruals that came due.
+  run_due: ["commissions", "partners", "dashboard", "analytics", "audit"],
+
   // The first figures of a day take the day's snapshot, which is audited.
   analytics_screen: ["audit"],
   analytics_snapshot_take: ["analytics", "audit"],
@@ -118,6 +133,7 @@ export const READS_ONLY: readonly string[] = [
   "diagnostics_bundle",
   "export_run",
   "export_tables",
+  "groups_list",
   "import_preview",
   "launch_ready",
   "lead_detail",
@@ -125,12 +141,15 @@ export const READS_ONLY: readonly string[] = [
   "operation_cancel",
   "partner_detail",
   "partner_names",
+  "partner_rules",
   "partners_list",
   "partners_to_pay",
   "payout_file_write",
   "payouts_list",
   "plans_list",
   "recovery",
+  "rules_show",
+  "rules_simulate",
   "settings_entries",
   "db_forget_passphrase",
   "security_state",

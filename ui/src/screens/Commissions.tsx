@@ -8,7 +8,7 @@ import type { Partner } from "../lib/bindings/Partner";
 import type { PartnerToPay } from "../lib/bindings/PartnerToPay";
 import type { Payout } from "../lib/bindings/Payout";
 import { COMMISSION_STATUSES as STATUSES } from "../lib/enums";
-import { date, label, money, percent, useCurrency } from "../lib/format";
+import { date, label, money, percent, ruleLabel, useCurrency } from "../lib/format";
 import { useAction, useLoad } from "../lib/hooks";
 import { Badge, DataTable, Empty, Modal, Pager, selectColumn } from "../components/ui";
 import { PartnerPicker } from "../components/PartnerPicker";
@@ -64,8 +64,15 @@ export function CommissionsScreen() {
           </Link>
         ),
       },
-      { header: "Lead", cell: ({ row }) => <Link to={`/leads/${row.original.client_lead_id}`}>open</Link> },
+      {
+        header: "Lead",
+        cell: ({ row }) => {
+          const lead = row.original.client_lead_id;
+          return lead ? <Link to={`/leads/${lead}`}>open</Link> : (row.original.reason ?? "—");
+        },
+      },
       { header: "Kind", cell: ({ row }) => row.original.kind },
+      { header: "Rule", cell: ({ row }) => ruleLabel(row.original.rule) },
       {
         header: "Project value",
         cell: ({ row }) => <span className="num">{money(row.original.project_value, cur)}</span>,

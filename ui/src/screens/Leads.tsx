@@ -16,7 +16,7 @@ import { api } from "../lib/api";
 import type { Lead } from "../lib/bindings/Lead";
 import type { LeadStatus } from "../lib/bindings/LeadStatus";
 import { LEAD_STATUSES } from "../lib/enums";
-import { date, dateTime, label, money, plainAmount, useCurrency } from "../lib/format";
+import { date, dateTime, label, money, plainAmount, ruleLabel, useCurrency } from "../lib/format";
 import { fieldError, formError, useAction, useDebounced, useLoad } from "../lib/hooks";
 import { Badge, DataTable, Empty, Field, FormError, Modal, Pager } from "../components/ui";
 import { NEW_ITEM_EVENT } from "../components/Layout";
@@ -400,7 +400,11 @@ function LeadPanel(props: { id: string; onMove: (l: Lead, to: LeadStatus) => voi
             <ul className="list">
               {d.data.commissions.map((c) => (
                 <li key={c.id}>
-                  {money(c.commission_amount, cur)} on {money(c.project_value, cur)} <Badge value={c.status} />
+                  {money(c.commission_amount, cur)} on {money(c.project_value, cur)} <Badge value={c.status} />{" "}
+                  <span className="muted" data-rule={c.rule.kind}>
+                    {ruleLabel(c.rule)}
+                    {c.accrual_month ? ` · ${c.accrual_month}` : ""}
+                  </span>
                 </li>
               ))}
             </ul>
@@ -413,13 +417,17 @@ function LeadPanel(props: { id: string; onMove: (l: Lead, to: LeadStatus) => voi
 
 function WinDialog(props: { lead: Lead; onClose: () => void; onWon: () => void }) {
   const [value, setValue] = useState(plainAmount(props.lead.estimated_value));
+  const [monthly, setMonthly] = useState("");
+  const [months, setMonths] = useState("12");
   const act = useAction();
   const cur = useCurrency();
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const r = await act.run(async () => {
       const cents = await api.amountParse("project_value", value);
-      return api.leadMove(props.lead.id, "closed_won", cents);
+      if (!monthly.trim()) return api.leadMove(props.lead.id, "closed_won", cents);
+      const retainer = { monthly: await api.amountParse("monthly", monthly), months: Number(months) };
+      return api.leadWin(props.lead.id, cents, retainer);
     });
     if (r) props.onWon();
   };
@@ -430,12 +438,25 @@ function WinDialog(props: { lead: Lead; onClose: () => void; onWon: () => void }
           label={`Project value (${cur})`}
           name="project_value"
           error={fieldError(act.error, "project_value")}
-          hint="The commission is this value times the partner's tier rate."
+          hint="The commission is this value times the rate the partner's rules give (override, group or default tier)."
         >
           <input name="project_value" value={value} onChange={(e) => setValue(e.target.value)} inputMode="decimal" />
           <AmountEcho field="project_value" text={value} />
         </Field>
-        <FormError message={formError(act.error, ["project_value"])} />
+        <Field
+          label={`Monthly retainer (${cur}, optional)`}
+          name="monthly"
+          error={fieldError(act.error, "monthly")}
+          hint="A commission accrues for each month that passes, up to the term and the group's limit."
+        >
+          <input name="monthly" value={monthly} onChange={(e) => setMonthly(e.target.value)} inputMode="decimal" />
+        </Field>
+        {monthly.trim() && (
+          <Field label="Months" name="months" error={fieldError(act.error, "months")}>
+            <input name="months" value={months} onChange={(e) => setMonths(e.target.value)} inputMode="numeric" />
+          </Field>
+        )}
+        <FormError message={formError(act.error, ["project_value", "monthly", "months"])} />
         <div className="buttons">
           <button type="button" onClick={props.onClose}>
             Cancel

@@ -2,10 +2,11 @@ import { Link, useParams } from "react-router";
 import { api } from "../lib/api";
 import type { PartnerStatus } from "../lib/bindings/PartnerStatus";
 import type { Tier } from "../lib/bindings/Tier";
-import { date, dateTime, label, money, percent, useCurrency } from "../lib/format";
+import { date, dateTime, label, money, percent, ruleLabel, useCurrency } from "../lib/format";
 import { useAction, useLoad } from "../lib/hooks";
 import { Badge, Empty } from "../components/ui";
 import { PARTNER_STATUSES, TIERS } from "../lib/enums";
+import { PartnerRules } from "./partner/PartnerRules";
 
 export function PartnerPage() {
   const { id } = useParams();
@@ -103,6 +104,7 @@ export function PartnerPage() {
           </dl>
         </div>
       </div>
+      <PartnerRules partner={p} />
       <div className="card">
         <h3>Leads</h3>
         {d.data.recent_leads.length === 0 ? (
@@ -154,6 +156,7 @@ export function PartnerPage() {
                 <th className="num">Rate</th>
                 <th className="num">Amount</th>
                 <th>Status</th>
+                <th>Rule</th>
               </tr>
             </thead>
             <tbody>
@@ -167,6 +170,7 @@ export function PartnerPage() {
                   <td>
                     <Badge value={c.status} />
                   </td>
+                  <td data-rule={c.rule.kind}>{c.reason ? `${ruleLabel(c.rule)}: ${c.reason}` : ruleLabel(c.rule)}</td>
                 </tr>
               ))}
             </tbody>
@@ -200,6 +204,8 @@ function describe(action: string, before: unknown, after: unknown): string {
       return `Tier set by hand ${get(before, "tier")} → ${get(after, "tier")}`;
     case "promote":
       return `Promoted ${get(before, "tier")} → ${get(after, "tier")}`;
+    case "group":
+      return "Moved to another group";
     default:
       return action;
   }

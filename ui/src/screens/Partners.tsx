@@ -20,6 +20,8 @@ export function PartnersScreen() {
   const cur = useCurrency();
   const tier = (params.get("tier") as Tier | null) || null;
   const status = (params.get("status") as PartnerStatus | null) || null;
+  const group = params.get("group") || null;
+  const groups = useLoad(() => api.groups(), [], ["settings"]);
   const [search, setSearch] = useState(params.get("q") ?? "");
   const q = useDebounced(search.trim(), 200);
   const [sorting, setSorting] = useState<SortingState>([{ id: "name", desc: false }]);
@@ -28,8 +30,9 @@ export function PartnersScreen() {
   const desc = sorting[0]?.desc ?? false;
 
   const list = useLoad(
-    () => api.partners({ tier, status, search: q || null, sort, desc, limit: LIMIT, offset }),
-    [tier, status, q, sort, desc, offset],
+    () =>
+      api.partners({ tier, status, group_id: group ?? undefined, search: q || null, sort, desc, limit: LIMIT, offset }),
+    [tier, status, group, q, sort, desc, offset],
     ["partners"],
   );
   const setFilter = (k: string, v: string) => {
@@ -40,8 +43,9 @@ export function PartnersScreen() {
     setParams(p);
   };
 
-  const columns = useMemo<ColumnDef<Partner, unknown>[]>(
-    () => [
+  const columns = useMemo<ColumnDef<Partner, unknown>[]>(() => {
+    const groupName = new Map(groups.data?.map((g) => [g.group.id, g.group.name]) ?? []);
+    return [
       {
         id: "name",
         header: "Name",
@@ -51,6 +55,7 @@ export function PartnersScreen() {
       { id: "company", header: "Company", cell: ({ row }) => row.original.company ?? "" },
       { id: "tier", header: "Tier", cell: ({ row }) => <Badge value={row.original.tier} /> },
       { id: "status", header: "Status", cell: ({ row }) => <Badge value={row.original.status} /> },
+      { id: "group", header: "Group", cell: ({ row }) => groupName.get(row.original.group_id) ?? "" },
       { id: "deals", header: "Deals", cell: ({ row }) => <span className="num">{row.original.total_deals}</span> },
       {
         id: "earnings",
@@ -58,9 +63,8 @@ export function PartnersScreen() {
         cell: ({ row }) => <span className="num">{money(row.original.total_earnings, cur)}</span>,
       },
       { id: "created", header: "Since", cell: ({ row }) => date(row.original.created_at) },
-    ],
-    [cur],
-  );
+    ];
+  }, [cur, groups.data]);
 
   return (
     <section className="screen" data-screen="partners">
@@ -95,11 +99,19 @@ export function PartnersScreen() {
               </option>
             ))}
           </select>
+          <select aria-label="Group" value={group ?? ""} onChange={(e) => setFilter("group", e.target.value)}>
+            <option value="">All groups</option>
+            {groups.data?.map((g) => (
+              <option key={g.group.id} value={g.group.id}>
+                {g.group.name}
+              </option>
+            ))}
+          </select>
         </div>
       </header>
       {list.error && <div className="banner error">{list.error.message}</div>}
       {list.data && list.data.items.length === 0 ? (
-        q || tier || status ? (
+        q || tier || status || group ? (
           <Empty title="No partner matches.">Clear the search or the filters to see every partner.</Empty>
         ) : (
           <Empty title="No partner yet.">

@@ -4,6 +4,7 @@ import { api, ApiError, securityApi } from "../lib/api";
 import type { SettingEntry } from "../lib/bindings/SettingEntry";
 import { useAction, useLoad } from "../lib/hooks";
 import { Diagnostics } from "./settings/Diagnostics";
+import { RulesPanel } from "./rules/RulesPanel";
 
 export function SettingsScreen() {
   const entries = useLoad(() => api.settingEntries(), [], ["settings"]);
@@ -13,16 +14,20 @@ export function SettingsScreen() {
         <h1>Settings</h1>
       </header>
       <p className="muted">
-        The currency of this database and the tier table: a partner reaches a tier with either its won deals or its won
-        revenue; promotion happens when a deal closes, demotion only by hand on the partner page.
+        The currency of this database, backups, and the commission rules: a partner reaches a tier with either its won
+        deals or its won revenue; promotion happens when a deal closes, demotion only by hand on the partner page.
       </p>
       {entries.error && <div className="banner error">{entries.error.message}</div>}
       <div className="card settings">
-        {entries.data?.map((e) => (
-          <SettingRow key={e.key} entry={e} />
-        ))}
+        {entries.data
+          ?.filter((e) => !e.key.startsWith("tier."))
+          .map((e) => (
+            <SettingRow key={e.key} entry={e} />
+          ))}
       </div>
       <SecurityCard />
+      <h2>Commission rules</h2>
+      <RulesPanel />
       <Diagnostics />
     </section>
   );

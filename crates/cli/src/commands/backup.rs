@@ -10,7 +10,6 @@ use crate::output::{kv, Out, Table};
 use anyhow::Context as _;
 use clap::Subcommand;
 use partnerdesk_core::backup::{self, BackupInfo, BackupKind, BackupSet};
-use partnerdesk_core::clock::{Clock, SystemClock};
 use partnerdesk_core::progress::Progress;
 use partnerdesk_core::store::{resolve_db_path, Store};
 use partnerdesk_core::Error;
@@ -126,7 +125,7 @@ pub fn run(db: Option<&Path>, out: Out, cmd: BackupCmd) -> anyhow::Result<u8> {
             if path.exists() {
                 unlock(&path)?;
             }
-            let now = SystemClock.now();
+            let now = super::clock()?.now();
             let report =
                 with_progress(|p| backup::restore_file(&path, &file, now, p)).context("restoring the backup")?;
             // Prove the restored file opens (and migrate it if it is older).

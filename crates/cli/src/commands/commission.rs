@@ -45,6 +45,27 @@ pub fn run(ctx: &Ctx, cmd: CommissionCmd) -> anyhow::Result<u8> {
                 page(&t, p.items.len(), p.total, p.offset, "No commissions.")
             })?;
         }
+        CommissionCmd::Bonus {
+            partner,
+            amount,
+            reason,
+        } => {
+            let c = ctx.write("adding the bonus", |tx| {
+                let amount = partnerdesk_core::money::parse_amount("amount", &amount, true)?;
+                partnerdesk_core::workflow::rules::bonus(tx, id(tx, &partner)?, amount, &reason)
+            })?;
+            ctx.out.emit(&c, || {
+                let what = if c.commission_amount < 0 { "Adjustment" } else { "Bonus" };
+                format!(
+                    "{what} {} of {} for partner {} ({}), {}.\n",
+                    c.id,
+                    money(c.commission_amount),
+                    c.partner_id,
+                    c.reason.as_deref().unwrap_or_default(),
+                    c.status
+                )
+            })?;
+        }
         CommissionCmd::Approve { ids } => {
             let done = ctx.write("approving the commissions", |tx| {
                 let ids = ids

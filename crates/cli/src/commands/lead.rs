@@ -7,6 +7,7 @@ use partnerdesk_core::model::{Commission, Lead, LeadFilter, LeadStatus, NewLead}
 use partnerdesk_core::money::parse_amount;
 use partnerdesk_core::queries::{self, LeadDetail};
 use partnerdesk_core::workflow::leads::{self, MoveOutcome};
+use partnerdesk_core::workflow::rules::RetainerTerms;
 
 pub fn run(ctx: &Ctx, cmd: LeadCmd) -> anyhow::Result<u8> {
     match cmd {
@@ -20,15 +21,42 @@ pub fn run(ctx: &Ctx, cmd: LeadCmd) -> anyhow::Result<u8> {
             id: text,
             status,
             value,
+            monthly,
+            months,
         } => {
             let (from, o) = ctx.write("moving the lead", |tx| {
                 let to = LeadStatus::parse(&status)?;
                 let value = parse_opt(value.as_deref(), |v| parse_amount("value", v, false))?;
+                let retainer = match (monthly.as_deref(), months.as_deref()) {
+                    (Some(m), Some(k)) => Some(RetainerTerms {
+                        monthly: parse_amount("monthly", m, false)?,
+                        months: k.trim().parse::<i64>().map_err(|_| {
+                            partnerdesk_core::Error::validation(
+                                "months",
+                                format!("must be a whole number of months (got {k:?})"),
+                            )
+                        })?,
+                    }),
+                    _ => None,
+                };
                 let lead = id(tx, &text)?;
                 let from = queries::lead(tx, lead)?.status;
-                Ok((from, leads::move_to(tx, lead, to, value)?))
+                Ok((from, leads::move_to_with(tx, lead, to, value, retainer)?))
             })?;
             ctx.out.emit(&o, || moved(from, &o))?;
+        }
+        LeadCmd::EndRetainer { id: text } => {
+            let r = ctx.write("ending the retainer", |tx| {
+                partnerdesk_core::workflow::rules::end_retainer(tx, id(tx, &text)?)
+            })?;
+            ctx.out.emit(&r, || {
+                format!(
+                    "Retainer of lead {} ended: {} a month, no month accrues after {}.\n",
+                    r.lead_id,
+                    money(r.monthly_value),
+                    r.ended_at.as_deref().map(date).unwrap_or_default()
+                )
+            })?;
         }
     }
     Ok(0)
@@ -201,6 +229,29 @@ fn moved(from: LeadStatus, o: &MoveOutcome) -> String {
             rate(c.commission_rate),
             money(c.project_value),
             c.status
+        ));
+        s.push_str(&format!("  rule: {}\n", super::rules::rule_text(&c.rule)));
+    }
+    for c in &o.accruals_cancelled {
+        s.push_str(&format!(
+            "Retainer accrual {} of {} cancelled (it was not paid yet).\n",
+            c.id,
+            money(c.commission_amount)
+        ));
+    }
+    if let Some(r) = &o.retainer {
+        s.push_str(&format!(
+            "Retainer started: {} a month for {} months (a commission accrues as each month passes; `partnerdesk run-due`).\n",
+            money(r.monthly_value),
+            r.months
+        ));
+    }
+    if let Some(c) = &o.milestone {
+        s.push_str(&format!(
+            "Milestone bonus {} created: {} ({}).\n",
+            c.id,
+            money(c.commission_amount),
+            c.reason.as_deref().unwrap_or_default()
         ));
     }
     if let Some(t) = o.promoted_to {

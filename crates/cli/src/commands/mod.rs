@@ -14,12 +14,12 @@ mod lead;
 mod partner;
 mod plan;
 pub mod privacy;
+pub mod rules;
 pub mod sync;
 
 use crate::cli::{Cli, Command};
 use crate::output::Out;
 use anyhow::Context as _;
-use partnerdesk_core::clock::SystemClock;
 use partnerdesk_core::model::IdType;
 use partnerdesk_core::queries;
 use partnerdesk_core::store::{resolve_db_path, Conn, Store, Tx};
@@ -93,6 +93,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Audit(c) => admin::audit(&ctx, c),
         Command::Settings(c) => admin::settings(&ctx, c),
         Command::Doctor(a) => admin::doctor(&ctx, a),
+        Command::Group(c) => rules::group(&ctx, c),
+        Command::Rules(c) => rules::run(&ctx, c),
+        Command::RunDue => rules::run_due(&ctx),
         Command::Analytics(c) => analytics::run(&ctx, c),
         Command::Chart(a) => analytics::chart(&ctx, a),
         Command::Backup(_) => unreachable!("handled above"),
@@ -108,7 +111,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 
 /// Open (create or migrate) the database.
 pub fn open(path: &Path) -> anyhow::Result<Store> {
-    Store::open(path, Arc::new(SystemClock)).context("opening the database")
+    Store::open(path, clock()?).context("opening the database")
 }
 
 /// Open the database a command works on; only `init` creates one, so a
@@ -151,7 +154,12 @@ pub(crate) fn open_existing_with(
         passphrase,
         ..Default::default()
     };
-    Store::open_with(path, Arc::new(SystemClock), opts).map_err(|e| backup::with_restore_hint(e, path))
+    Store::open_with(path, clock()?, opts).map_err(|e| backup::with_restore_hint(e, path))
+}
+
+/// The clock: the wall clock, or `PARTNERDESK_NOW` when set.
+pub fn clock() -> anyhow::Result<Arc<dyn partnerdesk_core::clock::Clock>> {
+    Ok(partnerdesk_core::clock::from_env()?)
 }
 
 /// Parse an optional text argument with a core parser.

@@ -4,8 +4,10 @@ use super::{id, parse_opt, Ctx};
 use crate::cli::{PartnerCmd, PartnerListArgs};
 use crate::output::{date, diff_summary, kv, money, opt, page, rate, section, time, Table};
 use partnerdesk_core::model::{PartnerFilter, PartnerSort, PartnerStatus, Tier};
+use partnerdesk_core::money::{parse_amount, parse_rate_percent};
 use partnerdesk_core::queries::{self, PartnerDetail};
 use partnerdesk_core::workflow::partners;
+use partnerdesk_core::workflow::rules::{self, OverrideInput};
 
 pub fn run(ctx: &Ctx, cmd: PartnerCmd) -> anyhow::Result<u8> {
     match cmd {
@@ -30,6 +32,60 @@ pub fn run(ctx: &Ctx, cmd: PartnerCmd) -> anyhow::Result<u8> {
             ctx.out
                 .emit(&p, || format!("Partner {} ({}) is now {}.\n", p.id, p.name, p.tier))?;
         }
+        PartnerCmd::SetGroup { id: text, group } => {
+            let (p, g) = ctx.write("moving the partner to the group", |tx| {
+                let g = rules::group_named(tx, &group)?;
+                Ok((rules::set_partner_group(tx, id(tx, &text)?, g.id)?, g))
+            })?;
+            ctx.out.emit(&p, || {
+                format!("Partner {} ({}) is now in group {}.\n", p.id, p.name, g.name)
+            })?;
+        }
+        PartnerCmd::SetOverride {
+            id: text,
+            rate: pct,
+            flat,
+            until,
+        } => {
+            let done = ctx.write("setting the partner's override", |tx| {
+                let input = OverrideInput {
+                    rate_bp: parse_opt(pct.as_deref(), |t| parse_rate_percent("rate", t))?,
+                    flat: parse_opt(flat.as_deref(), |t| parse_amount("flat", t, true))?,
+                    until,
+                    from: None,
+                    scope: None,
+                };
+                rules::set_override(tx, id(tx, &text)?, &input)
+            })?;
+            ctx.out.emit(&done.version, || {
+                let v = &done.version;
+                let what = match (v.override_rate, v.override_flat) {
+                    (Some(r), _) => rate(r),
+                    (_, Some(f)) => format!("{} per won deal", money(f)),
+                    _ => String::new(),
+                };
+                let until = v
+                    .override_until
+                    .as_deref()
+                    .map(|u| format!(" until {u}"))
+                    .unwrap_or_default();
+                format!(
+                    "Override set (rule version {}): {what} from {}{until}.\n",
+                    v.version, v.effective_from
+                )
+            })?;
+        }
+        PartnerCmd::ClearOverride { id: text } => {
+            let done = ctx.write("clearing the partner's override", |tx| {
+                rules::clear_override(tx, id(tx, &text)?)
+            })?;
+            ctx.out.emit(&done.version, || {
+                format!(
+                    "Override cleared from {} (rule version {}).\n",
+                    done.version.effective_from, done.version.version
+                )
+            })?;
+        }
     }
     Ok(0)
 }
@@ -41,6 +97,7 @@ fn list(ctx: &Ctx, a: PartnerListArgs) -> anyhow::Result<()> {
             tier: parse_opt(a.tier.as_deref(), Tier::parse)?,
             status: parse_opt(a.status.as_deref(), PartnerStatus::parse)?,
             search: a.search,
+            group_id: parse_opt(a.group.as_deref(), |n| rules::group_named(c, n))?.map(|g| g.id),
             sort: parse_opt(a.sort.as_deref(), PartnerSort::parse)?,
             desc: a.desc,
             limit: a.paging.limit,
@@ -118,7 +175,7 @@ fn show(d: &PartnerDetail) -> String {
         s.push_str(&section("Recent leads", &t.render()));
     }
     if !d.recent_commissions.is_empty() {
-        let mut t = Table::new(&["ID", "KIND", ">VALUE", ">RATE", ">AMOUNT", "STATUS", "CREATED"]);
+        let mut t = Table::new(&["ID", "KIND", ">VALUE", ">RATE", ">AMOUNT", "STATUS", "CREATED", "RULE"]);
         for c in &d.recent_commissions {
             t.row(vec![
                 c.id.to_string(),
@@ -128,6 +185,7 @@ fn show(d: &PartnerDetail) -> String {
                 money(c.commission_amount),
                 c.status.to_string(),
                 date(&c.created_at),
+                super::rules::rule_text(&c.rule),
             ]);
         }
         s.push_str(&section("Recent commissions", &t.render()));

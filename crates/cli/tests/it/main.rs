@@ -18,6 +18,7 @@ mod json;
 mod monitor;
 mod privacy;
 mod roundtrip;
+mod rules;
 mod story;
 mod sync;
 mod sync_tls;

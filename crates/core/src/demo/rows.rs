@@ -227,10 +227,14 @@ fn payouts_and_commissions(
             report.payouts += 1;
         }
     }
+    // The trace: the default tier table as last set, and the tier of the rate.
+    let default = crate::store::repo::rules::latest_default(tx)?.map(|v| v.version);
+    let table = crate::workflow::settings::load(tx)?.tiers;
+    let tier_of = |rate: i64| table.iter().find(|t| t.rate_bp == rate).map(|t| t.tier);
     let mut c_stmt = tx.prepare(
         "INSERT INTO commissions (id, partner_id, client_lead_id, kind, commission_amount, commission_rate, project_value, status,
-                                  payout_id, paid_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                  payout_id, paid_at, created_at, updated_at, rule_kind, rule_version, rule_tier)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'default_tier', ?13, ?14)",
     )?;
     for (i, c) in commissions.iter().enumerate() {
         let l = &leads[c.lead];
@@ -246,7 +250,9 @@ fn payouts_and_commissions(
             c.payout.map(|b| payout_ids[b]),
             c.paid_at.map(fmt_time),
             fmt_time(c.created),
-            fmt_time(c.updated)
+            fmt_time(c.updated),
+            default,
+            tier_of(c.rate)
         ])?;
         if i % 100_000 == 0 {
             tick.step("writing commissions", i, commissions.len())?;

@@ -75,13 +75,16 @@ const MONEY: &[&str] = &[
     "total_amount",
     "won_value",
     "open_value",
+    "monthly_value",
+    "milestone_amount",
+    "override_flat",
 ];
 /// Money columns whose name is only money in the analytics roll-ups.
 const ANALYTICS_MONEY: &[&str] = &["commission"];
 /// Columns holding rates in basis points (written as percentages in CSV).
-const RATES: &[&str] = &["commission_rate", "rate_bp"];
+const RATES: &[&str] = &["commission_rate", "rate_bp", "override_rate"];
 /// Columns holding JSON text (embedded as JSON in a JSON export).
-const JSON_COLS: &[&str] = &["features", "before", "after", "kpis"];
+const JSON_COLS: &[&str] = &["features", "before", "after", "kpis", "tiers"];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ColKind {

@@ -164,6 +164,49 @@ CREATE TABLE IF NOT EXISTS partnerdesk_sync_state (
     watermark bigint NOT NULL,
     pushed_at timestamptz NOT NULL
 );
+-- Commission rules (schema version 8): groups, rule versions, retainers, and
+-- the new columns of partners and commissions (a bonus has no lead).
+CREATE TABLE IF NOT EXISTS partner_groups (
+    id               uuid PRIMARY KEY,
+    name             text NOT NULL,
+    recurring_limit  bigint NOT NULL,
+    milestone_deals  bigint,
+    milestone_amount numeric(14,2),
+    created_at       timestamptz NOT NULL,
+    updated_at       timestamptz NOT NULL
+);
+ALTER TABLE partners ADD COLUMN IF NOT EXISTS group_id uuid REFERENCES partner_groups (id) DEFERRABLE INITIALLY DEFERRED;
+CREATE TABLE IF NOT EXISTS rule_versions (
+    version        bigint PRIMARY KEY,
+    subject        text NOT NULL CHECK (subject IN ('default', 'group', 'override')),
+    group_id       uuid REFERENCES partner_groups (id) DEFERRABLE INITIALLY DEFERRED,
+    partner_id     uuid REFERENCES partners (id) DEFERRABLE INITIALLY DEFERRED,
+    effective_from date NOT NULL,
+    scope          text NOT NULL CHECK (scope IN ('new', 'pending')),
+    tiers          jsonb,
+    override_rate  bigint,
+    override_flat  numeric(14,2),
+    override_until date,
+    created_at     timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS retainers (
+    lead_id       uuid PRIMARY KEY REFERENCES client_leads (id) DEFERRABLE INITIALLY DEFERRED,
+    partner_id    uuid NOT NULL REFERENCES partners (id) DEFERRABLE INITIALLY DEFERRED,
+    monthly_value numeric(14,2) NOT NULL,
+    months        bigint NOT NULL,
+    started_at    timestamptz NOT NULL,
+    ended_at      timestamptz,
+    created_at    timestamptz NOT NULL,
+    updated_at    timestamptz NOT NULL
+);
+ALTER TABLE commissions ALTER COLUMN client_lead_id DROP NOT NULL;
+ALTER TABLE commissions DROP CONSTRAINT IF EXISTS commissions_kind_check;
+ALTER TABLE commissions ADD CONSTRAINT commissions_kind_check CHECK (kind IN ('commission', 'clawback', 'bonus', 'accrual'));
+ALTER TABLE commissions ADD COLUMN IF NOT EXISTS rule_kind text;
+ALTER TABLE commissions ADD COLUMN IF NOT EXISTS rule_version bigint REFERENCES rule_versions (version) DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE commissions ADD COLUMN IF NOT EXISTS rule_tier text;
+ALTER TABLE commissions ADD COLUMN IF NOT EXISTS reason text;
+ALTER TABLE commissions ADD COLUMN IF NOT EXISTS accrual_month text;
 "#;
 
 pub(crate) fn pg_err<'a>(target: &'a str, what: &str) -> impl Fn(postgres::Error) -> Error + 'a {

@@ -135,7 +135,8 @@ pub fn render(s: &Statement, format: StatementFormat) -> String {
 }
 
 /// One rectangular table, one row per lead, commission, payout and total:
-/// section, id, date, description, status, value, rate, amount.
+/// section, id, date, description, status, value, rate, amount, currency,
+/// rule (the rule behind a commission's amount).
 pub fn render_csv(s: &Statement) -> String {
     let mut out = String::from(csv_out::BOM);
     let g = |t: &str| csv_out::guard_text(t).into_owned();
@@ -149,6 +150,7 @@ pub fn render_csv(s: &Statement) -> String {
         "rate",
         "amount",
         "currency",
+        "rule",
     ]));
     let client = |l: &Lead| match &l.business_name {
         Some(b) => format!("{} ({b})", l.client_name),
@@ -165,20 +167,22 @@ pub fn render_csv(s: &Statement) -> String {
             String::new(),
             String::new(),
             s.currency.clone(),
+            String::new(),
         ]));
     }
     for c in &s.commissions {
-        let lead = s.leads.iter().find(|l| l.id == c.client_lead_id);
+        let lead = s.leads.iter().find(|l| Some(l.id) == c.client_lead_id);
         out.push_str(&csv_out::record(&[
             c.kind.to_string(),
             c.id.to_string(),
             c.created_at.clone(),
-            g(&lead.map(client).unwrap_or_default()),
+            g(&lead.map(client).or_else(|| c.reason.clone()).unwrap_or_default()),
             c.status.to_string(),
             format_amount(c.project_value),
             format_amount(c.commission_rate),
             format_amount(c.commission_amount),
             s.currency.clone(),
+            c.rule.describe(),
         ]));
     }
     for p in &s.payouts {
@@ -192,6 +196,7 @@ pub fn render_csv(s: &Statement) -> String {
             String::new(),
             format_amount(p.amount),
             s.currency.clone(),
+            String::new(),
         ]));
     }
     for (what, amount) in [
@@ -209,6 +214,7 @@ pub fn render_csv(s: &Statement) -> String {
             String::new(),
             format_amount(amount),
             s.currency.clone(),
+            String::new(),
         ]));
     }
     out
@@ -279,16 +285,17 @@ pub fn render_html(s: &Statement) -> String {
     }
     h.push_str("</table>\n");
     h.push_str(&format!("<h2>Commissions ({})</h2>\n<table>\n", s.commissions.len()));
-    h.push_str("<tr><th>Date</th><th>Client</th><th>Kind</th><th>Status</th><th class=\"n\">Project value</th><th class=\"n\">Rate</th><th class=\"n\">Amount</th><th>Paid</th></tr>\n");
+    h.push_str("<tr><th>Date</th><th>Client</th><th>Kind</th><th>Status</th><th class=\"n\">Project value</th><th class=\"n\">Rate</th><th class=\"n\">Amount</th><th>Paid</th><th>Rule</th></tr>\n");
     for c in &s.commissions {
         let client = s
             .leads
             .iter()
-            .find(|l| l.id == c.client_lead_id)
+            .find(|l| Some(l.id) == c.client_lead_id)
             .map(|l| l.client_name.clone())
+            .or_else(|| c.reason.clone())
             .unwrap_or_default();
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n",
             day(&c.created_at),
             e(&client),
             e(c.kind.as_str()),
@@ -296,7 +303,8 @@ pub fn render_html(s: &Statement) -> String {
             m(c.project_value),
             e(&format_rate(c.commission_rate)),
             m(c.commission_amount),
-            c.paid_at.as_deref().map(day).unwrap_or_default()
+            c.paid_at.as_deref().map(day).unwrap_or_default(),
+            e(&c.rule.describe())
         ));
     }
     h.push_str("</table>\n");

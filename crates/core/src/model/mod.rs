@@ -5,12 +5,14 @@ mod commission;
 mod lead;
 mod partner;
 mod plan;
+mod rules;
 
 pub use application::*;
 pub use commission::*;
 pub use lead::*;
 pub use partner::*;
 pub use plan::*;
+pub use rules::*;
 
 use serde::{Deserialize, Serialize};
 

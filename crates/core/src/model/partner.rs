@@ -1,4 +1,4 @@
-use super::{id_type, text_enum, ApplicationId};
+use super::{id_type, text_enum, ApplicationId, GroupId};
 use serde::{Deserialize, Serialize};
 
 id_type!(PartnerId, super::Entity::Partner);
@@ -33,6 +33,8 @@ pub struct Partner {
     pub total_earnings: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// The partner's group (its tier table and settings).
+    pub group_id: GroupId,
 }
 
 // Sort keys of the partner list.
@@ -45,6 +47,7 @@ text_enum!(PartnerSort, "sort" {
     Deals => "deals",
     Earnings => "earnings",
     Created => "created",
+    Group => "group",
 });
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -53,6 +56,10 @@ pub struct PartnerFilter {
     pub tier: Option<Tier>,
     pub status: Option<PartnerStatus>,
     pub search: Option<String>,
+    /// Only the partners of this group.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub group_id: Option<GroupId>,
     pub sort: Option<PartnerSort>,
     /// Descending order when true.
     #[serde(default)]

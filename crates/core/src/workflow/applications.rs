@@ -203,6 +203,7 @@ pub fn approve(tx: &Tx, id: ApplicationId) -> Result<(Application, Partner)> {
         total_earnings: 0,
         created_at: now.clone(),
         updated_at: now,
+        group_id: crate::model::GroupId::STANDARD,
     };
     write::partner_created(tx, &partner)?;
     Ok((app, partner))

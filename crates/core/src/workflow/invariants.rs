@@ -27,7 +27,7 @@ pub fn check_with_audit(conn: &Connection) -> Result<(Vec<String>, AuditVerifica
     q(
         "SELECT p.id FROM partners p LEFT JOIN (
              SELECT partner_id,
-                    SUM(CASE kind WHEN 'clawback' THEN -1 ELSE 1 END) AS deals,
+                    SUM(CASE kind WHEN 'clawback' THEN -1 WHEN 'commission' THEN 1 ELSE 0 END) AS deals,
                     SUM(commission_amount) AS earnings
              FROM commissions WHERE status <> 'cancelled' GROUP BY partner_id) c ON c.partner_id = p.id
          WHERE p.total_deals <> COALESCE(c.deals, 0) OR p.total_earnings <> COALESCE(c.earnings, 0)",
@@ -44,7 +44,7 @@ pub fn check_with_audit(conn: &Connection) -> Result<(Vec<String>, AuditVerifica
     )?;
     q(
         "SELECT l.id FROM client_leads l WHERE l.status <> 'closed_won' AND (
-             SELECT COALESCE(SUM(CASE kind WHEN 'clawback' THEN -1 ELSE 1 END), 0) FROM commissions c
+             SELECT COALESCE(SUM(CASE kind WHEN 'clawback' THEN -1 WHEN 'commission' THEN 1 ELSE 0 END), 0) FROM commissions c
              WHERE c.client_lead_id = l.id AND c.status <> 'cancelled') <> 0",
         "open or lost lead with a standing commission",
     )?;
@@ -58,7 +58,10 @@ pub fn check_with_audit(conn: &Connection) -> Result<(Vec<String>, AuditVerifica
         "closed_at does not match the status",
     )?;
     q(
-        "SELECT id FROM commissions WHERE kind = 'commission' AND commission_amount <> (project_value * commission_rate + 5000) / 10000",
+        "SELECT c.id FROM commissions c LEFT JOIN rule_versions v ON v.version = c.rule_version AND c.rule_kind = 'override'
+          WHERE (c.kind = 'commission' OR c.kind = 'accrual')
+            AND c.commission_amount <> CASE WHEN c.kind = 'commission' AND v.override_flat IS NOT NULL THEN v.override_flat
+                                            ELSE (c.project_value * c.commission_rate + 5000) / 10000 END",
         "commission amount differs from value x rate",
     )?;
     q(
@@ -70,6 +73,15 @@ pub fn check_with_audit(conn: &Connection) -> Result<(Vec<String>, AuditVerifica
         "SELECT p.id FROM partners p WHERE p.application_id IS NOT NULL AND NOT EXISTS (
              SELECT 1 FROM partner_applications a WHERE a.id = p.application_id AND a.status = 'approved')",
         "partner whose application is not approved",
+    )?;
+    q(
+        "SELECT p.id FROM partners p WHERE NOT EXISTS (SELECT 1 FROM partner_groups g WHERE g.id = p.group_id)",
+        "partner in a group that does not exist",
+    )?;
+    q(
+        "SELECT c.id FROM commissions c WHERE c.kind = 'accrual' AND c.client_lead_id IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM retainers r WHERE r.lead_id = c.client_lead_id)",
+        "retainer accrual without a retainer",
     )?;
     let fk: Vec<String> = {
         let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;

@@ -3,13 +3,13 @@
 //! only possible out of a closed state (a reopen, recorded as such).
 
 use super::write::{self, TotalsDue};
-use super::{settings, validate};
+use super::{rules, validate};
 use crate::error::{Error, Result};
 use crate::model::{
     opt_text, text, Changes, Commission, CommissionId, CommissionKind, CommissionStatus, FieldChange, Lead, LeadId,
-    LeadStatus, NewLead, PartnerId, PartnerStatus, Tier,
+    LeadStatus, NewLead, PartnerId, PartnerStatus, Retainer, RuleTrace, Tier,
 };
-use crate::money::{apply_rate, format_amount};
+use crate::money::format_amount;
 use crate::store::{repo, Tx};
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +68,12 @@ pub struct MoveOutcome {
     pub clawback: Option<Commission>,
     /// The partner's new tier when the win promoted them.
     pub promoted_to: Option<Tier>,
+    /// The retainer a win started (a monthly value and a term).
+    pub retainer: Option<Retainer>,
+    /// The group's milestone bonus the win earned.
+    pub milestone: Option<Commission>,
+    /// Unpaid retainer accruals cancelled by a reopen.
+    pub accruals_cancelled: Vec<Commission>,
 }
 
 pub fn add(tx: &Tx, input: &NewLead) -> Result<LeadAdded> {
@@ -180,6 +186,20 @@ pub fn edit(tx: &Tx, id: LeadId, e: &LeadEdit) -> Result<(Lead, Vec<FieldChange>
 /// Move a lead. `project_value` (cents) only goes with closed_won and
 /// defaults to the estimated value.
 pub fn move_to(tx: &Tx, id: LeadId, to: LeadStatus, project_value: Option<i64>) -> Result<MoveOutcome> {
+    move_to_with(tx, id, to, project_value, None)
+}
+
+/// Move a lead; a win may also start a retainer (`retainer`: a monthly
+/// value and a term), which accrues a commission per month that has passed
+/// ([`rules::run_due`]). The win's commission comes from the rule in force
+/// ([`rules::resolve`]) and stores its trace.
+pub fn move_to_with(
+    tx: &Tx,
+    id: LeadId,
+    to: LeadStatus,
+    project_value: Option<i64>,
+    retainer: Option<rules::RetainerTerms>,
+) -> Result<MoveOutcome> {
     let before = repo::leads::get(tx, id)?;
     let kind = check_move(before.status, to)?;
     if project_value.is_some() && to != LeadStatus::ClosedWon {
@@ -187,6 +207,15 @@ pub fn move_to(tx: &Tx, id: LeadId, to: LeadStatus, project_value: Option<i64>) 
             "value",
             "a project value is only given when closing as won",
         ));
+    }
+    if let Some(t) = &retainer {
+        if to != LeadStatus::ClosedWon {
+            return Err(Error::validation(
+                "monthly",
+                "a retainer is only given when closing as won",
+            ));
+        }
+        rules::check_terms(t)?;
     }
     let value = if to == LeadStatus::ClosedWon {
         let v = project_value.unwrap_or(before.estimated_value);
@@ -207,34 +236,51 @@ pub fn move_to(tx: &Tx, id: LeadId, to: LeadStatus, project_value: Option<i64>) 
         cancelled: None,
         clawback: None,
         promoted_to: None,
+        retainer: None,
+        milestone: None,
+        accruals_cancelled: Vec::new(),
     };
     // A move changes at most one commission: a reopen of a won deal undoes
     // the win, a move into closed_won makes one (never both: closed_won does
     // not move to itself). Its partner's totals are settled last.
     let mut due = None;
     if kind == MoveKind::Reopen && before.status == LeadStatus::ClosedWon {
+        outcome.accruals_cancelled = rules::end_retainer_on_reopen(tx, before.id)?;
         due = undo_win(tx, &before, &mut outcome)?;
     }
     let lead = write::lead_moved(tx, &before, to, kind == MoveKind::Reopen)?;
     if let Some(value) = value {
         let partner = repo::partners::get(tx, lead.partner_id)?;
-        let rate = settings::load(tx)?.rate(partner.tier);
+        let a = rules::resolve(
+            tx,
+            partner.id,
+            partner.group_id,
+            partner.tier,
+            rules::day_of(tx.now_text()),
+        )?;
         let c = new_commission(
             tx,
             CommissionKind::Commission,
             partner.id,
             id,
             value,
-            rate,
-            apply_rate(value, rate),
+            a.rate_bp,
+            a.amount(value),
+            a.trace,
         );
         debug_assert!(due.is_none());
         due = Some(write::commission_created(tx, &c)?);
         outcome.commission = Some(c);
+        if let Some(t) = &retainer {
+            outcome.retainer = Some(rules::start_retainer(tx, id, partner.id, t)?);
+        }
     }
     if let Some(due) = due {
-        let (_, promoted) = due.settle(tx)?;
+        let (partner, promoted) = due.settle(tx)?;
         outcome.promoted_to = promoted;
+        if outcome.commission.is_some() {
+            outcome.milestone = rules::milestone_after_win(tx, &partner)?;
+        }
     }
     outcome.lead = lead;
     Ok(outcome)
@@ -242,7 +288,8 @@ pub fn move_to(tx: &Tx, id: LeadId, to: LeadStatus, project_value: Option<i64>) 
 
 /// A new pending commission of a deal of `value` (cents) at `rate` (basis
 /// points), created now: a win's ([`CommissionKind::Commission`]) or the
-/// clawback of a paid one (`amount` negative).
+/// clawback of a paid one (`amount` negative), with the rule behind it.
+#[allow(clippy::too_many_arguments)]
 fn new_commission(
     tx: &Tx,
     kind: CommissionKind,
@@ -251,12 +298,13 @@ fn new_commission(
     value: i64,
     rate: i64,
     amount: i64,
+    rule: RuleTrace,
 ) -> Commission {
     let now = tx.now_text().to_owned();
     Commission {
         id: CommissionId::new_at(tx.now()),
         partner_id,
-        client_lead_id,
+        client_lead_id: Some(client_lead_id),
         kind,
         commission_amount: amount,
         commission_rate: rate,
@@ -266,6 +314,9 @@ fn new_commission(
         paid_at: None,
         created_at: now.clone(),
         updated_at: now,
+        rule,
+        reason: None,
+        accrual_month: None,
     }
 }
 
@@ -275,7 +326,7 @@ fn undo_win(tx: &Tx, lead: &Lead, outcome: &mut MoveOutcome) -> Result<Option<To
     let all = repo::commissions::for_lead(tx, lead.id)?;
     let standing: i64 = all
         .iter()
-        .filter(|c| c.status != CommissionStatus::Cancelled)
+        .filter(|c| c.status != CommissionStatus::Cancelled && c.is_deal())
         .map(|c| if c.kind == CommissionKind::Clawback { -1 } else { 1 })
         .sum();
     if standing <= 0 {
@@ -293,10 +344,11 @@ fn undo_win(tx: &Tx, lead: &Lead, outcome: &mut MoveOutcome) -> Result<Option<To
             tx,
             CommissionKind::Clawback,
             c.partner_id,
-            c.client_lead_id,
+            lead.id,
             c.project_value,
             c.commission_rate,
             -c.commission_amount,
+            c.rule,
         );
         let due = write::commission_created(tx, &claw)?;
         outcome.clawback = Some(claw);

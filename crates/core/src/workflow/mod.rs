@@ -10,6 +10,8 @@ pub mod leads;
 pub mod partners;
 pub mod plans;
 pub mod privacy;
+pub mod rules;
 pub mod settings;
+pub mod simulate;
 pub mod validate;
 pub mod write;

@@ -1,4 +1,6 @@
-//! Settings: the currency and the tier table (thresholds and rates).
+//! Settings: the currency, backup rotation and the default tier table
+//! (thresholds and rates; stored as rule versions, see `workflow::rules`:
+//! the settings show the default table as last set).
 
 use crate::error::{Error, Result};
 use crate::model::Tier;
@@ -7,18 +9,7 @@ use crate::store::{repo, Tx};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-/// One tier's rule: its commission rate and the thresholds that reach it
-/// (either is enough). Bronze is the floor and has no thresholds.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct TierRule {
-    pub tier: Tier,
-    /// Basis points.
-    pub rate_bp: i64,
-    pub min_deals: i64,
-    /// Cents of won project value.
-    pub min_revenue: i64,
-}
+pub use crate::model::TierRule;
 
 /// Rotation: how many days and weeks of daily/manual backups to keep.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -108,12 +99,7 @@ impl Settings {
 
     /// The highest tier whose deal or revenue threshold is met.
     pub fn tier_for(&self, deals: i64, revenue: i64) -> Tier {
-        self.tiers[1..]
-            .iter()
-            .rev()
-            .find(|r| deals >= r.min_deals || revenue >= r.min_revenue)
-            .map(|r| r.tier)
-            .unwrap_or(Tier::Bronze)
+        super::rules::tier_for(&self.tiers, deals, revenue)
     }
 
     /// Every setting as (key, value as a user types it, what it means).
@@ -209,28 +195,17 @@ pub struct SettingEntry {
     pub description: String,
 }
 
-fn tier_index(t: Tier) -> usize {
-    match t {
-        Tier::Bronze => 0,
-        Tier::Silver => 1,
-        Tier::Gold => 2,
-        Tier::Platinum => 3,
-    }
-}
+use super::rules::tier_index;
 
-/// Stored form: rates in basis points, revenue in cents, as integer text.
+/// Stored form: integer text; the tier table is the newest default rule version.
 pub fn load(conn: &Connection) -> Result<Settings> {
     let raw = repo::settings::all(conn)?;
     let mut s = Settings::default();
     if let Some(c) = raw.get("currency") {
         s.currency = c.clone();
     }
-    for r in s.tiers.iter_mut() {
-        let t = r.tier.as_str();
-        let int = |k: String, d: i64| raw.get(&k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(d);
-        r.rate_bp = int(format!("tier.{t}.rate"), r.rate_bp);
-        r.min_deals = int(format!("tier.{t}.min_deals"), r.min_deals);
-        r.min_revenue = int(format!("tier.{t}.min_revenue"), r.min_revenue);
+    if let Some(v) = repo::rules::latest_default(conn)? {
+        s.tiers = super::rules::table_of(v.tiers.as_deref().unwrap_or_default())?;
     }
     let int = |k: &str, d: i64| raw.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(d);
     s.backup.keep_daily = int("backup.keep_daily", s.backup.keep_daily);
@@ -325,7 +300,18 @@ pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
         }
     }
     after.check(key)?;
-    super::write::setting_set(tx, key, &stored, &before, &after)?;
+    if key.starts_with("tier.") {
+        // A new version of the default table, from today, for deals won from
+        // now on (none when the value is the same).
+        let v = if after.tiers != before.tiers {
+            Some(super::rules::default_version(tx, &after.tiers)?)
+        } else {
+            None
+        };
+        super::write::setting_tiers_set(tx, key, v.as_ref(), &before, &after)?;
+    } else {
+        super::write::setting_set(tx, key, &stored, &before, &after)?;
+    }
     Ok(after)
 }
 

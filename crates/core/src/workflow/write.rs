@@ -15,8 +15,8 @@
 use super::{partners, privacy, settings};
 use crate::error::Result;
 use crate::model::{
-    AppPlan, Application, Commission, CommissionKind, CommissionStatus, Entity, Lead, LeadMove, LeadStatus, Partner,
-    PartnerId, Payout, Tier,
+    AppPlan, Application, Commission, CommissionKind, CommissionStatus, Entity, Group, Lead, LeadMove, LeadStatus,
+    Partner, PartnerId, Payout, Retainer, RuleVersion, Tier,
 };
 use crate::store::{repo, Tx};
 
@@ -118,6 +118,9 @@ pub fn partner_changed(tx: &Tx, before: &Partner, after: &Partner, action: &str)
         repo::partners::set_tier(tx, id, after.tier, now)?;
         crate::analytics::rollup::on_tier_change(tx, id, before.tier, after.tier)?;
     }
+    if before.group_id != after.group_id {
+        repo::rules::set_partner_group(tx, id, after.group_id, now)?;
+    }
     if (before.total_deals, before.total_earnings) != (after.total_deals, after.total_earnings) {
         repo::partners::set_totals(tx, id, after.total_deals, after.total_earnings, now)?;
     }
@@ -137,6 +140,11 @@ pub struct TotalsDue {
 }
 
 impl TotalsDue {
+    /// The partner whose totals are due.
+    pub fn partner(&self) -> PartnerId {
+        self.partner
+    }
+
     /// Recompute the partner's totals from the commissions and, after a win,
     /// promote them to the tier the thresholds give ([`partners::promotion`]);
     /// audited as `totals` or `promote` when anything changed. Returns the
@@ -145,7 +153,7 @@ impl TotalsDue {
         let before = repo::partners::get(tx, self.partner)?;
         let (deals, earnings, revenue) = repo::partners::totals_from_commissions(tx, self.partner)?;
         let promoted = if self.promote {
-            partners::promotion(&settings::load(tx)?, before.tier, deals, revenue)
+            super::rules::promotion(tx, &before, deals, revenue)?
         } else {
             None
         };
@@ -232,14 +240,32 @@ pub fn commission_created(tx: &Tx, c: &Commission) -> Result<TotalsDue> {
     repo::commissions::insert(tx, c)?;
     crate::analytics::rollup::on_commission(tx, c, 1)?;
     let action = match c.kind {
-        CommissionKind::Commission => "create",
+        CommissionKind::Commission | CommissionKind::Accrual => "create",
         CommissionKind::Clawback => "clawback",
+        CommissionKind::Bonus => "bonus",
     };
     repo::audit::record(tx, Entity::Commission, &c.id.to_string(), action, None::<&()>, Some(c))?;
     Ok(TotalsDue {
         partner: c.partner_id,
         promote: c.kind == CommissionKind::Commission,
     })
+}
+
+/// A pending commission re-rated by a rule version of scope `pending`: its
+/// amount, rate and rule, the roll-ups following the new amount, audited as
+/// `rerate`. Returns the row as stored; the partner's totals are due.
+pub fn commission_rerated(tx: &Tx, before: &Commission, after: &Commission) -> Result<(Commission, TotalsDue)> {
+    debug_assert_eq!(before.status, CommissionStatus::Pending);
+    crate::analytics::rollup::on_commission(tx, before, -1)?;
+    repo::commissions::rerate(tx, after, tx.now_text())?;
+    let stored = repo::commissions::get(tx, after.id)?;
+    crate::analytics::rollup::on_commission(tx, &stored, 1)?;
+    audit_changed(tx, Entity::Commission, after.id, "rerate", before, &stored)?;
+    let due = TotalsDue {
+        partner: stored.partner_id,
+        promote: false,
+    };
+    Ok((stored, due))
 }
 
 /// A pending commission approved, audited as `approve`. Returns the row as
@@ -415,4 +441,77 @@ pub fn subjects_erased(
     })();
     tx.execute_batch("PRAGMA secure_delete = OFF")?;
     result
+}
+
+// ---- Rules (groups, rule versions, retainers) ----
+// Groups and rule versions are audited as settings (entity `setting`, id
+// the group's id or `rule.v<N>`); a retainer as its lead.
+
+/// A new group: the row and its `group_create` audit row.
+pub fn group_created(tx: &Tx, g: &Group) -> Result<()> {
+    repo::rules::insert_group(tx, g)?;
+    repo::audit::record(
+        tx,
+        Entity::Setting,
+        &g.id.to_string(),
+        "group_create",
+        None::<&()>,
+        Some(g),
+    )
+}
+
+/// A group's settings changed, audited as `group_update`.
+pub fn group_changed(tx: &Tx, before: &Group, after: &Group) -> Result<()> {
+    repo::rules::update_group(tx, after)?;
+    audit_changed(tx, Entity::Setting, after.id, "group_update", before, after)
+}
+
+/// A new rule version: the row and its `rule_version` audit row.
+pub fn rule_version_added(tx: &Tx, v: &RuleVersion) -> Result<()> {
+    repo::rules::insert_version(tx, v)?;
+    repo::audit::record(
+        tx,
+        Entity::Setting,
+        &format!("rule.v{}", v.version),
+        "rule_version",
+        None::<&()>,
+        Some(v),
+    )
+}
+
+/// A tier key of the settings set: the new version of the default table
+/// when it changed (`v`), and the `set` audit row of the key (the settings
+/// before and after).
+pub fn setting_tiers_set(
+    tx: &Tx,
+    key: &str,
+    v: Option<&RuleVersion>,
+    before: &settings::Settings,
+    after: &settings::Settings,
+) -> Result<()> {
+    if let Some(v) = v {
+        repo::rules::insert_version(tx, v)?;
+    }
+    repo::audit::record(tx, Entity::Setting, key, "set", Some(before), Some(after))
+}
+
+/// A won deal's retainer started, audited on its lead as `retainer_start`.
+pub fn retainer_started(tx: &Tx, r: &Retainer) -> Result<()> {
+    repo::rules::upsert_retainer(tx, r)?;
+    repo::audit::record(
+        tx,
+        Entity::Lead,
+        &r.lead_id.to_string(),
+        "retainer_start",
+        None::<&()>,
+        Some(r),
+    )
+}
+
+/// A retainer ended at `at`, audited on its lead as `action`
+/// (`retainer_end` by hand, now; `retainer_void` by a reopen, at its start).
+pub fn retainer_ended(tx: &Tx, r: &Retainer, at: &str, action: &str) -> Result<()> {
+    repo::rules::end_retainer(tx, r.lead_id, at, tx.now_text())?;
+    let after = repo::rules::retainer(tx, r.lead_id)?;
+    audit_changed(tx, Entity::Lead, r.lead_id, action, &Some(r), &after.as_ref())
 }

@@ -64,6 +64,88 @@ fn activity(s: &Store, c: &ManualClock, tag: &str) {
     s.write(|tx| settings::set(tx, "currency", "EUR")).unwrap();
 }
 
+/// The rules travel too: a group with its own tier table, a partner moved
+/// into it, an override, a bonus, and a retainer deal with an accrual.
+fn rules_activity(s: &Store, c: &ManualClock, tag: &str) {
+    use partnerdesk_core::model::{RuleScope, Tier};
+    use partnerdesk_core::workflow::rules::{self, OverrideInput, RetainerTerms, TierChange};
+    c.advance(chrono::Duration::hours(1));
+    let (_, p) = s
+        .write(|tx| {
+            let a = applications::add(
+                tx,
+                &NewApplication {
+                    name: format!("Rules {tag}"),
+                    email: format!("rules-{tag}@agency.com"),
+                    ..Default::default()
+                },
+            )?;
+            applications::approve(tx, a.id)
+        })
+        .unwrap();
+    let partner = p.id;
+    let g = s.write(|tx| rules::add_group(tx, &format!("Group {tag}"))).unwrap();
+    s.write(|tx| rules::set_partner_group(tx, partner, g.id)).unwrap();
+    s.write(|tx| {
+        rules::set_tier(
+            tx,
+            &TierChange {
+                group: Some(g.id),
+                tier: Tier::Bronze,
+                rate_bp: Some(1100),
+                min_deals: None,
+                min_revenue: None,
+                from: None,
+                scope: RuleScope::New,
+            },
+        )
+    })
+    .unwrap();
+    s.write(|tx| {
+        rules::set_override(
+            tx,
+            partner,
+            &OverrideInput {
+                rate_bp: Some(1500),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    s.write(|tx| rules::bonus(tx, partner, 1_000, "welcome")).unwrap();
+    let lead = s
+        .write(|tx| {
+            leads::add(
+                tx,
+                &NewLead {
+                    partner_id: partner,
+                    client_name: format!("Retainer {tag}"),
+                    client_email: format!("retainer-{tag}@x.com"),
+                    estimated_value: 100_000,
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap()
+        .lead;
+    c.advance(chrono::Duration::hours(1));
+    s.write(|tx| {
+        leads::move_to_with(
+            tx,
+            lead.id,
+            LeadStatus::ClosedWon,
+            None,
+            Some(RetainerTerms {
+                monthly: 20_000,
+                months: 6,
+            }),
+        )
+    })
+    .unwrap();
+    c.advance(chrono::Duration::days(32));
+    assert!(!s.write(rules::run_due).unwrap().accruals.is_empty());
+}
+
 fn digest(s: &Store) -> Vec<(String, u64, String)> {
     s.read(sync::content_digest).unwrap()
 }
@@ -86,6 +168,7 @@ fn round_trip_incremental_and_idempotent() {
     )
     .unwrap();
     activity(&src, &c, "one");
+    rules_activity(&src, &c, "one");
 
     let first = sync::export(&src, &feed, &mut |_| true).unwrap();
     assert!(first.snapshot);
@@ -103,6 +186,7 @@ fn round_trip_incremental_and_idempotent() {
 
     // More work: an incremental file with only the changed records.
     activity(&src, &c, "two");
+    rules_activity(&src, &c, "two");
     let second = sync::export(&src, &feed, &mut |_| true).unwrap();
     assert!(!second.snapshot);
     assert_eq!((second.file_seq, second.from_seq), (2, first.to_seq));
@@ -334,6 +418,7 @@ fn push_to_postgres_creates_the_schema_upserts_and_sends_only_changes() {
     )
     .unwrap();
     activity(&s, &c, "pg");
+    rules_activity(&s, &c, "pg");
     let first = pg::push(&s, &target, &mut |_| true).unwrap();
     assert!(first.full);
     let mut remote = pg::connect(&target).unwrap();

@@ -15,7 +15,12 @@ use partnerdesk_core::model::*;
 use partnerdesk_core::queries::{AuditBreak, AuditBreakKind, AuditVerification, Counts, LeadDetail, PartnerDetail};
 use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
 use partnerdesk_core::workflow::plans::PlanPatch;
+use partnerdesk_core::workflow::rules::{
+    DueRun, GroupEdit, GroupInfo, OverrideInput, PartnerRules, RetainerTerms, RuleChanged, RulesView, TableInForce,
+    TierChange,
+};
 use partnerdesk_core::workflow::settings::{SettingEntry, Settings};
+use partnerdesk_core::workflow::simulate::{Draft, Simulation};
 use partnerdesk_core::{ErrorInfo, ErrorKind};
 // The Data screen.
 use partnerdesk_core::backup::{BackupInfo, Recovery, RestoreReport, Verification};
@@ -107,6 +112,27 @@ fn export(dir: &Path) {
         ScreenChart,
         Snapshot,
         Theme,
+        // Commission rules.
+        Group,
+        GroupId,
+        GroupInfo,
+        GroupEdit,
+        RulesView,
+        TableInForce,
+        RuleVersion,
+        RuleScope,
+        RuleSubject,
+        RuleKind,
+        RuleTrace,
+        TierChange,
+        RuleChanged,
+        OverrideInput,
+        PartnerRules,
+        RetainerTerms,
+        Retainer,
+        DueRun,
+        Draft,
+        Simulation,
     );
 }
 

@@ -594,6 +594,13 @@ fn the_rules_write_only_through_the_write_module() {
         "::update_details(",
         "::mark_paid(",
         "::put(",
+        "::insert_group(",
+        "::update_group(",
+        "::insert_version(",
+        "::set_partner_group(",
+        "::upsert_retainer(",
+        "::end_retainer(",
+        "::rerate(",
     ];
     let mut found = Vec::new();
     let mut files = 0;

@@ -259,3 +259,101 @@ fn total_applications(app: &App) -> i64 {
 mod analytics;
 mod data;
 mod start;
+
+#[test]
+fn rules_group_override_bonus_and_a_simulation_reach_core() {
+    let app = app();
+    let a = call(
+        &app,
+        "application_add",
+        json!({"input": {"name": "Rae", "email": "rae@example.com", "phone": null, "company": null,
+            "network_description": null, "expected_referrals": null, "experience_level": null}}),
+    )
+    .unwrap();
+    let partner = call(&app, "application_approve", json!({"id": a["id"]})).unwrap()[1].clone();
+    let g = call(&app, "group_add", json!({"name": "Agencies"})).unwrap();
+    let dup = call(&app, "group_add", json!({"name": "agencies"})).unwrap_err();
+    assert_eq!(
+        (dup["kind"].as_str(), dup["field"].as_str()),
+        (Some("validation"), Some("name"))
+    );
+    let moved = call(
+        &app,
+        "partner_set_group",
+        json!({"id": partner["id"], "group": g["id"]}),
+    )
+    .unwrap();
+    assert_eq!(moved["group_id"], g["id"]);
+    let v = call(
+        &app,
+        "rules_set_tier",
+        json!({"change": {"group": g["id"], "tier": "bronze", "rate_bp": 1100, "min_deals": null, "min_revenue": null,
+            "from": null, "scope": "new"}}),
+    )
+    .unwrap();
+    assert_eq!(v["version"]["subject"], "group");
+    let groups = call(&app, "groups_list", json!({})).unwrap();
+    assert_eq!(groups[0]["in_force"]["kind"], "group_tier");
+    let shown = call(&app, "rules_show", json!({"group": g["id"]})).unwrap();
+    assert_eq!(shown["in_force"]["tiers"][0]["rate_bp"], 1100);
+    let o = call(
+        &app,
+        "partner_set_override",
+        json!({"id": partner["id"], "input": {"rate_bp": null, "flat": -1, "until": null, "from": null, "scope": null}}),
+    )
+    .unwrap_err();
+    assert_eq!(o["field"], "flat");
+    let b = call(
+        &app,
+        "commission_bonus",
+        json!({"partner_id": partner["id"], "amount": 5000, "reason": "launch"}),
+    )
+    .unwrap();
+    assert_eq!(b["rule"]["kind"], "bonus");
+    let r = call(&app, "partner_rules", json!({"id": partner["id"]})).unwrap();
+    assert_eq!(r["group"]["name"], "Agencies");
+    assert_eq!(r["override_in_force"], Value::Null);
+    let s = call(
+        &app,
+        "rules_simulate",
+        json!({"draft": {"default": null, "groups": {"Agencies": {"tiers": [{"tier": "bronze", "rate": "12.5"}]}}, "overrides": {}},
+            "from": null, "to": null}),
+    )
+    .unwrap();
+    assert_eq!((s["current"].as_i64(), s["draft"].as_i64()), (Some(0), Some(0)));
+    let bad = call(
+        &app,
+        "rules_simulate",
+        json!({"draft": {"default": null, "groups": {"Nope": {"tiers": []}}, "overrides": {}}, "from": null, "to": null}),
+    )
+    .unwrap_err();
+    assert_eq!(bad["field"], "draft");
+    let due = call(&app, "run_due", json!({})).unwrap();
+    assert_eq!(due["accruals"], json!([]));
+    let lead = call(
+        &app,
+        "lead_add",
+        json!({"input": {"partner_id": partner["id"], "client_name": "Cy", "client_email": "cy@client.example",
+            "client_phone": null, "business_name": null, "project_description": null, "estimated_value": 100000}}),
+    )
+    .unwrap();
+    let won = call(
+        &app,
+        "lead_win",
+        json!({"id": lead["lead"]["id"], "project_value": null, "retainer": {"monthly": 20000, "months": 6}}),
+    )
+    .unwrap();
+    assert_eq!(won["commission"]["rule"]["kind"], "group_tier");
+    assert_eq!(won["commission"]["commission_amount"], 11_000);
+    assert_eq!(won["retainer"]["months"], 6);
+    let edited = call(
+        &app,
+        "group_edit",
+        json!({"id": g["id"], "edit": {"recurring_limit": 3, "milestone": [2, 5000], "no_milestone": false}}),
+    )
+    .unwrap();
+    assert_eq!(
+        (edited["recurring_limit"].as_i64(), edited["milestone_deals"].as_i64()),
+        (Some(3), Some(2))
+    );
+}

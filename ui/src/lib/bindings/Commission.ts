@@ -5,17 +5,34 @@ import type { CommissionStatus } from "./CommissionStatus";
 import type { LeadId } from "./LeadId";
 import type { PartnerId } from "./PartnerId";
 import type { PayoutId } from "./PayoutId";
+import type { RuleTrace } from "./RuleTrace";
 
-export type Commission = { id: CommissionId, partner_id: PartnerId, client_lead_id: LeadId, kind: CommissionKind, 
+export type Commission = { id: CommissionId, partner_id: PartnerId, 
 /**
- * Cents; negative for a clawback.
+ * None for a bonus or adjustment.
+ */
+client_lead_id: LeadId | null, kind: CommissionKind, 
+/**
+ * Cents; negative for a clawback (and for a negative adjustment).
  */
 commission_amount: number, 
 /**
- * Basis points of the partner's tier when the deal closed.
+ * Basis points the rule gave when the deal closed (0 for a flat amount or a bonus).
  */
 commission_rate: number, 
 /**
- * Cents.
+ * Cents (0 for a bonus; the month's value for a retainer accrual).
  */
-project_value: number, status: CommissionStatus, payout_id: PayoutId | null, paid_at: string | null, created_at: string, updated_at: string, };
+project_value: number, status: CommissionStatus, payout_id: PayoutId | null, paid_at: string | null, created_at: string, updated_at: string, 
+/**
+ * Which rule gave the amount ("why this rate").
+ */
+rule: RuleTrace, 
+/**
+ * Why a bonus or adjustment was made.
+ */
+reason: string | null, 
+/**
+ * A retainer accrual's month (YYYY-MM).
+ */
+accrual_month: string | null, };

@@ -2,7 +2,7 @@
 import type { Tier } from "./Tier";
 
 /**
- * One tier's rule: its commission rate and the thresholds that reach it
+ * One tier of a tier table: its rate and the thresholds that reach it
  * (either is enough). Bronze is the floor and has no thresholds.
  */
 export type TierRule = { tier: Tier, 

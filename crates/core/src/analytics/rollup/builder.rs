@@ -103,6 +103,7 @@ impl Builder {
         let (deals, value) = match kind {
             CommissionKind::Commission => (1, project_value),
             CommissionKind::Clawback => (-1, -project_value),
+            CommissionKind::Bonus | CommissionKind::Accrual => (0, 0),
         };
         if kind == CommissionKind::Commission {
             self.partner_months[p].entry(month).or_default().1 += 1;

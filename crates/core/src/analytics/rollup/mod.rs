@@ -46,8 +46,8 @@ SELECT cohort, month, sum(active), sum(leads), sum(deals), sum(won_value), sum(c
      GROUP BY 1, 2
     UNION ALL
     SELECT substr(p.created_at, 1, 7), substr(c.created_at, 1, 7), 0, 0,
-           sum(CASE c.kind WHEN 'clawback' THEN -1 ELSE 1 END),
-           sum(CASE c.kind WHEN 'clawback' THEN -c.project_value ELSE c.project_value END),
+           sum(CASE c.kind WHEN 'clawback' THEN -1 WHEN 'commission' THEN 1 ELSE 0 END),
+           sum(CASE c.kind WHEN 'clawback' THEN -c.project_value WHEN 'commission' THEN c.project_value ELSE 0 END),
            sum(c.commission_amount)
       FROM commissions c JOIN partners p ON p.id = c.partner_id
      WHERE c.status <> 'cancelled'
@@ -85,8 +85,8 @@ UPDATE analytics_tiers SET partners = t.partners, cohort_index_sum = t.idx, deal
                coalesce(sum(c.deals), 0) AS deals, coalesce(sum(c.won_value), 0) AS won_value,
                coalesce(sum(c.commission), 0) AS commission
           FROM partners p
-          LEFT JOIN (SELECT partner_id, sum(CASE kind WHEN 'clawback' THEN -1 ELSE 1 END) AS deals,
-                            sum(CASE kind WHEN 'clawback' THEN -project_value ELSE project_value END) AS won_value,
+          LEFT JOIN (SELECT partner_id, sum(CASE kind WHEN 'clawback' THEN -1 WHEN 'commission' THEN 1 ELSE 0 END) AS deals,
+                            sum(CASE kind WHEN 'clawback' THEN -project_value WHEN 'commission' THEN project_value ELSE 0 END) AS won_value,
                             sum(commission_amount) AS commission
                        FROM commissions WHERE status <> 'cancelled' GROUP BY partner_id) c ON c.partner_id = p.id
          GROUP BY p.tier) AS t
@@ -381,7 +381,12 @@ pub fn on_lead_move(conn: &Connection, before: &Lead, to: LeadStatus) -> Result<
 pub fn on_commission(conn: &Connection, c: &Commission, sign: i64) -> Result<()> {
     let (cohort, tier) = partner_cohort_tier(conn, c.partner_id)?;
     let month = month_of(&c.created_at);
-    let k = if c.kind == CommissionKind::Clawback { -1 } else { 1 };
+    // Bonuses and retainer accruals count money, not deals.
+    let k = match c.kind {
+        CommissionKind::Commission => 1,
+        CommissionKind::Clawback => -1,
+        CommissionKind::Bonus | CommissionKind::Accrual => 0,
+    };
     let (deals, won, comm) = (sign * k, sign * k * c.project_value, sign * c.commission_amount);
     let mut active = 0;
     if c.kind == CommissionKind::Commission {
@@ -401,8 +406,8 @@ pub fn on_tier_change(conn: &Connection, partner: PartnerId, from: Tier, to: Tie
     let (cohort, _) = partner_cohort_tier(conn, partner)?;
     let idx = index_of(&cohort)?;
     let (deals, won, comm): (i64, i64, i64) = conn.query_row(
-        "SELECT coalesce(sum(CASE kind WHEN 'clawback' THEN -1 ELSE 1 END), 0),
-                coalesce(sum(CASE kind WHEN 'clawback' THEN -project_value ELSE project_value END), 0),
+        "SELECT coalesce(sum(CASE kind WHEN 'clawback' THEN -1 WHEN 'commission' THEN 1 ELSE 0 END), 0),
+                coalesce(sum(CASE kind WHEN 'clawback' THEN -project_value WHEN 'commission' THEN project_value ELSE 0 END), 0),
                 coalesce(sum(commission_amount), 0)
            FROM commissions WHERE partner_id = ?1 AND status <> 'cancelled'",
         [partner],

@@ -230,6 +230,7 @@ fn add_partner(tx: &Tx, ids: &mut IdSeq, f: PartnerFields) -> Result<()> {
         total_earnings: 0,
         created_at: origin.created_at.unwrap_or_else(|| now.clone()),
         updated_at: now,
+        group_id: crate::model::GroupId::STANDARD,
     };
     write::partner_created(tx, &partner)
 }

@@ -116,9 +116,14 @@ pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visi
             )
         } else {
             match *table {
-                "settings" => (
-                    format!("SELECT {list} FROM settings WHERE EXISTS (SELECT 1 FROM audit_log WHERE seq > ?1 AND seq <= ?2 AND entity = ?3) ORDER BY key"),
+                // Groups and rule versions are audited as settings; all are few rows.
+                "settings" | "partner_groups" | "rule_versions" => (
+                    format!("SELECT {list} FROM {table} WHERE EXISTS (SELECT 1 FROM audit_log WHERE seq > ?1 AND seq <= ?2 AND entity = ?3) ORDER BY {key}"),
                     Some("setting"),
+                ),
+                "retainers" => (
+                    format!("SELECT {list} FROM retainers WHERE lead_id IN ({changed}) ORDER BY lead_id"),
+                    Some("lead"),
                 ),
                 "lead_status_history" => (
                     format!(

@@ -14,7 +14,9 @@
 //! - later exports carry, for every record whose audit-log rows have a seq
 //!   after the last export, its current row (upsert by key) (and the leads a
 //!   large import created, which its one audit row names by id range), the
-//!   status history of changed leads, all settings when one changed, the analytics
+//!   status history and retainer of changed leads, all settings, partner
+//!   groups and rule versions when one of them changed (they are audited as
+//!   settings), the analytics
 //!   snapshots, and the new audit-log rows themselves.
 //!
 //! Rows are never deleted in Partnerdesk, so a feed has upserts only. The
@@ -46,9 +48,12 @@ const HEADER_WIDTH: usize = 1023;
 /// The synced tables, in the order they are written and applied, with their key.
 pub const TABLES: &[(&str, &str)] = &[
     ("settings", "key"),
+    ("partner_groups", "id"),
     ("partner_applications", "id"),
     ("partners", "id"),
+    ("rule_versions", "version"),
     ("client_leads", "id"),
+    ("retainers", "lead_id"),
     ("lead_status_history", "id"),
     ("payouts", "id"),
     ("commissions", "id"),

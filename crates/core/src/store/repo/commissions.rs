@@ -1,8 +1,10 @@
 use crate::error::{Error, Result};
-use crate::model::{Commission, CommissionFilter, CommissionId, CommissionStatus, LeadId, PartnerId, PayoutId};
+use crate::model::{
+    Commission, CommissionFilter, CommissionId, CommissionStatus, LeadId, PartnerId, PayoutId, RuleTrace,
+};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-const COLS: &str = "id, partner_id, client_lead_id, kind, commission_amount, commission_rate, project_value, status, payout_id, paid_at, created_at, updated_at";
+const COLS: &str = "id, partner_id, client_lead_id, kind, commission_amount, commission_rate, project_value, status, payout_id, paid_at, created_at, updated_at, rule_kind, rule_version, rule_tier, reason, accrual_month";
 
 fn from_row(r: &Row) -> rusqlite::Result<Commission> {
     Ok(Commission {
@@ -18,12 +20,19 @@ fn from_row(r: &Row) -> rusqlite::Result<Commission> {
         paid_at: r.get(9)?,
         created_at: r.get(10)?,
         updated_at: r.get(11)?,
+        rule: RuleTrace {
+            kind: r.get(12)?,
+            version: r.get(13)?,
+            tier: r.get(14)?,
+        },
+        reason: r.get(15)?,
+        accrual_month: r.get(16)?,
     })
 }
 
 pub fn insert(conn: &Connection, c: &Commission) -> Result<()> {
     conn.prepare_cached(&format!(
-        "INSERT INTO commissions ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        "INSERT INTO commissions ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
     ))?
     .execute(params![
         c.id,
@@ -37,7 +46,12 @@ pub fn insert(conn: &Connection, c: &Commission) -> Result<()> {
         c.payout_id,
         c.paid_at,
         c.created_at,
-        c.updated_at
+        c.updated_at,
+        c.rule.kind,
+        c.rule.version,
+        c.rule.tier,
+        c.reason,
+        c.accrual_month
     ])?;
     Ok(())
 }
@@ -114,4 +128,41 @@ pub fn list(conn: &Connection, f: &CommissionFilter, limit: i64, offset: i64) ->
         .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
         .collect::<rusqlite::Result<_>>()?;
     Ok((items, total))
+}
+
+/// A pending commission's new amount, rate and rule (a re-rate).
+pub fn rerate(conn: &Connection, c: &Commission, now: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE commissions SET commission_amount = ?2, commission_rate = ?3, rule_kind = ?4, rule_version = ?5,
+                rule_tier = ?6, updated_at = ?7 WHERE id = ?1 AND status = 'pending'",
+    )?
+    .execute(params![
+        c.id,
+        c.commission_amount,
+        c.commission_rate,
+        c.rule.kind,
+        c.rule.version,
+        c.rule.tier,
+        now
+    ])?;
+    Ok(())
+}
+
+/// Pending won-deal commissions and retainer accruals made on or after
+/// `day`, of the partners of `group` or of `partner` (all when both are None), oldest first.
+pub fn pending_from(
+    conn: &Connection,
+    day: &str,
+    group: Option<crate::model::GroupId>,
+    partner: Option<PartnerId>,
+) -> Result<Vec<Commission>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM commissions c JOIN partners p ON p.id = c.partner_id
+          WHERE c.status = 'pending' AND (c.kind = 'commission' OR c.kind = 'accrual') AND c.created_at >= ?1
+            AND (?2 IS NULL OR p.group_id = ?2) AND (?3 IS NULL OR c.partner_id = ?3)
+          ORDER BY c.created_at, c.id",
+        super::qualified(COLS, "c")
+    ))?;
+    let rows = stmt.query_map(params![day, group, partner], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -8,6 +8,7 @@ pub mod erase;
 pub mod leads;
 pub mod partners;
 pub mod plans;
+pub mod rules;
 pub mod settings;
 
 use crate::error::{Error, Result};

@@ -3,7 +3,7 @@ use crate::model::{Partner, PartnerFilter, PartnerId, PartnerSort, PartnerStatus
 use crate::store::search::{self, Index, Query};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-const COLS: &str = "id, application_id, name, email, phone, company, status, tier, total_deals, total_earnings, created_at, updated_at";
+const COLS: &str = "id, application_id, name, email, phone, company, status, tier, total_deals, total_earnings, created_at, updated_at, group_id";
 
 fn from_row(r: &Row) -> rusqlite::Result<Partner> {
     Ok(Partner {
@@ -19,12 +19,13 @@ fn from_row(r: &Row) -> rusqlite::Result<Partner> {
         total_earnings: r.get(9)?,
         created_at: r.get(10)?,
         updated_at: r.get(11)?,
+        group_id: r.get(12)?,
     })
 }
 
 pub fn insert(conn: &Connection, p: &Partner) -> Result<()> {
     conn.prepare_cached(&format!(
-        "INSERT INTO partners ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        "INSERT INTO partners ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
     ))?
     .execute(params![
         p.id,
@@ -38,7 +39,8 @@ pub fn insert(conn: &Connection, p: &Partner) -> Result<()> {
         p.total_deals,
         p.total_earnings,
         p.created_at,
-        p.updated_at
+        p.updated_at,
+        p.group_id
     ])?;
     Ok(())
 }
@@ -84,9 +86,9 @@ pub fn set_tier(conn: &Connection, id: PartnerId, tier: Tier, now: &str) -> Resu
 pub fn totals_from_commissions(conn: &Connection, id: PartnerId) -> Result<(i64, i64, i64)> {
     Ok(conn
         .prepare_cached(
-            "SELECT COALESCE(SUM(CASE kind WHEN 'clawback' THEN -1 ELSE 1 END), 0),
+            "SELECT COALESCE(SUM(CASE kind WHEN 'clawback' THEN -1 WHEN 'commission' THEN 1 ELSE 0 END), 0),
                     COALESCE(SUM(commission_amount), 0),
-                    COALESCE(SUM(CASE kind WHEN 'clawback' THEN -project_value ELSE project_value END), 0)
+                    COALESCE(SUM(CASE kind WHEN 'clawback' THEN -project_value WHEN 'commission' THEN project_value ELSE 0 END), 0)
              FROM commissions WHERE partner_id = ?1 AND status <> 'cancelled'",
         )?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
@@ -124,6 +126,10 @@ pub fn list(conn: &Connection, f: &PartnerFilter, limit: i64, offset: i64) -> Re
         wh.push("p.status = ?");
         args.push(st);
     }
+    if let Some(g) = &f.group_id {
+        wh.push("p.group_id = ?");
+        args.push(g);
+    }
     let where_sql = super::where_clause(&wh);
     let from = if search.is_some() {
         "partner_search s JOIN partners p ON p.rowid = s.rowid"
@@ -146,6 +152,7 @@ pub fn list(conn: &Connection, f: &PartnerFilter, limit: i64, offset: i64) -> Re
         PartnerSort::Deals => "p.total_deals",
         PartnerSort::Earnings => "p.total_earnings",
         PartnerSort::Created => "p.created_at",
+        PartnerSort::Group => "(SELECT g.name FROM partner_groups g WHERE g.id = p.group_id) COLLATE NOCASE",
     };
     let cols = super::qualified(COLS, "p");
     let items = super::page(total, limit, offset, |reversed, limit, offset| {

@@ -32,7 +32,7 @@ fn win_defaults_to_the_estimated_value_and_creates_one_pending_commission() {
             12_346
         )
     );
-    assert_eq!((c.partner_id, c.client_lead_id), (p.id, l.id));
+    assert_eq!((c.partner_id, c.client_lead_id), (p.id, Some(l.id)));
     assert_eq!((c.payout_id, c.paid_at.as_deref()), (None, None));
     assert_eq!(e.get_commission(c.id), c);
     assert_eq!(e.lead_commissions(l.id), vec![c.clone()]);
@@ -232,7 +232,7 @@ fn reopening_a_paid_deal_claws_it_back_and_winning_again_earns_anew() {
             300_000
         )
     );
-    assert_eq!((claw.partner_id, claw.client_lead_id), (p.id, l.id));
+    assert_eq!((claw.partner_id, claw.client_lead_id), (p.id, Some(l.id)));
     assert_eq!(
         e.get_commission(c.id).status,
         CommissionStatus::Paid,

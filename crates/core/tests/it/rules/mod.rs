@@ -98,5 +98,6 @@ mod commissions;
 mod leads;
 mod money;
 mod plans;
+mod programs;
 mod store;
 mod tiers;

@@ -1,0 +1,895 @@
+//! Commission rules, written once here: which rule gives a commission its
+//! amount, the groups, dated rule versions with their scope, bonuses and
+//! adjustments, milestone bonuses and retainer accruals.
+//!
+//! Precedence on a won deal: the partner's override (a rate or a flat amount
+//! per won deal, until its date) > the group's tier table (the group's own
+//! latest version in force) > the default tier table. A version is in force
+//! from its date (UTC day) on; the newest-dated one before the day applies.
+//! Promotion reads the thresholds of the table in force for the partner's
+//! group. Every commission stores the rule it came from ([`RuleTrace`]).
+
+use super::write;
+use crate::error::{Error, Result};
+use crate::model::{
+    Commission, CommissionId, CommissionKind, CommissionStatus, Group, GroupId, LeadId, Partner, PartnerId, Retainer,
+    RuleKind, RuleScope, RuleSubject, RuleTrace, RuleVersion, Tier, TierRule,
+};
+use crate::money::apply_rate;
+use crate::store::{repo, Tx};
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+/// A tier table: bronze, silver, gold, platinum, in that order.
+pub type TierTable = [TierRule; 4];
+
+pub(crate) fn tier_index(t: Tier) -> usize {
+    match t {
+        Tier::Bronze => 0,
+        Tier::Silver => 1,
+        Tier::Gold => 2,
+        Tier::Platinum => 3,
+    }
+}
+
+/// The highest tier whose deal or revenue threshold is met.
+pub fn tier_for(table: &TierTable, deals: i64, revenue: i64) -> Tier {
+    table[1..]
+        .iter()
+        .rev()
+        .find(|r| deals >= r.min_deals || revenue >= r.min_revenue)
+        .map(|r| r.tier)
+        .unwrap_or(Tier::Bronze)
+}
+
+/// A version's tiers as a table (in tier order, whatever order they were stored in).
+pub fn table_of(tiers: &[TierRule]) -> Result<TierTable> {
+    let mut out = crate::workflow::settings::Settings::default().tiers;
+    let mut seen = [false; 4];
+    for t in tiers {
+        out[tier_index(t.tier)] = *t;
+        seen[tier_index(t.tier)] = true;
+    }
+    if seen.iter().any(|s| !s) {
+        return Err(Error::validation("tiers", "a tier table names all four tiers"));
+    }
+    Ok(out)
+}
+
+/// Thresholds rise with the tier; rates within 0-100 %.
+pub fn check_table(t: &TierTable) -> Result<()> {
+    for r in t {
+        if !(0..=10_000).contains(&r.rate_bp) {
+            return Err(Error::validation("rate", format!("{}: must be from 0 to 100%", r.tier)));
+        }
+        if r.min_deals < 0 {
+            return Err(Error::validation("deals", format!("{}: must not be negative", r.tier)));
+        }
+        if r.min_revenue < 0 {
+            return Err(Error::validation(
+                "revenue",
+                format!("{}: must not be negative", r.tier),
+            ));
+        }
+    }
+    for w in t[1..].windows(2) {
+        if w[1].min_deals < w[0].min_deals {
+            return Err(Error::validation(
+                "deals",
+                format!(
+                    "{} needs at least {}'s deals ({})",
+                    w[1].tier, w[0].tier, w[0].min_deals
+                ),
+            ));
+        }
+        if w[1].min_revenue < w[0].min_revenue {
+            return Err(Error::validation(
+                "revenue",
+                format!(
+                    "{} needs at least {}'s revenue ({})",
+                    w[1].tier,
+                    w[0].tier,
+                    crate::money::format_amount(w[0].min_revenue)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The UTC day (YYYY-MM-DD) of an RFC 3339 time.
+pub fn day_of(time: &str) -> &str {
+    time.get(..10).unwrap_or(time)
+}
+
+/// A date a user typed, YYYY-MM-DD.
+pub fn parse_day(field: &str, text: &str) -> Result<String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map_err(|_| Error::validation(field, format!("must be a date like 2026-04-01 (got {text:?})")))
+}
+
+/// The tier table in force for a group on `day`, and whose it is: the
+/// group's own version, else the default's.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TableInForce {
+    /// `group_tier` or `default_tier`.
+    pub kind: RuleKind,
+    pub version: i64,
+    pub effective_from: String,
+    pub tiers: Vec<TierRule>,
+}
+
+impl TableInForce {
+    pub fn table(&self) -> Result<TierTable> {
+        table_of(&self.tiers)
+    }
+}
+
+pub fn table_in_force(conn: &Connection, group: GroupId, day: &str) -> Result<TableInForce> {
+    let (kind, v) = match repo::rules::in_force(conn, RuleSubject::Group, Some(group), None, day)? {
+        Some(v) => (RuleKind::GroupTier, v),
+        None => (
+            RuleKind::DefaultTier,
+            repo::rules::in_force(conn, RuleSubject::Default, None, None, day)?
+                .ok_or_else(|| Error::not_found("default tier table", day.to_owned()))?,
+        ),
+    };
+    Ok(TableInForce {
+        kind,
+        version: v.version,
+        effective_from: v.effective_from,
+        tiers: v.tiers.unwrap_or_default(),
+    })
+}
+
+/// The override of a partner in force on `day` (none when cleared or past its until-date).
+pub fn override_in_force(conn: &Connection, partner: PartnerId, day: &str) -> Result<Option<RuleVersion>> {
+    Ok(
+        repo::rules::in_force(conn, RuleSubject::Override, None, Some(partner), day)?.filter(|v| {
+            (v.override_rate.is_some() || v.override_flat.is_some())
+                && v.override_until.as_deref().is_none_or(|u| day <= u)
+        }),
+    )
+}
+
+/// The rule that gives a deal its commission: the rate (0 for a flat
+/// amount), the flat amount, and the trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    pub rate_bp: i64,
+    pub flat: Option<i64>,
+    pub trace: RuleTrace,
+}
+
+impl Applied {
+    /// The commission on a deal of `value` cents.
+    pub fn amount(&self, value: i64) -> i64 {
+        self.flat.unwrap_or_else(|| apply_rate(value, self.rate_bp))
+    }
+}
+
+/// The rule of a deal won on `day` by a partner of `group` in `tier`
+/// (precedence: override > group tier > default tier).
+pub fn resolve(conn: &Connection, partner: PartnerId, group: GroupId, tier: Tier, day: &str) -> Result<Applied> {
+    if let Some(o) = override_in_force(conn, partner, day)? {
+        return Ok(Applied {
+            rate_bp: o.override_rate.unwrap_or(0),
+            flat: o.override_flat,
+            trace: RuleTrace {
+                kind: RuleKind::Override,
+                version: Some(o.version),
+                tier: Some(tier),
+            },
+        });
+    }
+    let t = table_in_force(conn, group, day)?;
+    Ok(Applied {
+        rate_bp: t.table()?[tier_index(tier)].rate_bp,
+        flat: None,
+        trace: RuleTrace {
+            kind: t.kind,
+            version: Some(t.version),
+            tier: Some(tier),
+        },
+    })
+}
+
+/// The rule of a retainer month due on `day`: an override's rate, else the
+/// tier rate (a flat override is per won deal, not per month); traced as `retainer`.
+pub fn resolve_month(conn: &Connection, partner: PartnerId, group: GroupId, tier: Tier, day: &str) -> Result<Applied> {
+    let a = resolve(conn, partner, group, tier, day)?;
+    let a = if a.flat.is_some() {
+        let t = table_in_force(conn, group, day)?;
+        Applied {
+            rate_bp: t.table()?[tier_index(tier)].rate_bp,
+            flat: None,
+            trace: RuleTrace {
+                version: Some(t.version),
+                ..a.trace
+            },
+        }
+    } else {
+        a
+    };
+    Ok(Applied {
+        trace: RuleTrace {
+            kind: RuleKind::Retainer,
+            ..a.trace
+        },
+        ..a
+    })
+}
+
+/// The tier a partner is promoted to after a win (by the thresholds in
+/// force for their group today), when above their tier.
+pub fn promotion(tx: &Tx, p: &Partner, deals: i64, revenue: i64) -> Result<Option<Tier>> {
+    let t = table_in_force(tx, p.group_id, day_of(tx.now_text()))?.table()?;
+    let target = tier_for(&t, deals, revenue);
+    Ok((target > p.tier).then_some(target))
+}
+
+// ---- Groups ----
+
+/// A group by name (case-insensitive), or a not-found error naming it.
+pub fn group_named(conn: &Connection, name: &str) -> Result<Group> {
+    repo::rules::group_by_name(conn, name)?.ok_or_else(|| Error::not_found("group", name.trim()))
+}
+
+/// A new group (inheriting the default tier table, the default recurring limit).
+pub fn add_group(tx: &Tx, name: &str) -> Result<Group> {
+    let name = super::validate::required("name", name, super::validate::MAX_NAME)?;
+    if let Some(g) = repo::rules::group_by_name(tx, &name)? {
+        return Err(Error::validation("name", format!("a group named {:?} exists", g.name)));
+    }
+    let now = tx.now_text().to_owned();
+    let g = Group {
+        id: GroupId::new_at(tx.now()),
+        name,
+        recurring_limit: 12,
+        milestone_deals: None,
+        milestone_amount: None,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    write::group_created(tx, &g)?;
+    Ok(g)
+}
+
+/// A group's settings: the retainer limit and the milestone bonus (both or none).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GroupEdit {
+    pub recurring_limit: Option<i64>,
+    /// Set the milestone bonus: (N, cents) on the partner's Nth won deal.
+    pub milestone: Option<(i64, i64)>,
+    /// Remove the milestone bonus.
+    #[serde(default)]
+    pub no_milestone: bool,
+}
+
+pub fn edit_group(tx: &Tx, id: GroupId, e: &GroupEdit) -> Result<Group> {
+    let before = repo::rules::group(tx, id)?;
+    let mut after = before.clone();
+    if let Some(l) = e.recurring_limit {
+        if !(1..=120).contains(&l) {
+            return Err(Error::validation("recurring_limit", "must be from 1 to 120 months"));
+        }
+        after.recurring_limit = l;
+    }
+    if e.no_milestone {
+        (after.milestone_deals, after.milestone_amount) = (None, None);
+    }
+    if let Some((n, amount)) = e.milestone {
+        if n < 1 {
+            return Err(Error::validation("milestone_deals", "must be 1 or more"));
+        }
+        if amount <= 0 {
+            return Err(Error::validation("milestone_amount", "must be more than 0"));
+        }
+        (after.milestone_deals, after.milestone_amount) = (Some(n), Some(amount));
+    }
+    if after == before {
+        return Ok(before);
+    }
+    after.updated_at = tx.now_text().to_owned();
+    write::group_changed(tx, &before, &after)?;
+    Ok(after)
+}
+
+/// Move a partner to a group (deals won from now on follow its rules).
+pub fn set_partner_group(tx: &Tx, partner: PartnerId, group: GroupId) -> Result<Partner> {
+    let before = repo::partners::get(tx, partner)?;
+    repo::rules::group(tx, group)?;
+    if before.group_id == group {
+        return Err(Error::InvalidTransition {
+            entity: "partner",
+            from: group.to_string(),
+            to: group.to_string(),
+            detail: Some("the partner is already in this group".into()),
+        });
+    }
+    let after = Partner {
+        group_id: group,
+        ..before.clone()
+    };
+    write::partner_changed(tx, &before, &after, "group")
+}
+
+// ---- Rule versions ----
+
+/// A change of one tier of a tier table (the default's, or a group's);
+/// `None` keeps a field as it is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TierChange {
+    /// None: the default table.
+    pub group: Option<GroupId>,
+    pub tier: Tier,
+    pub rate_bp: Option<i64>,
+    pub min_deals: Option<i64>,
+    pub min_revenue: Option<i64>,
+    /// YYYY-MM-DD; default today.
+    pub from: Option<String>,
+    pub scope: RuleScope,
+}
+
+/// What a rule change did: the new version and the pending commissions it re-rated.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RuleChanged {
+    pub version: RuleVersion,
+    pub rerated: Vec<Commission>,
+}
+
+fn effective_day(tx: &Tx, from: Option<&str>) -> Result<String> {
+    match from {
+        Some(f) => parse_day("from", f),
+        None => Ok(day_of(tx.now_text()).to_owned()),
+    }
+}
+
+/// A new version of a tier table, from a date, with a scope.
+pub fn set_tier(tx: &Tx, c: &TierChange) -> Result<RuleChanged> {
+    let day = effective_day(tx, c.from.as_deref())?;
+    if let Some(r) = c.rate_bp {
+        if !(0..=10_000).contains(&r) {
+            return Err(Error::validation("rate", "must be from 0 to 100%"));
+        }
+    }
+    if c.min_deals.is_some_and(|d| d < 0) {
+        return Err(Error::validation("deals", "must not be negative"));
+    }
+    if c.min_revenue.is_some_and(|d| d < 0) {
+        return Err(Error::validation("revenue", "must not be negative"));
+    }
+    if c.tier == Tier::Bronze && (c.min_deals.is_some_and(|d| d != 0) || c.min_revenue.is_some_and(|d| d != 0)) {
+        return Err(Error::validation("tier", "bronze is the floor and has no thresholds"));
+    }
+    if c.rate_bp.is_none() && c.min_deals.is_none() && c.min_revenue.is_none() {
+        return Err(Error::validation("rate", "give a rate, deals or revenue to change"));
+    }
+    let base = match c.group {
+        Some(g) => {
+            repo::rules::group(tx, g)?;
+            table_in_force(tx, g, &day)?
+        }
+        None => default_in_force(tx, &day)?,
+    };
+    let mut table = base.table()?;
+    let r = &mut table[tier_index(c.tier)];
+    if let Some(v) = c.rate_bp {
+        r.rate_bp = v;
+    }
+    if let Some(v) = c.min_deals {
+        r.min_deals = v;
+    }
+    if let Some(v) = c.min_revenue {
+        r.min_revenue = v;
+    }
+    check_table(&table)?;
+    let subject = if c.group.is_some() {
+        RuleSubject::Group
+    } else {
+        RuleSubject::Default
+    };
+    new_version(tx, subject, c.group, None, day, c.scope, Some(table.to_vec()), None)
+}
+
+/// The default table in force on `day`.
+pub fn default_in_force(conn: &Connection, day: &str) -> Result<TableInForce> {
+    let v = repo::rules::in_force(conn, RuleSubject::Default, None, None, day)?
+        .ok_or_else(|| Error::not_found("default tier table", day.to_owned()))?;
+    Ok(TableInForce {
+        kind: RuleKind::DefaultTier,
+        version: v.version,
+        effective_from: v.effective_from,
+        tiers: v.tiers.unwrap_or_default(),
+    })
+}
+
+/// A new version of the whole default table, from today, for new deals
+/// (the settings' tier keys), checked but not yet written.
+pub fn default_version(tx: &Tx, table: &TierTable) -> Result<RuleVersion> {
+    check_table(table)?;
+    Ok(RuleVersion {
+        version: repo::rules::next_version(tx)?,
+        subject: RuleSubject::Default,
+        group_id: None,
+        partner_id: None,
+        effective_from: day_of(tx.now_text()).to_owned(),
+        scope: RuleScope::New,
+        tiers: Some(table.to_vec()),
+        override_rate: None,
+        override_flat: None,
+        override_until: None,
+        created_at: tx.now_text().to_owned(),
+    })
+}
+
+/// A partner's override: a rate or a flat amount per won deal.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OverrideInput {
+    pub rate_bp: Option<i64>,
+    /// Cents per won deal.
+    pub flat: Option<i64>,
+    /// The last day it applies, YYYY-MM-DD.
+    pub until: Option<String>,
+    /// YYYY-MM-DD; default today.
+    pub from: Option<String>,
+    pub scope: Option<RuleScope>,
+}
+
+pub fn set_override(tx: &Tx, partner: PartnerId, o: &OverrideInput) -> Result<RuleChanged> {
+    repo::partners::get(tx, partner)?;
+    let day = effective_day(tx, o.from.as_deref())?;
+    match (o.rate_bp, o.flat) {
+        (Some(_), Some(_)) => return Err(Error::validation("rate", "give a rate or a flat amount, not both")),
+        (None, None) => return Err(Error::validation("rate", "give a rate or a flat amount")),
+        (Some(r), None) if !(0..=10_000).contains(&r) => {
+            return Err(Error::validation("rate", "must be from 0 to 100%"))
+        }
+        (None, Some(f)) if f < 0 => return Err(Error::validation("flat", "must not be negative")),
+        _ => {}
+    }
+    let until = match &o.until {
+        Some(u) => {
+            let u = parse_day("until", u)?;
+            let today = day_of(tx.now_text());
+            if u.as_str() < today {
+                return Err(Error::validation(
+                    "until",
+                    format!("{u} is in the past (today is {today})"),
+                ));
+            }
+            if u < day {
+                return Err(Error::validation(
+                    "until",
+                    format!("{u} is before the override starts ({day})"),
+                ));
+            }
+            Some(u)
+        }
+        None => None,
+    };
+    let v = OverrideFields {
+        rate: o.rate_bp,
+        flat: o.flat,
+        until,
+    };
+    new_version(
+        tx,
+        RuleSubject::Override,
+        None,
+        Some(partner),
+        day,
+        o.scope.unwrap_or(RuleScope::New),
+        None,
+        Some(v),
+    )
+}
+
+/// End a partner's override from today (deals won from today get the tier rate).
+pub fn clear_override(tx: &Tx, partner: PartnerId) -> Result<RuleChanged> {
+    repo::partners::get(tx, partner)?;
+    let day = day_of(tx.now_text()).to_owned();
+    let scheduled = repo::rules::versions(tx, None, Some(partner))?
+        .iter()
+        .any(|v| v.effective_from > day && (v.override_rate.is_some() || v.override_flat.is_some()));
+    if override_in_force(tx, partner, &day)?.is_none() && !scheduled {
+        return Err(Error::validation("partner", "the partner has no override"));
+    }
+    new_version(
+        tx,
+        RuleSubject::Override,
+        None,
+        Some(partner),
+        day,
+        RuleScope::New,
+        None,
+        Some(OverrideFields::default()),
+    )
+}
+
+#[derive(Default)]
+struct OverrideFields {
+    rate: Option<i64>,
+    flat: Option<i64>,
+    until: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_version(
+    tx: &Tx,
+    subject: RuleSubject,
+    group: Option<GroupId>,
+    partner: Option<PartnerId>,
+    day: String,
+    scope: RuleScope,
+    tiers: Option<Vec<TierRule>>,
+    o: Option<OverrideFields>,
+) -> Result<RuleChanged> {
+    let o = o.unwrap_or_default();
+    let v = RuleVersion {
+        version: repo::rules::next_version(tx)?,
+        subject,
+        group_id: group,
+        partner_id: partner,
+        effective_from: day,
+        scope,
+        tiers,
+        override_rate: o.rate,
+        override_flat: o.flat,
+        override_until: o.until,
+        created_at: tx.now_text().to_owned(),
+    };
+    write::rule_version_added(tx, &v)?;
+    let rerated = if scope == RuleScope::Pending {
+        rerate_pending(tx, &v)?
+    } else {
+        Vec::new()
+    };
+    Ok(RuleChanged { version: v, rerated })
+}
+
+/// Re-rate the pending commissions (won deals and retainer months, never
+/// approved or paid ones) made on or after the version's date, of the
+/// partners it concerns, by the rules now in force on their day.
+fn rerate_pending(tx: &Tx, v: &RuleVersion) -> Result<Vec<Commission>> {
+    let pending = repo::commissions::pending_from(tx, &v.effective_from, v.group_id, v.partner_id)?;
+    let mut out = Vec::new();
+    // One settlement per partner, however many of their commissions changed.
+    let mut dues = std::collections::BTreeMap::new();
+    for c in pending {
+        let p = repo::partners::get(tx, c.partner_id)?;
+        let tier = c.rule.tier.unwrap_or(p.tier);
+        let day = day_of(&c.created_at).to_owned();
+        let a = if c.kind == CommissionKind::Accrual {
+            resolve_month(tx, p.id, p.group_id, tier, &day)?
+        } else {
+            resolve(tx, p.id, p.group_id, tier, &day)?
+        };
+        let amount = a.amount(c.project_value);
+        if (amount, a.rate_bp, a.trace) == (c.commission_amount, c.commission_rate, c.rule) {
+            continue;
+        }
+        let after = Commission {
+            commission_amount: amount,
+            commission_rate: a.rate_bp,
+            rule: a.trace,
+            ..c.clone()
+        };
+        let (after, due) = write::commission_rerated(tx, &c, &after)?;
+        dues.entry(due.partner()).or_insert(due);
+        out.push(after);
+    }
+    for due in dues.into_values() {
+        due.settle(tx)?;
+    }
+    Ok(out)
+}
+
+/// What the rules are for a group (or the default), with their versions.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RulesView {
+    /// None: the default table.
+    pub group: Option<Group>,
+    /// The table in force today.
+    pub in_force: TableInForce,
+    /// Versions of this table (a group's own and the default's), newest first.
+    pub versions: Vec<RuleVersion>,
+}
+
+pub fn show(conn: &Connection, group: Option<GroupId>, today: &str) -> Result<RulesView> {
+    let (group, in_force, versions) = match group {
+        Some(g) => {
+            let grp = repo::rules::group(conn, g)?;
+            let versions = repo::rules::versions(conn, Some(g), None)?
+                .into_iter()
+                .filter(|v| v.subject != RuleSubject::Override)
+                .collect();
+            (Some(grp), table_in_force(conn, g, today)?, versions)
+        }
+        None => {
+            let versions = repo::rules::all_versions(conn)?
+                .into_iter()
+                .rev()
+                .filter(|v| v.subject == RuleSubject::Default)
+                .collect();
+            (None, default_in_force(conn, today)?, versions)
+        }
+    };
+    Ok(RulesView {
+        group,
+        in_force,
+        versions,
+    })
+}
+
+/// A group with its partner count and the table in force today.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GroupInfo {
+    pub group: Group,
+    pub partners: i64,
+    pub in_force: TableInForce,
+}
+
+pub fn groups(conn: &Connection, today: &str) -> Result<Vec<GroupInfo>> {
+    let sizes = repo::rules::group_sizes(conn)?;
+    repo::rules::groups(conn)?
+        .into_iter()
+        .map(|g| {
+            let partners = sizes.iter().find(|(id, _)| *id == g.id).map_or(0, |(_, n)| *n);
+            let in_force = table_in_force(conn, g.id, today)?;
+            Ok(GroupInfo {
+                group: g,
+                partners,
+                in_force,
+            })
+        })
+        .collect()
+}
+
+/// A partner's rules: their group, the override in force and its version history.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PartnerRules {
+    pub group: Group,
+    pub in_force: TableInForce,
+    pub override_in_force: Option<RuleVersion>,
+    pub override_versions: Vec<RuleVersion>,
+}
+
+pub fn partner_rules(conn: &Connection, partner: PartnerId, today: &str) -> Result<PartnerRules> {
+    let p = repo::partners::get(conn, partner)?;
+    Ok(PartnerRules {
+        group: repo::rules::group(conn, p.group_id)?,
+        in_force: table_in_force(conn, p.group_id, today)?,
+        override_in_force: override_in_force(conn, partner, today)?,
+        override_versions: repo::rules::versions(conn, None, Some(partner))?
+            .into_iter()
+            .filter(|v| v.subject == RuleSubject::Override)
+            .collect(),
+    })
+}
+
+// ---- Bonuses, milestones, retainers ----
+
+/// A one-off commission of a partner without a lead: a bonus (positive) or
+/// a correction (negative), with its reason.
+pub fn bonus(tx: &Tx, partner: PartnerId, amount: i64, reason: &str) -> Result<Commission> {
+    let reason = super::validate::required("reason", reason, super::validate::MAX_NAME)?;
+    if amount == 0 {
+        return Err(Error::validation("amount", "must not be 0"));
+    }
+    let p = repo::partners::get(tx, partner)?;
+    let c = one_off(tx, &p, amount, reason, RuleKind::Bonus, None);
+    let due = write::commission_created(tx, &c)?;
+    due.settle(tx)?;
+    Ok(c)
+}
+
+fn one_off(tx: &Tx, p: &Partner, amount: i64, reason: String, kind: RuleKind, version: Option<i64>) -> Commission {
+    let now = tx.now_text().to_owned();
+    Commission {
+        id: CommissionId::new_at(tx.now()),
+        partner_id: p.id,
+        client_lead_id: None,
+        kind: CommissionKind::Bonus,
+        commission_amount: amount,
+        commission_rate: 0,
+        project_value: 0,
+        status: CommissionStatus::Pending,
+        payout_id: None,
+        paid_at: None,
+        created_at: now.clone(),
+        updated_at: now,
+        rule: RuleTrace {
+            kind,
+            version,
+            tier: Some(p.tier),
+        },
+        reason: Some(reason),
+        accrual_month: None,
+    }
+}
+
+/// After a win: the group's milestone bonus when this was the partner's Nth
+/// standing deal (once per partner and N).
+pub fn milestone_after_win(tx: &Tx, p: &Partner) -> Result<Option<Commission>> {
+    let g = repo::rules::group(tx, p.group_id)?;
+    let (Some(n), Some(amount)) = (g.milestone_deals, g.milestone_amount) else {
+        return Ok(None);
+    };
+    if p.total_deals != n {
+        return Ok(None);
+    }
+    let reason = format!("milestone: won deal {n} ({})", g.name);
+    if repo::rules::has_milestone(tx, p.id, &reason)? {
+        return Ok(None);
+    }
+    let c = one_off(tx, p, amount, reason, RuleKind::Milestone, None);
+    let due = write::commission_created(tx, &c)?;
+    due.settle(tx)?;
+    Ok(Some(c))
+}
+
+/// A retainer's terms given when a deal is won: a monthly value and a term.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RetainerTerms {
+    /// Cents per month.
+    pub monthly: i64,
+    pub months: i64,
+}
+
+pub fn check_terms(t: &RetainerTerms) -> Result<()> {
+    if t.monthly <= 0 {
+        return Err(Error::validation("monthly", "must be more than 0"));
+    }
+    if !(1..=120).contains(&t.months) {
+        return Err(Error::validation("months", "must be from 1 to 120"));
+    }
+    Ok(())
+}
+
+/// Start a won deal's retainer (the first month falls due a month after the win).
+pub fn start_retainer(tx: &Tx, lead: LeadId, partner: PartnerId, t: &RetainerTerms) -> Result<Retainer> {
+    check_terms(t)?;
+    let now = tx.now_text().to_owned();
+    let r = Retainer {
+        lead_id: lead,
+        partner_id: partner,
+        monthly_value: t.monthly,
+        months: t.months,
+        started_at: now.clone(),
+        ended_at: None,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    write::retainer_started(tx, &r)?;
+    Ok(r)
+}
+
+/// The due date of month `k` (1-based) of a retainer started at `start`.
+fn month_due(start: DateTime<Utc>, k: u32) -> Option<DateTime<Utc>> {
+    start.checked_add_months(Months::new(k))
+}
+
+/// What `run-due` created.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DueRun {
+    pub accruals: Vec<Commission>,
+}
+
+/// Create what has come due by now: every retainer month that has passed
+/// (before the retainer's end, when it was ended by hand) and is not accrued
+/// yet, up to the term and the group's limit, for deals that stand won. Each month
+/// once: this runs in one transaction, and a unique index on (lead, month)
+/// refuses a second standing accrual.
+pub fn run_due(tx: &Tx) -> Result<DueRun> {
+    let now = tx.now();
+    let mut out = DueRun::default();
+    for r in repo::rules::won_retainers(tx)? {
+        let Some(start) = crate::clock::parse_time(&r.started_at) else {
+            continue;
+        };
+        // An ended retainer still accrues the months that fell due before its end.
+        let end = match r.ended_at.as_deref() {
+            Some(e) => match crate::clock::parse_time(e) {
+                Some(t) => t.min(now),
+                None => continue,
+            },
+            None => now,
+        };
+        let p = repo::partners::get(tx, r.partner_id)?;
+        let limit = repo::rules::group(tx, p.group_id)?.recurring_limit;
+        let n = r.months.min(limit);
+        let done = repo::rules::accrued_months(tx, r.lead_id)?;
+        let mut dues = Vec::new();
+        for k in 1..=n {
+            let Some(due) = month_due(start, k as u32) else { break };
+            if due > end {
+                break;
+            }
+            let month = due.format("%Y-%m").to_string();
+            if done.contains(&month) {
+                continue;
+            }
+            let day = due.format("%Y-%m-%d").to_string();
+            let a = resolve_month(tx, p.id, p.group_id, p.tier, &day)?;
+            let stamp = tx.now_text().to_owned();
+            let c = Commission {
+                id: CommissionId::new_at(now),
+                partner_id: p.id,
+                client_lead_id: Some(r.lead_id),
+                kind: CommissionKind::Accrual,
+                commission_amount: a.amount(r.monthly_value),
+                commission_rate: a.rate_bp,
+                project_value: r.monthly_value,
+                status: CommissionStatus::Pending,
+                payout_id: None,
+                paid_at: None,
+                created_at: stamp.clone(),
+                updated_at: stamp,
+                rule: a.trace,
+                reason: None,
+                accrual_month: Some(month),
+            };
+            dues.push(write::commission_created(tx, &c)?);
+            out.accruals.push(c);
+        }
+        for d in dues {
+            d.settle(tx)?;
+        }
+    }
+    Ok(out)
+}
+
+/// A reopened deal's retainer is void (ended at its start: no month accrues,
+/// even if the deal is won again without new terms), and its unpaid accruals
+/// are cancelled; paid months stay paid.
+pub fn end_retainer_on_reopen(tx: &Tx, lead: LeadId) -> Result<Vec<Commission>> {
+    let Some(r) = repo::rules::retainer(tx, lead)? else {
+        return Ok(Vec::new());
+    };
+    if r.ended_at.as_deref() != Some(r.started_at.as_str()) {
+        write::retainer_ended(tx, &r, &r.started_at, "retainer_void")?;
+    }
+    let mut out = Vec::new();
+    let mut dues = Vec::new();
+    for c in repo::commissions::for_lead(tx, lead)? {
+        if c.kind == CommissionKind::Accrual
+            && matches!(c.status, CommissionStatus::Pending | CommissionStatus::Approved)
+        {
+            let (after, due) = write::commission_cancelled(tx, &c)?;
+            dues.push(due);
+            out.push(after);
+        }
+    }
+    for d in dues {
+        d.settle(tx)?;
+    }
+    Ok(out)
+}
+
+/// End a retainer by hand: no month accrues after now.
+pub fn end_retainer(tx: &Tx, lead: LeadId) -> Result<Retainer> {
+    let r = repo::rules::retainer(tx, lead)?.ok_or_else(|| Error::not_found("retainer", lead.to_string()))?;
+    if r.ended_at.is_some() {
+        return Err(Error::InvalidTransition {
+            entity: "retainer",
+            from: "ended".into(),
+            to: "ended".into(),
+            detail: Some("the retainer has ended already".into()),
+        });
+    }
+    write::retainer_ended(tx, &r, tx.now_text(), "retainer_end")?;
+    repo::rules::retainer(tx, lead)?.ok_or_else(|| Error::not_found("retainer", lead.to_string()))
+}
