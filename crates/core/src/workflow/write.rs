@@ -12,7 +12,7 @@
 //! and settle the roll-ups and audit in bulk; their single records come
 //! through here too.
 
-use super::{partners, privacy, settings};
+use super::{privacy, settings};
 use crate::error::Result;
 use crate::model::{
     AppPlan, Application, Commission, CommissionKind, CommissionStatus, Entity, Group, Lead, LeadMove, LeadStatus,
