@@ -371,8 +371,23 @@ fn simulation_text(s: &Simulation) -> String {
 pub fn run_due(ctx: &Ctx) -> anyhow::Result<u8> {
     let done = ctx.write("creating what has come due", rules::run_due)?;
     ctx.out.emit(&done, || {
+        let mut notes = String::new();
+        if !done.erasures.is_empty() {
+            notes.push_str(&format!(
+                "{} rejected application(s) erased by the retention setting.\n",
+                done.erasures.len()
+            ));
+        }
+        if let Some(e) = &done.retention_error {
+            notes.push_str(&format!("warning: retention did not run: {e}\n"));
+        }
         if done.accruals.is_empty() {
-            return "Nothing has come due.\n".to_owned();
+            let nothing = if notes.is_empty() {
+                "Nothing has come due.\n"
+            } else {
+                "No retainer accrual has come due.\n"
+            };
+            return format!("{notes}{nothing}");
         }
         let total: i64 = done.accruals.iter().map(|c| c.commission_amount).sum();
         let mut s = format!(
@@ -391,7 +406,7 @@ pub fn run_due(ctx: &Ctx) -> anyhow::Result<u8> {
             ]);
         }
         s.push_str(&t.render());
-        s
+        format!("{notes}{s}")
     })?;
     Ok(0)
 }

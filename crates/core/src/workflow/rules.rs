@@ -786,9 +786,15 @@ fn month_due(start: DateTime<Utc>, k: u32) -> Option<DateTime<Utc>> {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DueRun {
     pub accruals: Vec<Commission>,
+    /// Rejected applications erased by the retention setting
+    /// (`privacy.erase_rejected_after_months`; none when it is 0).
+    pub erasures: Vec<super::privacy::Erasure>,
+    /// Why retention did not run, when it could not (the accruals are made all the same).
+    pub retention_error: Option<String>,
 }
 
-/// Create what has come due by now: every retainer month that has passed
+/// Create what has come due by now: the retention erasures of rejected
+/// applications (when the setting is on), and every retainer month that has passed
 /// (before the retainer's end, when it was ended by hand) and is not accrued
 /// yet, up to the term and the group's limit, for deals that stand won. Each month
 /// once: this runs in one transaction, and a unique index on (lead, month)
@@ -847,6 +853,19 @@ pub fn run_due(tx: &Tx) -> Result<DueRun> {
         }
         for d in dues {
             d.settle(tx)?;
+        }
+    }
+    // Retention erases in its own savepoint: a refusal (a broken audit
+    // chain, say) is reported and leaves the accruals standing.
+    tx.execute_batch("SAVEPOINT retention")?;
+    match super::privacy::apply_retention(tx, now) {
+        Ok(erased) => {
+            tx.execute_batch("RELEASE retention")?;
+            out.erasures = erased;
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO retention; RELEASE retention")?;
+            out.retention_error = Some(e.to_string());
         }
     }
     Ok(out)
