@@ -199,6 +199,12 @@ pub enum PartnerCmd {
         /// The last day it applies (YYYY-MM-DD)
         #[arg(long, value_name = "YYYY-MM-DD")]
         until: Option<String>,
+        /// The first day it applies (default today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// new: deals won from that day on (default); pending: also re-rate the partner's pending commissions from that day
+        #[arg(long, value_name = "new|pending")]
+        scope: Option<String>,
     },
     /// End a partner's override from today
     ClearOverride { id: String },

@@ -46,14 +46,16 @@ pub fn run(ctx: &Ctx, cmd: PartnerCmd) -> anyhow::Result<u8> {
             rate: pct,
             flat,
             until,
+            from,
+            scope,
         } => {
             let done = ctx.write("setting the partner's override", |tx| {
                 let input = OverrideInput {
                     rate_bp: parse_opt(pct.as_deref(), |t| parse_rate_percent("rate", t))?,
                     flat: parse_opt(flat.as_deref(), |t| parse_amount("flat", t, true))?,
                     until,
-                    from: None,
-                    scope: None,
+                    from,
+                    scope: parse_opt(scope.as_deref(), partnerdesk_core::model::RuleScope::parse)?,
                 };
                 rules::set_override(tx, id(tx, &text)?, &input)
             })?;

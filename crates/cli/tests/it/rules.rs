@@ -150,6 +150,59 @@ fn groups_overrides_and_the_rule_of_each_commission() {
 }
 
 #[test]
+fn a_dated_override_with_pending_scope_rerates_the_pending_commissions_from_its_day() {
+    let db = Db::new();
+    let p = partner_at(&db, "2026-03-01T09:00:00Z", "Olga Override", "olga@override.example");
+    let before = lead_at(&db, "2026-03-01T09:00:00Z", &p, "a@client.example", "1000");
+    let after = lead_at(&db, "2026-03-01T09:00:00Z", &p, "b@client.example", "1000");
+    at(&db, "2026-03-02T09:00:00Z", &["lead", "move", &before, "closed_won"]);
+    at(&db, "2026-03-10T09:00:00Z", &["lead", "move", &after, "closed_won"]);
+    // From 5 March, 25 %, also for the pending commissions won since.
+    let v = at(
+        &db,
+        "2026-03-20T09:00:00Z",
+        &[
+            "partner",
+            "set-override",
+            &p,
+            "--rate",
+            "25",
+            "--from",
+            "2026-03-05",
+            "--scope",
+            "pending",
+        ],
+    );
+    assert_eq!(v["effective_from"], "2026-03-05", "{v}");
+    let list = at(&db, "2026-03-20T09:00:00Z", &["commission", "list", "--partner", &p]);
+    let mut got: Vec<(i64, String)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["commission_amount"].as_i64().unwrap(),
+                c["rule"]["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    // Won on 2 March: before the override's day, kept; won on 10 March: re-rated.
+    assert_eq!(
+        got,
+        [(10_000, "default_tier".to_owned()), (25_000, "override".to_owned())]
+    );
+    db.rejects(
+        &["partner", "set-override", &p, "--rate", "30", "--scope", "sometimes"],
+        3,
+        "validation",
+        Some("scope"),
+        &["sometimes"],
+    );
+    db.ok(&["doctor"]);
+}
+
+#[test]
 fn a_dated_tier_version_applies_from_its_day_and_pending_scope_rerates() {
     let db = Db::new();
     let now = "2026-04-10T09:00:00Z";
