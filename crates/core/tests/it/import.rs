@@ -659,3 +659,63 @@ fn json_amounts_are_cents_as_numbers_and_decimals_as_text() {
     assert_eq!(r.imported, 0);
     assert!(r.bad_rows[0].reason.contains("integer cents"), "{:?}", r.bad_rows);
 }
+
+#[test]
+fn partners_keep_their_group_by_id_or_name() {
+    use partnerdesk_core::workflow::rules;
+    let (_d, s) = store();
+    let agencies = s.write(|tx| rules::add_group(tx, "Agencies")).unwrap();
+    let csv = format!(
+        "name,email,group_id\nAnn Group,ann@group.example,Agencies\nBen Group,ben@group.example,{}\nCid Plain,cid@plain.example,\n",
+        agencies.id
+    );
+    let r = run(&s, &opts(ImportTable::Partners, ImportFormat::Csv), &csv).unwrap();
+    assert!(r.bad_rows.is_empty(), "{:?}", r.bad_rows);
+    assert!(!r.ignored_columns.contains(&"group_id".to_owned()));
+    let group_of = |email: &str| -> String {
+        s.read(|c| Ok(c.query_row("SELECT group_id FROM partners WHERE email = ?1", [email], |r| r.get(0))?))
+            .unwrap()
+    };
+    assert_eq!(group_of("ann@group.example"), agencies.id.to_string());
+    assert_eq!(group_of("ben@group.example"), agencies.id.to_string());
+    assert_eq!(
+        group_of("cid@plain.example"),
+        partnerdesk_core::model::GroupId::STANDARD.to_string()
+    );
+    // An unknown group is a bad row naming the column; nothing is kept.
+    let r = run(
+        &s,
+        &opts(ImportTable::Partners, ImportFormat::Csv),
+        "name,email,group_id\nDee Nogroup,dee@x.example,Resellers\n",
+    )
+    .unwrap();
+    assert_eq!(r.bad_rows.len(), 1);
+    assert_eq!(r.bad_rows[0].field.as_deref(), Some("group_id"));
+    assert_eq!(count(&s, "partners"), 3);
+    // An update moves a partner to another group, listed as a change, audited.
+    let cid: String = s
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT id FROM partners WHERE email = 'cid@plain.example'", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .unwrap();
+    let mut o = opts(ImportTable::Partners, ImportFormat::Csv);
+    o.update = true;
+    let r = run(
+        &s,
+        &o,
+        &format!("id,name,email,group_id\n{cid},Cid Plain,cid@plain.example,Agencies\n"),
+    )
+    .unwrap();
+    assert!(r.bad_rows.is_empty(), "{:?}", r.bad_rows);
+    assert_eq!(
+        r.updates[0].changes.iter().filter(|c| c.field == "group_id").count(),
+        1,
+        "{:?}",
+        r.updates
+    );
+    assert_eq!(group_of("cid@plain.example"), agencies.id.to_string());
+}

@@ -224,6 +224,7 @@ pub fn fields(table: ImportTable) -> &'static [&'static str] {
             "id",
             "created_at",
             "application_id",
+            "group_id",
         ],
         ImportTable::Leads => &[
             "partner_id",
@@ -324,7 +325,7 @@ pub fn preview(table: ImportTable, path: &Path) -> Result<ImportPreview> {
 pub(super) fn ignorable(table: ImportTable) -> &'static [&'static str] {
     match table {
         ImportTable::Applications => &["updated_at"],
-        ImportTable::Partners => &["total_deals", "total_earnings", "updated_at", "group_id"],
+        ImportTable::Partners => &["total_deals", "total_earnings", "updated_at"],
         ImportTable::Leads => &["status", "possible_duplicate_of", "closed_at", "updated_at"],
     }
 }

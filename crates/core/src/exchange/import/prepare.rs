@@ -110,6 +110,8 @@ pub(super) struct PartnerFields {
     /// None when the row gives none: bronze for a new partner.
     pub(super) tier: Option<Tier>,
     pub(super) application_id: Option<uuid::Uuid>,
+    /// The partner's group, by id (as an export writes it) or by name.
+    pub(super) group: Option<String>,
     pub(super) meta: RowMeta,
 }
 
@@ -209,6 +211,7 @@ pub(super) fn prepare(table: ImportTable, row: &Row, mark: DecimalMark) -> Resul
                         .map_err(|_| Error::validation("application_id", format!("{t:?} is not an id")))
                 })
                 .transpose()?,
+            group: row.get(9).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
             meta: RowMeta::read(row, 6, 7)?,
         }),
         ImportTable::Leads => {

@@ -127,7 +127,16 @@ impl<'t, 'c> Sink<'t, 'c> {
                             status: f.status,
                             tier: f.tier,
                         };
-                        let (_, changes) = partners::edit(tx, id, &edit)?;
+                        let group = f.group.as_deref().map(|g| group_of(tx, g)).transpose()?;
+                        let (after, mut changes) = partners::edit(tx, id, &edit)?;
+                        if let Some(g) = group.filter(|g| *g != after.group_id) {
+                            crate::workflow::rules::set_partner_group(tx, id, g)?;
+                            changes.push(crate::model::FieldChange {
+                                field: "group_id".into(),
+                                old: Some(after.group_id.to_string()),
+                                new: Some(g.to_string()),
+                            });
+                        }
                         Ok(Taken::Updated {
                             id: id.to_string(),
                             changes,
@@ -215,6 +224,10 @@ fn add_partner(tx: &Tx, ids: &mut IdSeq, f: PartnerFields) -> Result<()> {
             Some(id)
         }
     };
+    let group_id = match f.group.as_deref() {
+        Some(g) => group_of(tx, g)?,
+        None => crate::model::GroupId::STANDARD,
+    };
     let origin = f.meta.origin(tx.now())?;
     let now = tx.now_text().to_owned();
     let partner = Partner {
@@ -230,7 +243,25 @@ fn add_partner(tx: &Tx, ids: &mut IdSeq, f: PartnerFields) -> Result<()> {
         total_earnings: 0,
         created_at: origin.created_at.unwrap_or_else(|| now.clone()),
         updated_at: now,
-        group_id: crate::model::GroupId::STANDARD,
+        group_id,
     };
     write::partner_created(tx, &partner)
+}
+
+/// The group a row names, by id (as an export writes it) or by name.
+fn group_of(tx: &Tx, text: &str) -> Result<crate::model::GroupId> {
+    if let Ok(u) = uuid::Uuid::parse_str(text) {
+        let id = crate::model::GroupId(u);
+        if repo::rules::group(tx, id).is_ok() {
+            return Ok(id);
+        }
+    }
+    crate::workflow::rules::group_named(tx, text).map(|g| g.id).map_err(|_| {
+        Error::validation(
+            "group_id",
+            format!(
+                "{text:?} names no group in this database: add the group (partnerdesk group add NAME) and give its name or id here"
+            ),
+        )
+    })
 }
