@@ -8,9 +8,12 @@ import { PayoutFileCard } from "./data/PayoutFile";
 import { ProgressBar, useLongOps } from "./data/shared";
 import { StatementCard } from "./data/Statement";
 import { SyncCard } from "./data/Sync";
+import { securityApi } from "../lib/api";
+import { useLoad } from "../lib/hooks";
 
 export function DataScreen() {
   const ops = useLongOps();
+  const security = useLoad(() => securityApi.state(), [], ["settings"]);
   return (
     <section className="screen" data-screen="data">
       <header className="screen-head">
@@ -21,6 +24,12 @@ export function DataScreen() {
       <BackupsCard ops={ops} />
       <ExportCard ops={ops} />
       <ImportCard ops={ops} />
+      {security.data?.encrypted && (
+        <p className="banner warn" data-files-plain>
+          This database is encrypted; the files written below (statements, payout files) are plain files by design, like
+          exports: keep them somewhere safe.
+        </p>
+      )}
       <div className="columns">
         <StatementCard />
         <PayoutFileCard />
