@@ -3,6 +3,7 @@
 //! goes through [`write`](mod@write), the one write path of each record, which keeps
 //! the roll-ups, the partner totals and the audit log in step with it.
 
+pub mod accruals;
 pub mod applications;
 pub mod commissions;
 pub mod invariants;
