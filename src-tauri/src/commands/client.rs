@@ -13,7 +13,7 @@ use partnerdesk_core::dashboard::{Dashboard, DataInfo, PartnerName, PartnerToPay
 use partnerdesk_core::exchange::export::{ExportReport, Format};
 use partnerdesk_core::exchange::import::{DecimalMark, ImportPreview, ImportReport, ImportTable};
 use partnerdesk_core::exchange::payout_file::PayoutSummary;
-use partnerdesk_core::exchange::pg::{Conflict, PullReport, PushReport, TableComparison};
+use partnerdesk_core::exchange::pg::{Comparison, Conflict, PullReport, PushReport};
 use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
 use partnerdesk_core::model::{

@@ -12,7 +12,7 @@ use partnerdesk_core::exchange::import::{
     self, DecimalMark, ImportFormat, ImportOptions, ImportPreview, ImportReport, ImportTable,
 };
 use partnerdesk_core::exchange::payout_file::{self, PayoutSummary};
-use partnerdesk_core::exchange::pg::{self, Conflict, PullReport, PushReport, TableComparison};
+use partnerdesk_core::exchange::pg::{self, Comparison, Conflict, PullReport, PushReport};
 use partnerdesk_core::exchange::statement::{self, StatementFile};
 use partnerdesk_core::exchange::sync::{self, ApplyReport, ExportReport as SyncExportReport, SyncStatus};
 use partnerdesk_core::model::{PartnerId, Payout, PayoutId};
@@ -269,7 +269,7 @@ pub async fn sync_compare(
     url: String,
     op: u32,
     on_progress: Channel<Progress>,
-) -> CmdResult<Vec<TableComparison>> {
+) -> CmdResult<Comparison> {
     long(&state, op, on_progress, move |s, _| {
         pg::compare(&*s.store()?, &url).map_err(|e| without_url(e.info(), &url))
     })

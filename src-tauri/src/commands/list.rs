@@ -111,7 +111,7 @@ macro_rules! with_commands {
                 sync_apply(dir: String, op: u32, on_progress: Channel<Progress>) -> ApplyReport;
                 sync_push(url: String, dry_run: bool, op: u32, on_progress: Channel<Progress>) -> PushReport;
                 sync_pull(url: String, dry_run: bool, op: u32, on_progress: Channel<Progress>) -> PullReport;
-                sync_compare(url: String, op: u32, on_progress: Channel<Progress>) -> Vec<TableComparison>;
+                sync_compare(url: String, op: u32, on_progress: Channel<Progress>) -> Comparison;
                 sync_conflicts(limit: u32) -> Vec<Conflict>;
                 operation_cancel(op: u32) -> bool;
             }

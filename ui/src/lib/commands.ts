@@ -14,6 +14,7 @@ import type { CipherReport } from "./bindings/CipherReport";
 import type { Commission } from "./bindings/Commission";
 import type { CommissionFilter } from "./bindings/CommissionFilter";
 import type { CommissionId } from "./bindings/CommissionId";
+import type { Comparison } from "./bindings/Comparison";
 import type { Conflict } from "./bindings/Conflict";
 import type { Dashboard } from "./bindings/Dashboard";
 import type { DataInfo } from "./bindings/DataInfo";
@@ -76,7 +77,6 @@ import type { Snapshot } from "./bindings/Snapshot";
 import type { StatementFile } from "./bindings/StatementFile";
 import type { SyncExportReport } from "./bindings/SyncExportReport";
 import type { SyncStatus } from "./bindings/SyncStatus";
-import type { TableComparison } from "./bindings/TableComparison";
 import type { Theme } from "./bindings/Theme";
 import type { Tier } from "./bindings/Tier";
 import type { TierChange } from "./bindings/TierChange";
@@ -189,7 +189,7 @@ export function commands(call: Call) {
     syncApply: (dir: string, op: number, on_progress: Channel<Progress>) => call<ApplyReport>("sync_apply", { dir, op, on_progress }),
     syncPush: (url: string, dry_run: boolean, op: number, on_progress: Channel<Progress>) => call<PushReport>("sync_push", { url, dry_run, op, on_progress }),
     syncPull: (url: string, dry_run: boolean, op: number, on_progress: Channel<Progress>) => call<PullReport>("sync_pull", { url, dry_run, op, on_progress }),
-    syncCompare: (url: string, op: number, on_progress: Channel<Progress>) => call<Array<TableComparison>>("sync_compare", { url, op, on_progress }),
+    syncCompare: (url: string, op: number, on_progress: Channel<Progress>) => call<Comparison>("sync_compare", { url, op, on_progress }),
     syncConflicts: (limit: number) => call<Array<Conflict>>("sync_conflicts", { limit }),
     operationCancel: (op: number) => call<boolean>("operation_cancel", { op }),
 

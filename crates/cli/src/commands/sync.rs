@@ -183,13 +183,10 @@ pub fn run(ctx: &Ctx, cmd: SyncCmd) -> anyhow::Result<u8> {
             })?;
         }
         SyncCmd::Status { postgres: Some(url) } => {
-            let tables =
-                pg::compare(&ctx.store, &url).with_context(|| format!("comparing with {}", pg::redact(&url)))?;
-            let equal = tables.iter().all(|t| t.equal);
-            let r = serde_json::json!({ "target": pg::redact(&url), "equal": equal, "tables": tables });
+            let r = pg::compare(&ctx.store, &url).with_context(|| format!("comparing with {}", pg::redact(&url)))?;
             ctx.out.emit(&r, || {
                 let mut t = Table::new(&["TABLE", ">HERE", ">THERE", ">CENTS HERE", ">CENTS THERE", "SAME"]);
-                for x in &tables {
+                for x in &r.tables {
                     let opt = |v: Option<i64>| v.map_or("-".to_owned(), |c| c.to_string());
                     t.row(vec![
                         x.table.clone(),
@@ -201,7 +198,7 @@ pub fn run(ctx: &Ctx, cmd: SyncCmd) -> anyhow::Result<u8> {
                     ]);
                 }
                 let mut text = t.render();
-                text.push_str(if equal {
+                text.push_str(if r.equal {
                     "Both sides hold the same rows.\n"
                 } else {
                     "The sides differ: pull, then push.\n"

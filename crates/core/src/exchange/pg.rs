@@ -34,7 +34,7 @@ mod push;
 mod target;
 mod tls;
 mod url;
-pub use compare::{compare, TableComparison};
+pub use compare::{compare, Comparison, TableComparison};
 pub use pull::{conflicts, pull, Conflict, PullBadRow, PullReport};
 pub use push::{push, push_with, PushOptions, PushReport, TableRows};
 pub use url::{redact, settings, RootCerts, Settings, SslMode};

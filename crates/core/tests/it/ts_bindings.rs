@@ -27,7 +27,9 @@ use partnerdesk_core::backup::{BackupInfo, Recovery, RestoreReport, Verification
 use partnerdesk_core::exchange::export::ExportReport;
 use partnerdesk_core::exchange::import::{DecimalMark, ImportPreview, ImportReport, ImportTable};
 use partnerdesk_core::exchange::payout_file::PayoutSummary;
-use partnerdesk_core::exchange::pg::{Conflict, PullBadRow, PullReport, PushReport, TableComparison, TableRows};
+use partnerdesk_core::exchange::pg::{
+    Comparison, Conflict, PullBadRow, PullReport, PushReport, TableComparison, TableRows,
+};
 use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
 use partnerdesk_core::monitor::{BundleReport, Diagnostics};
@@ -104,6 +106,7 @@ fn export(dir: &Path) {
         PullBadRow,
         Conflict,
         TableComparison,
+        Comparison,
         CipherReport,
         SecurityState,
         SyncStatus,

@@ -3,7 +3,7 @@
 import { useState, type ReactNode } from "react";
 import type { PullReport } from "../../lib/bindings/PullReport";
 import type { PushReport } from "../../lib/bindings/PushReport";
-import type { TableComparison } from "../../lib/bindings/TableComparison";
+import type { Comparison } from "../../lib/bindings/Comparison";
 import { dataApi, invalid } from "../../lib/api";
 import { dateTime } from "../../lib/format";
 import { fieldError, useLoad } from "../../lib/hooks";
@@ -96,7 +96,7 @@ export function SyncCard(props: { ops: Ops }) {
     if (!needUrl()) return;
     try {
       const r = await props.ops.run("Comparing both sides", (op) => dataApi.syncCompare(url.trim(), op));
-      setPushOutcome({ ok: <CompareTable rows={r} /> });
+      setPushOutcome({ ok: <CompareTable comparison={r} /> });
     } catch (e) {
       setPushOutcome({ error: toError(e) });
     }
@@ -242,13 +242,12 @@ function PullSummary(props: { r: PullReport }) {
   );
 }
 
-function CompareTable(props: { rows: TableComparison[] }) {
+function CompareTable(props: { comparison: Comparison }) {
   const cents = (v: number | null) =>
     v === null ? "–" : (v / 100).toLocaleString(undefined, { minimumFractionDigits: 2 });
-  const same = props.rows.every((t) => t.equal);
   return (
     <div data-compare>
-      <p>{same ? "Both sides hold the same rows." : "The sides differ: pull, then push."}</p>
+      <p>{props.comparison.equal ? "Both sides hold the same rows." : "The sides differ: pull, then push."}</p>
       <table className="table small">
         <thead>
           <tr>
@@ -261,7 +260,7 @@ function CompareTable(props: { rows: TableComparison[] }) {
           </tr>
         </thead>
         <tbody>
-          {props.rows.map((t) => (
+          {props.comparison.tables.map((t) => (
             <tr key={t.table} data-compare-table={t.table} data-equal={t.equal ? "yes" : "no"}>
               <td>{t.table}</td>
               <td className="num">{t.local_rows.toLocaleString()}</td>

@@ -188,8 +188,19 @@ fn canon(column: &str, text: Option<String>) -> Option<String> {
     })
 }
 
+/// Both sides' five tables, and whether they all agree.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Comparison {
+    /// The server, without its password.
+    pub target: String,
+    /// Every table agrees (counts, money sums, checksums).
+    pub equal: bool,
+    pub tables: Vec<TableComparison>,
+}
+
 /// Compare this database with the one at `url` (nothing is written on either side).
-pub fn compare(store: &Store, url: &str) -> Result<Vec<TableComparison>> {
+pub fn compare(store: &Store, url: &str) -> Result<Comparison> {
     let target = redact(url);
     let mut client = connect(url)?;
     let schema: String = client
@@ -296,5 +307,9 @@ pub fn compare(store: &Store, url: &str) -> Result<Vec<TableComparison>> {
         });
     }
     tx.commit().map_err(pg_err(&target, "ending the read"))?;
-    Ok(out)
+    Ok(Comparison {
+        equal: out.iter().all(|t| t.equal),
+        target,
+        tables: out,
+    })
 }
