@@ -75,8 +75,22 @@ pub enum Command {
     /// Commission rules: tier tables, dated versions with a scope, the what-if simulator
     #[command(subcommand)]
     Rules(crate::commands::rules::RulesCmd),
-    /// Create what has come due: retainer accruals of the months that have passed
+    /// Create what has come due: retainer accruals of the months that have passed, and the automation's timed rules
     RunDue,
+    /// Tasks: the reminders and checklists the automation makes, each linked to its record
+    #[command(subcommand)]
+    Task(crate::commands::automation::TaskCmd),
+    /// The automation's timed rules: on or off, and their days
+    #[command(subcommand)]
+    Automation(crate::commands::automation::AutomationCmd),
+    /// E-mail templates: list, show, change (merge fields checked), preview with a real record
+    #[command(subcommand)]
+    Template(crate::commands::automation::TemplateCmd),
+    /// The outbox of e-mails and notifications: list, send, retry, cancel, save as .eml
+    #[command(subcommand)]
+    Outbox(crate::commands::automation::OutboxCmd),
+    /// Keep the SMTP password (read from standard input) in the OS keyring, never in the database
+    SmtpPassword,
     /// Cohorts, lifetime value, forecasts and daily KPI snapshots
     #[command(subcommand)]
     Analytics(crate::commands::analytics::AnalyticsCmd),
@@ -144,8 +158,12 @@ pub enum ApplicationCmd {
     Review { id: String },
     /// Approve an application: creates the partner (bronze, active)
     Approve { id: String },
-    /// Reject an application
-    Reject { id: String },
+    /// Reject an application (the rejection e-mail gives the reason)
+    Reject {
+        id: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

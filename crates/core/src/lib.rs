@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod exchange;
+pub mod mail;
 pub mod model;
 pub mod money;
 pub mod monitor;

@@ -43,9 +43,9 @@ pub fn run(ctx: &Ctx, cmd: ApplicationCmd) -> anyhow::Result<u8> {
                 format!("Application {} ({}) is now under review.\n", a.id, a.name)
             })?;
         }
-        ApplicationCmd::Reject { id: text } => {
+        ApplicationCmd::Reject { id: text, reason } => {
             let a = ctx.write("rejecting the application", |tx| {
-                applications::reject(tx, id(tx, &text)?)
+                applications::reject_because(tx, id(tx, &text)?, reason.as_deref())
             })?;
             ctx.out
                 .emit(&a, || format!("Application {} ({}) rejected.\n", a.id, a.name))?;

@@ -5,6 +5,7 @@
 mod admin;
 pub mod analytics;
 mod application;
+pub mod automation;
 pub mod backup;
 mod cipher;
 mod commission;
@@ -96,6 +97,11 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Group(c) => rules::group(&ctx, c),
         Command::Rules(c) => rules::run(&ctx, c),
         Command::RunDue => rules::run_due(&ctx),
+        Command::Task(c) => automation::task(&ctx, c),
+        Command::Automation(c) => automation::automation(&ctx, c),
+        Command::Template(c) => automation::template(&ctx, c),
+        Command::Outbox(c) => automation::outbox(&ctx, c),
+        Command::SmtpPassword => automation::smtp_password(&ctx),
         Command::Analytics(c) => analytics::run(&ctx, c),
         Command::Chart(a) => analytics::chart(&ctx, a),
         Command::Backup(_) => unreachable!("handled above"),

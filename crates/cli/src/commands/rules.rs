@@ -381,6 +381,15 @@ pub fn run_due(ctx: &Ctx) -> anyhow::Result<u8> {
         if let Some(e) = &done.retention_error {
             notes.push_str(&format!("warning: retention did not run: {e}\n"));
         }
+        for t in &done.automation.tasks {
+            notes.push_str(&format!("Task {} created: {} (due {}).\n", t.id, t.title, t.due_on));
+        }
+        if done.automation.welcome > 0 {
+            notes.push_str(&format!(
+                "{} e-mail(s) of the welcome sequence came due.\n",
+                done.automation.welcome
+            ));
+        }
         if done.accruals.is_empty() {
             let nothing = if notes.is_empty() {
                 "Nothing has come due.\n"

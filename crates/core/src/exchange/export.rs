@@ -84,7 +84,7 @@ const ANALYTICS_MONEY: &[&str] = &["commission"];
 /// Columns holding rates in basis points (written as percentages in CSV).
 const RATES: &[&str] = &["commission_rate", "rate_bp", "override_rate"];
 /// Columns holding JSON text (embedded as JSON in a JSON export).
-const JSON_COLS: &[&str] = &["features", "before", "after", "kpis", "tiers"];
+const JSON_COLS: &[&str] = &["features", "before", "after", "kpis", "tiers", "items"];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ColKind {

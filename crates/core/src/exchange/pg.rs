@@ -207,6 +207,64 @@ ALTER TABLE commissions ADD COLUMN IF NOT EXISTS rule_version bigint REFERENCES 
 ALTER TABLE commissions ADD COLUMN IF NOT EXISTS rule_tier text;
 ALTER TABLE commissions ADD COLUMN IF NOT EXISTS reason text;
 ALTER TABLE commissions ADD COLUMN IF NOT EXISTS accrual_month text;
+-- Automation (schema version 12): timed rules, their firings, tasks, e-mail
+-- templates and the outbox (never the SMTP password: it is not in the database).
+CREATE TABLE IF NOT EXISTS automation_rules (
+    name       text PRIMARY KEY,
+    enabled    boolean NOT NULL,
+    days       bigint,
+    items      jsonb,
+    updated_at timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS automation_firings (
+    id         text PRIMARY KEY,
+    rule       text NOT NULL,
+    subject_id text NOT NULL,
+    fired_at   timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tasks (
+    id            uuid PRIMARY KEY,
+    title         text NOT NULL,
+    entity        text,
+    entity_id     text,
+    rule          text,
+    due_on        date NOT NULL,
+    snoozed_until date,
+    status        text NOT NULL,
+    done_at       timestamptz,
+    created_at    timestamptz NOT NULL,
+    updated_at    timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS email_templates (
+    id         text PRIMARY KEY,
+    name       text NOT NULL,
+    group_id   uuid REFERENCES partner_groups (id) DEFERRABLE INITIALLY DEFERRED,
+    subject    text NOT NULL,
+    body       text NOT NULL,
+    enabled    boolean NOT NULL,
+    updated_at timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id              uuid PRIMARY KEY,
+    channel         text NOT NULL,
+    event           text NOT NULL,
+    entity          text,
+    entity_id       text,
+    recipient       text NOT NULL,
+    recipient_name  text,
+    subject         text NOT NULL,
+    body            text NOT NULL,
+    attachment      text,
+    message_id      text NOT NULL,
+    status          text NOT NULL,
+    attempts        bigint NOT NULL,
+    next_attempt_at timestamptz NOT NULL,
+    claimed_at      timestamptz,
+    last_error      text,
+    sent_at         timestamptz,
+    created_at      timestamptz NOT NULL,
+    updated_at      timestamptz NOT NULL
+);
 "#;
 
 pub(crate) fn pg_err<'a>(target: &'a str, what: &str) -> impl Fn(postgres::Error) -> Error + 'a {

@@ -1,6 +1,7 @@
 //! The records, their enums and id newtypes.
 
 mod application;
+mod automation;
 mod commission;
 mod lead;
 mod partner;
@@ -8,6 +9,7 @@ mod plan;
 mod rules;
 
 pub use application::*;
+pub use automation::*;
 pub use commission::*;
 pub use lead::*;
 pub use partner::*;
@@ -164,6 +166,9 @@ text_enum!(
         Plan => "plan",
         Setting => "setting",
         Database => "database",
+        Task => "task",
+        Outbox => "outbox",
+        Automation => "automation",
     }
 );
 
@@ -177,7 +182,9 @@ impl Entity {
             Entity::Commission => "commissions",
             Entity::Payout => "payouts",
             Entity::Plan => "app_plans_partnership",
-            Entity::Setting | Entity::Database => return None,
+            Entity::Task => "tasks",
+            Entity::Outbox => "outbox",
+            Entity::Setting | Entity::Database | Entity::Automation => return None,
         })
     }
 }

@@ -128,6 +128,9 @@ pub struct DueRun {
     pub erasures: Vec<super::privacy::Erasure>,
     /// Why retention did not run, when it could not (the accruals are made all the same).
     pub retention_error: Option<String>,
+    /// What the timed rules of the automation did (tasks, the welcome sequence).
+    #[serde(default)]
+    pub automation: super::automation::timed::TimedRun,
 }
 
 /// Create what has come due by now: the retention erasures of rejected
@@ -192,6 +195,7 @@ pub fn run_due(tx: &Tx) -> Result<DueRun> {
             d.settle(tx)?;
         }
     }
+    out.automation = super::automation::timed::run(tx)?;
     // Retention erases in its own savepoint: a refusal (a broken audit
     // chain, say) is reported and leaves the accruals standing.
     tx.execute_batch("SAVEPOINT retention")?;

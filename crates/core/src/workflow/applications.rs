@@ -24,8 +24,12 @@ pub fn can_move(from: ApplicationStatus, to: ApplicationStatus) -> bool {
     )
 }
 
+/// A hand entry: the application, and the acknowledgement to the applicant
+/// (an import, `add_as`, sends none).
 pub fn add(tx: &Tx, input: &NewApplication) -> Result<Application> {
-    add_as(tx, input, &Origin::default())
+    let app = add_as(tx, input, &Origin::default())?;
+    super::automation::events::application_received(tx, &app)?;
+    Ok(app)
 }
 
 /// [`add`] with the id and creation time of `origin` (an import of an export).
@@ -165,7 +169,15 @@ pub fn review(tx: &Tx, id: ApplicationId) -> Result<Application> {
 }
 
 pub fn reject(tx: &Tx, id: ApplicationId) -> Result<Application> {
-    Ok(transition(tx, id, ApplicationStatus::Rejected)?.1)
+    reject_because(tx, id, None)
+}
+
+/// Reject, with the reason the rejection e-mail gives (`{{reason}}`).
+pub fn reject_because(tx: &Tx, id: ApplicationId, reason: Option<&str>) -> Result<Application> {
+    let reason = validate::optional("reason", reason, validate::MAX_TEXT)?;
+    let app = transition(tx, id, ApplicationStatus::Rejected)?.1;
+    super::automation::events::application_rejected(tx, &app, reason.as_deref())?;
+    Ok(app)
 }
 
 /// Approve and create the partner (bronze, active) in the same transaction.
@@ -206,6 +218,7 @@ pub fn approve(tx: &Tx, id: ApplicationId) -> Result<(Application, Partner)> {
         group_id: crate::model::GroupId::STANDARD,
     };
     write::partner_created(tx, &partner)?;
+    super::automation::events::application_approved(tx, &partner)?;
     Ok((app, partner))
 }
 

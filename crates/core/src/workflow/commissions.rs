@@ -115,5 +115,6 @@ pub fn payout(tx: &Tx, partner_ids: &[PartnerId]) -> Result<Payout> {
         lines,
     };
     write::payout_made(tx, &payout, &paid)?;
+    super::automation::events::payout_sent(tx, &payout)?;
     Ok(payout)
 }

@@ -5,6 +5,7 @@
 
 pub mod accruals;
 pub mod applications;
+pub mod automation;
 pub mod commissions;
 pub mod invariants;
 pub mod leads;

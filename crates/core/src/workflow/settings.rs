@@ -49,6 +49,9 @@ pub struct Settings {
     /// database (0: never).
     pub lock_minutes: i64,
     pub privacy: Privacy,
+    /// SMTP and webhook (`smtp.*`, `webhook.url`; never the password).
+    #[serde(default)]
+    pub mail: super::automation::MailSettings,
 }
 
 impl Default for Settings {
@@ -84,6 +87,7 @@ impl Default for Settings {
             backup: Retention::default(),
             lock_minutes: 0,
             privacy: Privacy::default(),
+            mail: Default::default(),
         }
     }
 }
@@ -149,6 +153,13 @@ impl Settings {
             value: self.privacy.erase_rejected_after_months.to_string(),
             description: "erase rejected applicants this many months after the rejection (0: never)".into(),
         });
+        for (key, value, description) in self.mail.entries() {
+            v.push(SettingEntry {
+                key,
+                value,
+                description,
+            });
+        }
         v
     }
 
@@ -212,6 +223,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
     s.backup.keep_weekly = int("backup.keep_weekly", s.backup.keep_weekly);
     s.lock_minutes = int("security.lock_minutes", s.lock_minutes);
     s.privacy.erase_rejected_after_months = int(super::privacy::RETENTION_KEY, s.privacy.erase_rejected_after_months);
+    s.mail = super::automation::MailSettings::load(conn)?;
     Ok(s)
 }
 
@@ -255,6 +267,8 @@ pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
                 )
             })?;
         stored = slot.to_string();
+    } else if super::automation::MAIL_KEYS.contains(&key) {
+        stored = after.mail.apply(key, value)?;
     } else if key == super::privacy::RETENTION_KEY {
         let n = value
             .trim()

@@ -167,7 +167,11 @@ impl TotalsDue {
             ..before.clone()
         };
         let action = if promoted.is_some() { "promote" } else { "totals" };
-        Ok((partner_changed(tx, &before, &after, action)?, promoted))
+        let stored = partner_changed(tx, &before, &after, action)?;
+        if promoted.is_some() {
+            super::automation::events::promoted(tx, &stored, before.tier)?;
+        }
+        Ok((stored, promoted))
     }
 }
 
@@ -245,6 +249,7 @@ pub fn commission_created(tx: &Tx, c: &Commission) -> Result<TotalsDue> {
         CommissionKind::Bonus => "bonus",
     };
     repo::audit::record(tx, Entity::Commission, &c.id.to_string(), action, None::<&()>, Some(c))?;
+    super::automation::events::commission_earned(tx, c)?;
     Ok(TotalsDue {
         partner: c.partner_id,
         promote: c.kind == CommissionKind::Commission,
@@ -476,7 +481,8 @@ pub fn rule_version_added(tx: &Tx, v: &RuleVersion) -> Result<()> {
         "rule_version",
         None::<&()>,
         Some(v),
-    )
+    )?;
+    super::automation::events::rate_changed(tx, v)
 }
 
 /// A tier key of the settings set: the new version of the default table
@@ -492,7 +498,11 @@ pub fn setting_tiers_set(
     if let Some(v) = v {
         repo::rules::insert_version(tx, v)?;
     }
-    repo::audit::record(tx, Entity::Setting, key, "set", Some(before), Some(after))
+    repo::audit::record(tx, Entity::Setting, key, "set", Some(before), Some(after))?;
+    match v {
+        Some(v) => super::automation::events::rate_changed(tx, v),
+        None => Ok(()),
+    }
 }
 
 /// A won deal's retainer started, audited on its lead as `retainer_start`.

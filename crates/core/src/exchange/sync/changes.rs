@@ -16,6 +16,9 @@ const ENTITY_TABLES: &[(&str, &str)] = &[
     ("payout", "payouts"),
     ("commission", "commissions"),
     ("plan", "app_plans_partnership"),
+    ("task", "tasks"),
+    ("outbox", "outbox"),
+    ("automation", "automation_firings"),
 ];
 
 /// `database` audit actions after which the next export is a full snapshot
@@ -117,7 +120,7 @@ pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visi
         } else {
             match *table {
                 // Groups and rule versions are audited as settings; all are few rows.
-                "settings" | "partner_groups" | "rule_versions" => (
+                "settings" | "partner_groups" | "rule_versions" | "automation_rules" | "email_templates" => (
                     format!("SELECT {list} FROM {table} WHERE EXISTS (SELECT 1 FROM audit_log WHERE seq > ?1 AND seq <= ?2 AND entity = ?3) ORDER BY {key}"),
                     Some("setting"),
                 ),

@@ -16,7 +16,8 @@
 //!   large import created, which its one audit row names by id range), the
 //!   status history and retainer of changed leads, all settings, partner
 //!   groups and rule versions when one of them changed (they are audited as
-//!   settings), the analytics
+//!   settings; so are the automation's rules and e-mail templates), the
+//!   tasks, outbox messages and rule firings whose audit rows are new, the analytics
 //!   snapshots, and the new audit-log rows themselves.
 //!
 //! Rows are never deleted in Partnerdesk, so a feed has upserts only. The
@@ -58,6 +59,11 @@ pub const TABLES: &[(&str, &str)] = &[
     ("payouts", "id"),
     ("commissions", "id"),
     ("app_plans_partnership", "id"),
+    ("automation_rules", "name"),
+    ("email_templates", "id"),
+    ("automation_firings", "id"),
+    ("tasks", "id"),
+    ("outbox", "id"),
     ("analytics_snapshots", "day"),
     ("audit_log", "seq"),
 ];

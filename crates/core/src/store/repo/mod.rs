@@ -3,6 +3,7 @@
 pub mod applications;
 pub mod audit;
 pub mod audit_chain;
+pub mod automation;
 pub mod commissions;
 pub mod erase;
 pub mod leads;
@@ -72,6 +73,9 @@ pub fn entity_label(e: Entity) -> &'static str {
         Entity::Plan => "app plan",
         Entity::Setting => "setting",
         Entity::Database => "database",
+        Entity::Task => "task",
+        Entity::Outbox => "message",
+        Entity::Automation => "rule firing",
     }
 }
 
