@@ -43,7 +43,10 @@ fmt:
 ## (`make lint` is the same check on its own).
 CLIPPY_DRIVER := $(shell rustc --print sysroot 2>/dev/null)/bin/clippy-driver
 LINTED := RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+## The e-mail tests start a real SMTP server (Debian's python3-aiosmtpd,
+## scripts/smtp-test-server.py) on a free loopback port: installed when missing.
 test-rust:
+	$(call apt_install,python3-aiosmtpd)
 	$(LINTED) $(CARGO) test --workspace --all-targets --locked --no-run
 	$(LINTED) scripts/with-postgres.sh $(CARGO) test --workspace --locked
 

@@ -6,13 +6,15 @@
 -- new kinds of record.
 
 -- The built-in timed rules as the manager set them (a rule without a row
--- runs on its defaults: on, its default days). `items`: the onboarding
--- checklist's items, a JSON array of text.
+-- is off, with its default days). `items`: the onboarding checklist's
+-- items, a JSON array of text. `enabled_at`: when it was last switched on
+-- (it counts what comes due from then on).
 CREATE TABLE automation_rules (
     name       TEXT PRIMARY KEY NOT NULL,
-    enabled    INTEGER NOT NULL DEFAULT 1 CHECK (enabled = 0 OR enabled = 1),
+    enabled    INTEGER NOT NULL DEFAULT 0 CHECK (enabled = 0 OR enabled = 1),
     days       INTEGER CHECK (days IS NULL OR days BETWEEN 1 AND 3650),
     items      TEXT CHECK (items IS NULL OR (json_valid(items) AND json_type(items) = 'array')),
+    enabled_at TEXT,
     updated_at TEXT NOT NULL
 );
 

@@ -59,7 +59,7 @@ def main():
             and auth_data.login.decode() == a.user
             and auth_data.password.decode() == a.password
         )
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     kwargs = {}
     if a.user:

@@ -15,6 +15,7 @@ mod data;
 mod faults;
 mod import;
 mod json;
+mod mail;
 mod monitor;
 mod privacy;
 mod roundtrip;

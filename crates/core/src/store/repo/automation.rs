@@ -274,28 +274,36 @@ pub fn put_template(conn: &Connection, row: &TemplateRow, now: &str) -> Result<(
 
 // ---- Timed rules and firings ----
 
-/// A stored rule row: (enabled, days, items as JSON).
-pub fn rule(conn: &Connection, name: &str) -> Result<Option<(bool, Option<i64>, Option<String>)>> {
+/// A stored rule row.
+pub struct RuleRow {
+    pub enabled: bool,
+    pub days: Option<i64>,
+    /// JSON array of text.
+    pub items: Option<String>,
+    pub enabled_at: Option<String>,
+}
+
+pub fn rule(conn: &Connection, name: &str) -> Result<Option<RuleRow>> {
     Ok(conn
-        .prepare_cached("SELECT enabled, days, items FROM automation_rules WHERE name = ?1")?
-        .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .prepare_cached("SELECT enabled, days, items, enabled_at FROM automation_rules WHERE name = ?1")?
+        .query_row([name], |r| {
+            Ok(RuleRow {
+                enabled: r.get(0)?,
+                days: r.get(1)?,
+                items: r.get(2)?,
+                enabled_at: r.get(3)?,
+            })
+        })
         .optional()?)
 }
 
-pub fn put_rule(
-    conn: &Connection,
-    name: &str,
-    enabled: bool,
-    days: Option<i64>,
-    items: Option<&str>,
-    now: &str,
-) -> Result<()> {
+pub fn put_rule(conn: &Connection, name: &str, row: &RuleRow, now: &str) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO automation_rules (name, enabled, days, items, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO automation_rules (name, enabled, days, items, enabled_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, days = excluded.days, items = excluded.items,
-                                          updated_at = excluded.updated_at",
+                                          enabled_at = excluded.enabled_at, updated_at = excluded.updated_at",
     )?
-    .execute(params![name, enabled, days, items, now])?;
+    .execute(params![name, row.enabled, row.days, row.items, row.enabled_at, now])?;
     Ok(())
 }
 

@@ -191,7 +191,8 @@ fn to_partner<'a>(conn: &Conn, template: &'a str, p: &Partner, extra: Ctx) -> Re
 /// later ones come from `run-due`).
 pub fn application_approved(tx: &Tx, p: &Partner) -> Result<()> {
     queue(tx, to_partner(tx, t::APPLICATION_APPROVED, p, Ctx::new())?)?;
-    if write::fired(tx, t::WELCOME[0], &p.id.to_string())? {
+    // The sequence starts when e-mail is set up (a sender).
+    if MailSettings::load(tx)?.from.is_some() && write::fired(tx, t::WELCOME[0], &p.id.to_string())? {
         queue(tx, to_partner(tx, t::WELCOME[0], p, Ctx::new())?)?;
     }
     super::timed::on_approval(tx, p)

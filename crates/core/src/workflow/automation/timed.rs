@@ -6,9 +6,9 @@
 //! subject) written in the transaction of what it does, so a rule fires
 //! once per subject, and never twice after a crash.
 //!
-//! A rule counts only what comes due after it first ran (its `start`
-//! firing): a database upgraded with thousands of quiet leads does not get
-//! a task for each of them at once.
+//! The rules are off until the manager switches them on, and a rule counts
+//! only what comes due after it was switched on: a database with thousands
+//! of quiet leads does not get a task for each of them at once.
 
 use super::templates as t;
 use super::{events, tasks, today, write};
@@ -72,14 +72,24 @@ fn settings(conn: &Conn, name: &str) -> Result<(bool, i64, Vec<String>)> {
     let (_, _, days) = spec(name)?;
     let items = || DEFAULT_ITEMS.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     Ok(match repo::automation::rule(conn, name)? {
-        Some((on, d, it)) => (
-            on,
-            d.unwrap_or(days),
-            it.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_else(items),
+        Some(r) => (
+            r.enabled,
+            r.days.unwrap_or(days),
+            r.items
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_else(items),
         ),
         // Off until the manager switches a rule on.
         None => (false, days, items()),
     })
+}
+
+/// When a rule was switched on (it counts what comes due from then on).
+fn enabled_at(conn: &Conn, name: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    Ok(repo::automation::rule(conn, name)?
+        .and_then(|r| r.enabled_at)
+        .as_deref()
+        .and_then(parse_time))
 }
 
 fn shown(conn: &Conn, name: &str, now: chrono::DateTime<chrono::Utc>) -> Result<AutomationRule> {
@@ -140,33 +150,24 @@ pub fn set(
         }
         None => it,
     };
-    let items_json = (name == ONBOARDING).then(|| serde_json::to_string(&items).unwrap_or_default());
+    let items = (name == ONBOARDING).then(|| serde_json::to_string(&items).unwrap_or_default());
     let enabled = enabled.unwrap_or(on);
-    repo_write(tx, name, enabled, days, items_json.as_deref(), &before)?;
+    let since = match (on, enabled) {
+        (false, true) => Some(tx.now_text().to_owned()),
+        (_, true) => repo::automation::rule(tx, name)?.and_then(|r| r.enabled_at),
+        _ => None,
+    };
+    let row = repo::automation::RuleRow {
+        enabled,
+        days: Some(days),
+        items,
+        enabled_at: since,
+    };
+    let after = serde_json::json!({
+        "name": name, "enabled": enabled, "days": days, "items": row.items, "enabled_at": row.enabled_at
+    });
+    write::rule_set(tx, name, &row, &before, &after)?;
     shown(tx, name, tx.now())
-}
-
-fn repo_write(
-    tx: &Tx,
-    name: &str,
-    enabled: bool,
-    days: i64,
-    items: Option<&str>,
-    before: &AutomationRule,
-) -> Result<()> {
-    let after = serde_json::json!({"name": name, "enabled": enabled, "days": days, "items": items});
-    write::rule_set(tx, name, enabled, Some(days), items, before, &after)
-}
-
-/// When a rule first ran (its `start` firing, written the first time).
-fn started(tx: &Tx, rule: &str) -> Result<chrono::DateTime<chrono::Utc>> {
-    write::fired(tx, rule, "start")?;
-    let at: String = tx.query_row(
-        "SELECT fired_at FROM automation_firings WHERE id = ?1",
-        [format!("{rule}:start")],
-        |r| r.get(0),
-    )?;
-    Ok(parse_time(&at).unwrap_or_else(|| tx.now()))
 }
 
 /// A partner approved: the onboarding checklist (once per partner).
@@ -196,7 +197,7 @@ pub fn run(tx: &Tx) -> Result<TimedRun> {
     // Leads nobody touched for N days (once per quiet spell: the subject is the lead and its last change).
     let (on, days, _) = settings(tx, LEAD_UNTOUCHED)?;
     if on {
-        let start = started(tx, LEAD_UNTOUCHED)?;
+        let start = enabled_at(tx, LEAD_UNTOUCHED)?.unwrap_or(now);
         let (from, to) = (
             fmt_time(start - Duration::days(days)),
             fmt_time(now - Duration::days(days)),
@@ -227,7 +228,7 @@ pub fn run(tx: &Tx) -> Result<TimedRun> {
     // Applications waiting for a decision more than N days.
     let (on, days, _) = settings(tx, APPLICATIONS_WAITING)?;
     if on {
-        let start = started(tx, APPLICATIONS_WAITING)?;
+        let start = enabled_at(tx, APPLICATIONS_WAITING)?.unwrap_or(now);
         let (from, to) = (
             fmt_time(start - Duration::days(days)),
             fmt_time(now - Duration::days(days)),
@@ -277,14 +278,7 @@ pub fn run(tx: &Tx) -> Result<TimedRun> {
 
 /// When a rule fires next as the data stand (None: nothing waiting).
 fn next_firing(conn: &Conn, name: &str, days: i64, now: chrono::DateTime<chrono::Utc>) -> Result<Option<String>> {
-    let start: Option<String> = conn
-        .query_row(
-            "SELECT fired_at FROM automation_firings WHERE id = ?1",
-            [format!("{name}:start")],
-            |r| r.get(0),
-        )
-        .ok();
-    let start = start.as_deref().and_then(parse_time).unwrap_or(now);
+    let start = enabled_at(conn, name)?.unwrap_or(now);
     let from = fmt_time(start - Duration::days(days));
     let first: Option<String> = match name {
         LEAD_UNTOUCHED => conn.query_row(

@@ -73,17 +73,14 @@ pub fn template_set<T: serde::Serialize>(
 }
 
 /// A timed rule's settings, audited as a setting.
-#[allow(clippy::too_many_arguments)]
 pub fn rule_set<B: serde::Serialize, A: serde::Serialize>(
     tx: &Tx,
     name: &str,
-    enabled: bool,
-    days: Option<i64>,
-    items: Option<&str>,
+    row: &repo::automation::RuleRow,
     before: &B,
     after: &A,
 ) -> Result<()> {
-    repo::automation::put_rule(tx, name, enabled, days, items, tx.now_text())?;
+    repo::automation::put_rule(tx, name, row, tx.now_text())?;
     repo::audit::record(
         tx,
         Entity::Setting,
