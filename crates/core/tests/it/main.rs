@@ -10,6 +10,7 @@ mod common;
 mod analytics;
 mod analytics_rollup;
 mod audit_chain;
+mod automation;
 mod backup;
 mod cipher;
 mod dashboard;

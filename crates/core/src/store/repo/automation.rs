@@ -195,7 +195,7 @@ pub fn messages(
 ) -> Result<Vec<OutboxMessage>> {
     let sql = format!(
         "SELECT {MSG_COLS} FROM outbox WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR entity_id = ?2)
-         ORDER BY created_at DESC, id DESC LIMIT {limit}"
+         ORDER BY created_at DESC, rowid DESC LIMIT {limit}"
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params![status, record], msg_from)?;
@@ -207,7 +207,7 @@ pub fn messages(
 pub fn due_messages(conn: &Connection, now: Option<&str>, limit: i64) -> Result<Vec<OutboxMessage>> {
     let sql = format!(
         "SELECT {MSG_COLS} FROM outbox WHERE status = 'queued' AND (?1 IS NULL OR next_attempt_at <= ?1)
-         ORDER BY created_at, id LIMIT {limit}"
+         ORDER BY created_at, rowid LIMIT {limit}"
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map([now], msg_from)?;
