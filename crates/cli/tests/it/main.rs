@@ -9,6 +9,7 @@ mod common;
 
 mod analytics;
 mod audit;
+mod automation;
 mod bad_input;
 mod cipher;
 mod data;
