@@ -68,16 +68,25 @@ pub fn start_search_index(state: &AppState) -> Option<std::thread::JoinHandle<()
     }))
 }
 
-/// What has come due (retainer accruals, `workflow::rules::run_due`): at
-/// start and then every minute while the app is open, on a background
-/// thread. Each month accrues once whoever runs it (the app, `partnerdesk
-/// run-due`). A failure is reported on stderr and tried again next minute.
+/// What has come due (retainer accruals and the automation's timed rules,
+/// `workflow::rules::run_due`), then the outbox's messages whose attempt is
+/// due (`mail::send_due`, with its backoff): at start and then every minute
+/// while the app is open, on a background thread. Each month accrues and
+/// each rule fires once whoever runs it (the app, `partnerdesk run-due`). A
+/// failure is reported on stderr and tried again next minute; a send that
+/// fails leaves its error on the messages (the status line shows it).
 pub fn start_due_runner(state: &AppState) -> std::thread::JoinHandle<()> {
     let state = state.clone();
     std::thread::spawn(move || loop {
         if let Ok(store) = state.store() {
             if let Err(e) = store.write(partnerdesk_core::workflow::rules::run_due) {
                 eprintln!("warning: what has come due was not created: {e}");
+            }
+            let due = store.read(partnerdesk_core::workflow::automation::outbox::summary);
+            if due.is_ok_and(|s| s.queued > 0) {
+                if let Err(e) = partnerdesk_core::mail::send_due(&store, false) {
+                    eprintln!("warning: the outbox was not sent: {e}");
+                }
             }
         }
         std::thread::sleep(std::time::Duration::from_secs(60));

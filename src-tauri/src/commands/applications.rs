@@ -29,8 +29,12 @@ pub async fn application_review(state: State<'_, AppState>, id: ApplicationId) -
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn application_reject(state: State<'_, AppState>, id: ApplicationId) -> CmdResult<Application> {
-    state.write(|tx| applications::reject(tx, id))
+pub async fn application_reject(
+    state: State<'_, AppState>,
+    id: ApplicationId,
+    reason: Option<String>,
+) -> CmdResult<Application> {
+    state.write(|tx| applications::reject_because(tx, id, reason.as_deref()))
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -16,15 +16,19 @@ use partnerdesk_core::exchange::payout_file::PayoutSummary;
 use partnerdesk_core::exchange::pg::{Comparison, Conflict, PullReport, PushReport};
 use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
+use partnerdesk_core::mail::{SecretPlace, SendReport};
 use partnerdesk_core::model::{
     AppPlan, Application, ApplicationId, ApplicationStatus, AuditEntry, Commission, CommissionFilter, CommissionId,
     Entity, Group, GroupId, Lead, LeadFilter, LeadId, LeadStatus, NewApplication, NewLead, NewPlan, Page, Partner,
     PartnerFilter, PartnerId, PartnerStatus, Payout, PayoutId, PlanId, PlanStatus, Tier,
 };
+use partnerdesk_core::model::{AutomationRule, OutboxId, OutboxMessage, OutboxStatus, TaskId, TaskItem, Template};
 use partnerdesk_core::monitor::{BundleReport, Diagnostics};
 use partnerdesk_core::progress::Progress;
 use partnerdesk_core::queries::{AuditVerification, LeadDetail, PartnerDetail};
 use partnerdesk_core::store::cipher::{CipherReport, SecurityState};
+use partnerdesk_core::workflow::automation::outbox::OutboxSummary;
+use partnerdesk_core::workflow::automation::templates::Preview;
 use partnerdesk_core::workflow::leads::{LeadAdded, MoveOutcome};
 use partnerdesk_core::workflow::plans::PlanPatch;
 use partnerdesk_core::workflow::rules::{

@@ -35,7 +35,7 @@ macro_rules! with_commands {
                 application_get(id: ApplicationId) -> Application;
                 application_add(input: NewApplication) -> Application;
                 application_review(id: ApplicationId) -> Application;
-                application_reject(id: ApplicationId) -> Application;
+                application_reject(id: ApplicationId, reason: Option<String>) -> Application;
                 application_approve(id: ApplicationId) -> (Application, Partner);
             }
             partners {
@@ -86,6 +86,25 @@ macro_rules! with_commands {
                 commission_bonus(partner_id: PartnerId, amount: i64, reason: String) -> Commission;
                 run_due() -> DueRun;
                 lead_win(id: LeadId, project_value: Option<i64>, retainer: Option<RetainerTerms>) -> MoveOutcome;
+            }
+            automation {
+                tasks_list(all: bool, record: Option<String>) -> Vec<TaskItem>;
+                tasks_today() -> Vec<TaskItem>;
+                task_done(id: TaskId) -> TaskItem;
+                task_snooze(id: TaskId, until: String) -> TaskItem;
+                automation_rules() -> Vec<AutomationRule>;
+                automation_set(name: String, enabled: Option<bool>, days: Option<i64>, items: Option<Vec<String>>) -> AutomationRule;
+                templates_list() -> Vec<Template>;
+                template_set(name: String, subject: String, body: String, group: Option<GroupId>) -> Template;
+                template_set_enabled(name: String, enabled: bool, group: Option<GroupId>) -> Template;
+                template_preview(name: String, record: String) -> Preview;
+                outbox_list(status: Option<OutboxStatus>, record: Option<String>) -> Vec<OutboxMessage>;
+                outbox_summary() -> OutboxSummary;
+                outbox_send() -> SendReport;
+                outbox_retry(id: OutboxId) -> OutboxMessage;
+                outbox_cancel(id: OutboxId) -> OutboxMessage;
+                outbox_save(id: OutboxId, path: String) -> OutboxMessage;
+                smtp_password_set(password: String) -> SecretPlace;
             }
             audit {
                 audit_list(entity: Option<Entity>, entity_id: Option<String>, limit: Option<i64>, offset: Option<i64>) -> Vec<AuditEntry>;

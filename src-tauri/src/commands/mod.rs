@@ -8,6 +8,7 @@ pub mod client;
 pub mod analytics;
 pub mod applications;
 pub mod audit;
+pub mod automation;
 pub mod commissions;
 pub mod leads;
 pub mod partners;

@@ -7,6 +7,7 @@ import type { ApplicationStatus } from "./bindings/ApplicationStatus";
 import type { ApplyReport } from "./bindings/ApplyReport";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { AuditVerification } from "./bindings/AuditVerification";
+import type { AutomationRule } from "./bindings/AutomationRule";
 import type { BackupInfo } from "./bindings/BackupInfo";
 import type { BundleReport } from "./bindings/BundleReport";
 import type { Channel } from "@tauri-apps/api/core";
@@ -42,6 +43,10 @@ import type { MoveOutcome } from "./bindings/MoveOutcome";
 import type { NewApplication } from "./bindings/NewApplication";
 import type { NewLead } from "./bindings/NewLead";
 import type { NewPlan } from "./bindings/NewPlan";
+import type { OutboxId } from "./bindings/OutboxId";
+import type { OutboxMessage } from "./bindings/OutboxMessage";
+import type { OutboxStatus } from "./bindings/OutboxStatus";
+import type { OutboxSummary } from "./bindings/OutboxSummary";
 import type { OverrideInput } from "./bindings/OverrideInput";
 import type { Page } from "./bindings/Page";
 import type { Partner } from "./bindings/Partner";
@@ -58,6 +63,7 @@ import type { PayoutSummary } from "./bindings/PayoutSummary";
 import type { PlanId } from "./bindings/PlanId";
 import type { PlanPatch } from "./bindings/PlanPatch";
 import type { PlanStatus } from "./bindings/PlanStatus";
+import type { Preview } from "./bindings/Preview";
 import type { Progress } from "./bindings/Progress";
 import type { PullReport } from "./bindings/PullReport";
 import type { PushReport } from "./bindings/PushReport";
@@ -69,7 +75,9 @@ import type { RulesView } from "./bindings/RulesView";
 import type { ScreenChart } from "./bindings/ScreenChart";
 import type { ScreenData } from "./bindings/ScreenData";
 import type { ScreenRequest } from "./bindings/ScreenRequest";
+import type { SecretPlace } from "./bindings/SecretPlace";
 import type { SecurityState } from "./bindings/SecurityState";
+import type { SendReport } from "./bindings/SendReport";
 import type { SettingEntry } from "./bindings/SettingEntry";
 import type { Settings } from "./bindings/Settings";
 import type { Simulation } from "./bindings/Simulation";
@@ -77,6 +85,9 @@ import type { Snapshot } from "./bindings/Snapshot";
 import type { StatementFile } from "./bindings/StatementFile";
 import type { SyncExportReport } from "./bindings/SyncExportReport";
 import type { SyncStatus } from "./bindings/SyncStatus";
+import type { TaskId } from "./bindings/TaskId";
+import type { TaskItem } from "./bindings/TaskItem";
+import type { Template } from "./bindings/Template";
 import type { Theme } from "./bindings/Theme";
 import type { Tier } from "./bindings/Tier";
 import type { TierChange } from "./bindings/TierChange";
@@ -115,7 +126,7 @@ export function commands(call: Call) {
     applicationGet: (id: ApplicationId) => call<Application>("application_get", { id }),
     applicationAdd: (input: NewApplication) => call<Application>("application_add", { input }),
     applicationReview: (id: ApplicationId) => call<Application>("application_review", { id }),
-    applicationReject: (id: ApplicationId) => call<Application>("application_reject", { id }),
+    applicationReject: (id: ApplicationId, reason: string | null) => call<Application>("application_reject", { id, reason }),
     applicationApprove: (id: ApplicationId) => call<[Application, Partner]>("application_approve", { id }),
 
     // partners
@@ -166,6 +177,25 @@ export function commands(call: Call) {
     commissionBonus: (partner_id: PartnerId, amount: number, reason: string) => call<Commission>("commission_bonus", { partner_id, amount, reason }),
     runDue: () => call<DueRun>("run_due"),
     leadWin: (id: LeadId, project_value: number | null, retainer: RetainerTerms | null) => call<MoveOutcome>("lead_win", { id, project_value, retainer }),
+
+    // automation
+    tasksList: (all: boolean, record: string | null) => call<Array<TaskItem>>("tasks_list", { all, record }),
+    tasksToday: () => call<Array<TaskItem>>("tasks_today"),
+    taskDone: (id: TaskId) => call<TaskItem>("task_done", { id }),
+    taskSnooze: (id: TaskId, until: string) => call<TaskItem>("task_snooze", { id, until }),
+    automationRules: () => call<Array<AutomationRule>>("automation_rules"),
+    automationSet: (name: string, enabled: boolean | null, days: number | null, items: Array<string> | null) => call<AutomationRule>("automation_set", { name, enabled, days, items }),
+    templatesList: () => call<Array<Template>>("templates_list"),
+    templateSet: (name: string, subject: string, body: string, group: GroupId | null) => call<Template>("template_set", { name, subject, body, group }),
+    templateSetEnabled: (name: string, enabled: boolean, group: GroupId | null) => call<Template>("template_set_enabled", { name, enabled, group }),
+    templatePreview: (name: string, record: string) => call<Preview>("template_preview", { name, record }),
+    outboxList: (status: OutboxStatus | null, record: string | null) => call<Array<OutboxMessage>>("outbox_list", { status, record }),
+    outboxSummary: () => call<OutboxSummary>("outbox_summary"),
+    outboxSend: () => call<SendReport>("outbox_send"),
+    outboxRetry: (id: OutboxId) => call<OutboxMessage>("outbox_retry", { id }),
+    outboxCancel: (id: OutboxId) => call<OutboxMessage>("outbox_cancel", { id }),
+    outboxSave: (id: OutboxId, path: string) => call<OutboxMessage>("outbox_save", { id, path }),
+    smtpPasswordSet: (password: string) => call<SecretPlace>("smtp_password_set", { password }),
 
     // audit
     auditList: (entity: Entity | null, entity_id: string | null, limit: number | null, offset: number | null) => call<Array<AuditEntry>>("audit_list", { entity, entity_id, limit, offset }),

@@ -17,7 +17,9 @@ export type Tag =
   | "analytics"
   | "audit"
   | "backups"
-  | "sync";
+  | "sync"
+  | "tasks"
+  | "outbox";
 
 const ALL: readonly Tag[] = [
   "applications",
@@ -32,6 +34,8 @@ const ALL: readonly Tag[] = [
   "audit",
   "backups",
   "sync",
+  "tasks",
+  "outbox",
 ];
 
 /**
@@ -42,10 +46,10 @@ const ALL: readonly Tag[] = [
  */
 export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   // An application moves on (waiting applications are on the dashboard); approving creates the partner.
-  application_add: ["applications", "dashboard", "audit"],
+  application_add: ["applications", "dashboard", "audit", "outbox"],
   application_review: ["applications", "dashboard", "audit"],
-  application_reject: ["applications", "dashboard", "audit"],
-  application_approve: ["applications", "partners", "dashboard", "analytics", "audit"],
+  application_reject: ["applications", "dashboard", "audit", "outbox"],
+  application_approve: ["applications", "partners", "dashboard", "analytics", "audit", "outbox", "tasks"],
 
   // Status: active partners per tier and the active share; tier: rolled up per tier for analytics.
   partner_set_status: ["partners", "dashboard", "analytics", "audit"],
@@ -55,14 +59,14 @@ export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   lead_add: ["leads", "dashboard", "analytics", "audit"],
   // Closing as won creates a commission and refreshes the partner's totals (maybe its tier);
   // reopening a won deal cancels its commission or claws a paid one back.
-  lead_move: ["leads", "commissions", "partners", "dashboard", "analytics", "audit"],
+  lead_move: ["leads", "commissions", "partners", "dashboard", "analytics", "audit", "outbox"],
 
   // Approving changes no total: pending and approved are both owed.
   commissions_approve: ["commissions", "dashboard", "audit"],
   // Cancelling takes the commission off the partner's totals and the rollups.
   commission_cancel: ["commissions", "partners", "dashboard", "analytics", "audit"],
   // Paying marks the approved commissions paid and records the batch.
-  payout: ["commissions", "payouts", "dashboard", "analytics", "audit"],
+  payout: ["commissions", "payouts", "dashboard", "analytics", "audit", "outbox"],
 
   plan_add: ["plans", "audit"],
   plan_update: ["plans", "audit"],
@@ -76,16 +80,27 @@ export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   // re-rates pending commissions (the partners' totals follow).
   group_add: ["settings", "audit"],
   group_edit: ["settings", "audit"],
-  rules_set_tier: ["settings", "commissions", "partners", "dashboard", "analytics", "audit"],
+  rules_set_tier: ["settings", "commissions", "partners", "dashboard", "analytics", "audit", "outbox"],
   partner_set_group: ["partners", "settings", "audit"],
-  partner_set_override: ["partners", "settings", "commissions", "dashboard", "analytics", "audit"],
+  partner_set_override: ["partners", "settings", "commissions", "dashboard", "analytics", "audit", "outbox"],
   partner_clear_override: ["partners", "settings", "audit"],
   // A bonus or adjustment is a commission in the partner's earnings.
-  commission_bonus: ["commissions", "partners", "dashboard", "analytics", "audit"],
+  commission_bonus: ["commissions", "partners", "dashboard", "analytics", "audit", "outbox"],
   // A win (maybe a retainer deal), as lead_move.
-  lead_win: ["leads", "commissions", "partners", "dashboard", "analytics", "audit"],
+  lead_win: ["leads", "commissions", "partners", "dashboard", "analytics", "audit", "outbox"],
   // Retainer accruals that came due.
-  run_due: ["commissions", "partners", "dashboard", "analytics", "audit"],
+  run_due: ["commissions", "partners", "dashboard", "analytics", "audit", "tasks", "outbox"],
+
+  // Automation: tasks, the timed rules and templates (shown with the settings), the outbox.
+  // A rate change, a commission, a payout, an application's moves queue e-mails (above: "outbox").
+  task_done: ["tasks", "dashboard", "audit"],
+  task_snooze: ["tasks", "dashboard", "audit"],
+  automation_set: ["settings", "audit"],
+  template_set: ["settings", "audit"],
+  template_set_enabled: ["settings", "audit"],
+  outbox_send: ["outbox", "audit"],
+  outbox_retry: ["outbox", "audit"],
+  outbox_cancel: ["outbox", "audit"],
 
   // The first figures of a day take the day's snapshot, which is audited.
   analytics_screen: ["audit"],
@@ -124,6 +139,7 @@ export const READS_ONLY: readonly string[] = [
   "applications_list",
   "audit_list",
   "audit_verify",
+  "automation_rules",
   "backup_verify",
   "backups_list",
   "commissions_list",
@@ -139,6 +155,9 @@ export const READS_ONLY: readonly string[] = [
   "lead_detail",
   "leads_list",
   "operation_cancel",
+  "outbox_list",
+  "outbox_save",
+  "outbox_summary",
   "partner_detail",
   "partner_names",
   "partner_rules",
@@ -154,10 +173,15 @@ export const READS_ONLY: readonly string[] = [
   "db_forget_passphrase",
   "security_state",
   "settings_get",
+  "smtp_password_set",
   "statement_write",
   "sync_compare",
   "sync_conflicts",
   "sync_status",
+  "tasks_list",
+  "tasks_today",
+  "template_preview",
+  "templates_list",
 ];
 
 const versions = new Map<Tag, number>();

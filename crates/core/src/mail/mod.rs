@@ -8,6 +8,8 @@
 pub mod secret;
 mod webhook;
 
+pub use secret::SecretPlace;
+
 use crate::error::{Error, Result};
 use crate::model::{Channel, OutboxId, OutboxMessage};
 use crate::store::{repo, Store};

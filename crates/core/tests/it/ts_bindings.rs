@@ -22,6 +22,12 @@ use partnerdesk_core::workflow::rules::{
 use partnerdesk_core::workflow::settings::{SettingEntry, Settings};
 use partnerdesk_core::workflow::simulate::{Draft, Simulation};
 use partnerdesk_core::{ErrorInfo, ErrorKind};
+// Automation.
+use partnerdesk_core::mail::{SecretPlace, SendProblem, SendReport};
+use partnerdesk_core::workflow::automation::outbox::OutboxSummary;
+use partnerdesk_core::workflow::automation::templates::Preview;
+use partnerdesk_core::workflow::automation::timed::TimedRun;
+use partnerdesk_core::workflow::automation::{MailSettings, SmtpSecurity};
 // The Data screen.
 use partnerdesk_core::backup::{BackupInfo, Recovery, RestoreReport, Verification};
 use partnerdesk_core::exchange::export::ExportReport;
@@ -136,6 +142,26 @@ fn export(dir: &Path) {
         DueRun,
         Draft,
         Simulation,
+        // Automation.
+        Task,
+        TaskItem,
+        TaskState,
+        TaskStatus,
+        TaskId,
+        OutboxMessage,
+        OutboxId,
+        OutboxStatus,
+        Channel,
+        Template,
+        AutomationRule,
+        TimedRun,
+        Preview,
+        OutboxSummary,
+        SendReport,
+        SendProblem,
+        SecretPlace,
+        MailSettings,
+        SmtpSecurity,
     );
 }
 
@@ -216,6 +242,7 @@ fn enums_ts() -> String {
         "ERROR_KINDS": ErrorKind,
         "EXPERIENCE_LEVELS": ExperienceLevel,
         "LEAD_STATUSES": LeadStatus,
+        "OUTBOX_STATUSES": OutboxStatus,
         "PARTNER_STATUSES": PartnerStatus,
         "PLAN_STATUSES": PlanStatus,
         "TIERS": Tier,

@@ -3,4 +3,4 @@
 /**
  * Kinds of record, as named in the audit log and in id look-ups.
  */
-export type Entity = "application" | "partner" | "lead" | "commission" | "payout" | "plan" | "setting" | "database";
+export type Entity = "application" | "partner" | "lead" | "commission" | "payout" | "plan" | "setting" | "database" | "task" | "outbox" | "automation";
