@@ -16,6 +16,7 @@ import { dataApi, securityApi } from "./lib/api";
 import { SettingsScreen } from "./screens/Settings";
 import { SimulatorScreen } from "./screens/Simulator";
 import { AuditScreen } from "./screens/Audit";
+import { AutomationScreen } from "./screens/Automation";
 import "./styles.css";
 
 // Launch timing marks, read by the e2e launch measurement (tests/e2e/screens.test.mjs).
@@ -41,6 +42,7 @@ const router = createHashRouter([
       { path: "settings", element: <SettingsScreen /> },
       { path: "settings/simulator", element: <SimulatorScreen /> },
       { path: "audit", element: <AuditScreen /> },
+      { path: "automation", element: <AutomationScreen /> },
     ],
   },
 ]);

@@ -4,6 +4,7 @@ import { api } from "../lib/api";
 import { CurrencyContext } from "../lib/format";
 import { useLoad } from "../lib/hooks";
 import { Modal } from "./ui";
+import { OutboxStatus } from "./OutboxStatus";
 
 export const SCREENS = [
   { path: "/", label: "Dashboard", key: "d" },
@@ -16,6 +17,7 @@ export const SCREENS = [
   { path: "/data", label: "Data", key: "t" },
   { path: "/settings", label: "Settings", key: "s" },
   { path: "/audit", label: "Audit log", key: "u" },
+  { path: "/automation", label: "Automation", key: "o" },
 ] as const;
 
 /** Screens listen for this to open their "new" form (shortcut `n`). */
@@ -87,13 +89,19 @@ export function Layout() {
             <span>Partnerdesk</span>
           </div>
           {SCREENS.map((s, i) => (
-            <NavLink key={s.path} to={s.path} end={s.path === "/"} title={`g ${s.key} · Alt+${(i + 1) % 10}`}>
+            <NavLink
+              key={s.path}
+              to={s.path}
+              end={s.path === "/"}
+              title={i < 10 ? `g ${s.key} · Alt+${(i + 1) % 10}` : `g ${s.key}`}
+            >
               {s.label}
             </NavLink>
           ))}
           <button className="link help-button" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)">
             Shortcuts <kbd>?</kbd>
           </button>
+          <OutboxStatus />
         </nav>
         <main className="main">
           {settings.error && (
@@ -128,6 +136,12 @@ export function Layout() {
               </tr>
               <tr>
                 <td>
+                  Task: <kbd>x</kbd> <kbd>z</kbd>
+                </td>
+                <td>Mark the focused task done / snooze it until tomorrow</td>
+              </tr>
+              <tr>
+                <td>
                   <kbd>Esc</kbd>
                 </td>
                 <td>Close a dialog</td>
@@ -141,7 +155,13 @@ export function Layout() {
               {SCREENS.map((s, i) => (
                 <tr key={s.path}>
                   <td>
-                    <kbd>g</kbd> <kbd>{s.key}</kbd> or <kbd>Alt+{(i + 1) % 10}</kbd>
+                    <kbd>g</kbd> <kbd>{s.key}</kbd>
+                    {i < 10 && (
+                      <>
+                        {" "}
+                        or <kbd>Alt+{(i + 1) % 10}</kbd>
+                      </>
+                    )}
                   </td>
                   <td>Go to {s.label}</td>
                 </tr>

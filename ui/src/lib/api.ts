@@ -107,6 +107,27 @@ export const api = {
   auditVerify: cmd.auditVerify,
 };
 
+/** Automation: tasks, the timed rules, e-mail templates and the outbox. */
+export const automationApi = {
+  tasks: cmd.tasksList,
+  tasksToday: cmd.tasksToday,
+  taskDone: cmd.taskDone,
+  taskSnooze: cmd.taskSnooze,
+  rules: cmd.automationRules,
+  ruleSet: cmd.automationSet,
+  templates: cmd.templatesList,
+  templateSet: cmd.templateSet,
+  templateSetEnabled: cmd.templateSetEnabled,
+  templatePreview: cmd.templatePreview,
+  outbox: cmd.outboxList,
+  outboxSummary: cmd.outboxSummary,
+  outboxSend: cmd.outboxSend,
+  outboxRetry: cmd.outboxRetry,
+  outboxCancel: cmd.outboxCancel,
+  outboxSave: cmd.outboxSave,
+  smtpPasswordSet: cmd.smtpPasswordSet,
+};
+
 // ---------------------------------------------------------------------------
 // The Data screen. Long operations take an operation id (for `cancelOperation`)
 // and a callback that receives the core's progress through a Tauri channel.

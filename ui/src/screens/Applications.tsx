@@ -10,6 +10,7 @@ import { date, label } from "../lib/format";
 import { fieldError, formError, useAction, useLoad } from "../lib/hooks";
 import { Badge, DataTable, Empty, Field, FormError, Modal, Pager } from "../components/ui";
 import { NEW_ITEM_EVENT } from "../components/Layout";
+import { Tasks } from "../components/Tasks";
 
 const LIMIT = 50;
 
@@ -17,6 +18,8 @@ function Actions(props: { app: Application }) {
   const { app } = props;
   const navigate = useNavigate();
   const act = useAction();
+  const [rejecting, setRejecting] = useState(false);
+  const [reason, setReason] = useState("");
   const open = app.status === "pending" || app.status === "under_review";
   if (!open) return null;
   return (
@@ -31,9 +34,33 @@ function Actions(props: { app: Application }) {
       >
         Approve
       </button>
-      <button className="danger" onClick={() => act.run(() => api.applicationReject(app.id))}>
+      <button className="danger" onClick={() => setRejecting(true)}>
         Reject
       </button>
+      {rejecting && (
+        <Modal title={`Reject ${app.name}`} onClose={() => setRejecting(false)}>
+          <form
+            onSubmit={async (e) => {
+              e.preventDefault();
+              if (await act.run(() => api.applicationReject(app.id, reason.trim() === "" ? null : reason))) {
+                setRejecting(false);
+              }
+            }}
+          >
+            <Field
+              label="Reason (given in the rejection e-mail)"
+              name="reason"
+              error={fieldError(act.error, "reason")}
+              hint="Optional"
+            >
+              <textarea name="reason" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />
+            </Field>
+            <button className="danger" type="submit" disabled={act.busy}>
+              Reject
+            </button>
+          </form>
+        </Modal>
+      )}
       {act.error && (
         <span className="inline-error" role="alert">
           {act.error.message}
@@ -128,6 +155,7 @@ export function ApplicationsScreen() {
             <dt>Applied</dt>
             <dd>{date(detail.data.created_at)}</dd>
           </dl>
+          <Tasks record={detail.data.id} title="Tasks" />
           <Actions app={detail.data} />
         </div>
       )}

@@ -5,6 +5,7 @@ import type { Dashboard } from "../lib/bindings/Dashboard";
 import { date, label, money, useCurrency } from "../lib/format";
 import { useLoad } from "../lib/hooks";
 import { Badge, Empty } from "../components/ui";
+import { Tasks } from "../components/Tasks";
 
 /**
  * At launch the dashboard is asked for as soon as the script runs, beside
@@ -92,6 +93,8 @@ export function DashboardScreen() {
           </div>
         </Link>
       </div>
+
+      <Tasks title="Today" />
 
       <h2>Needs attention</h2>
       <div className="attention">

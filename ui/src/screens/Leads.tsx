@@ -20,6 +20,7 @@ import { date, dateTime, label, money, plainAmount, ruleLabel, useCurrency } fro
 import { fieldError, formError, useAction, useDebounced, useLoad } from "../lib/hooks";
 import { Badge, DataTable, Empty, Field, FormError, Modal, Pager } from "../components/ui";
 import { NEW_ITEM_EVENT } from "../components/Layout";
+import { Tasks } from "../components/Tasks";
 import { NewLeadForm } from "./leads/NewLeadForm";
 
 export { LEAD_STATUSES };
@@ -383,6 +384,7 @@ function LeadPanel(props: { id: string; onMove: (l: Lead, to: LeadStatus) => voi
               </select>
             </dd>
           </dl>
+          <Tasks record={d.data.lead.id} title="Tasks" />
           <h3>Pipeline history</h3>
           <ul className="list">
             {d.data.history.map((m, i) => (
