@@ -257,6 +257,7 @@ fn total_applications(app: &App) -> i64 {
 }
 
 mod analytics;
+mod automation;
 mod data;
 mod start;
 
