@@ -80,7 +80,22 @@ pub enum Touch {
         name: String,
         email: String,
     },
+    /// An outbox message to or about the person: its subject and body
+    /// replaced, its recipient too when it was theirs (`recipient`: the
+    /// pseudonym's name and e-mail); a queued one is cancelled.
+    Message {
+        id: String,
+        recipient: Option<(String, String)>,
+    },
+    /// A task about the person's record: its title replaced.
+    Task {
+        id: String,
+        title: String,
+    },
 }
+
+/// The subject and body an erased outbox message keeps.
+pub const ERASED_TEXT: &str = "(erased on request)";
 
 impl Touch {
     pub fn entity(&self) -> Entity {
@@ -90,6 +105,8 @@ impl Touch {
             Touch::Lead { .. } => Entity::Lead,
             Touch::Plan { .. } => Entity::Plan,
             Touch::Payout { .. } => Entity::Payout,
+            Touch::Message { .. } => Entity::Outbox,
+            Touch::Task { .. } => Entity::Task,
         }
     }
 
@@ -99,7 +116,9 @@ impl Touch {
             | Touch::Application { id, .. }
             | Touch::Lead { id, .. }
             | Touch::Plan { id, .. }
-            | Touch::Payout { id, .. } => id,
+            | Touch::Payout { id, .. }
+            | Touch::Message { id, .. }
+            | Touch::Task { id, .. } => id,
         }
     }
 
@@ -132,6 +151,12 @@ impl Touch {
                 ("partner_name", name.clone().into()),
                 ("partner_email", email.clone().into()),
             ],
+            // A message's audit images hold its recipient, never its text.
+            Touch::Message { recipient, .. } => match recipient {
+                Some((_, email)) => vec![("recipient", email.clone().into())],
+                None => Vec::new(),
+            },
+            Touch::Task { title, .. } => vec![("title", title.clone().into())],
         }
     }
 
@@ -185,8 +210,28 @@ fn pseudo_email(id: &str) -> String {
 fn plan(conn: &Connection, kind: SubjectKind, id: &str, reason: &str) -> Result<ErasurePlan> {
     let mut touches = Vec::new();
     let person = |id: &str, what: &str| (format!("Erased {what} {}", short(id)), pseudo_email(id));
+    // The outbox messages to `email` (or about `record`), and the tasks of `record`.
+    let automation =
+        |touches: &mut Vec<Touch>, record: &str, email: Option<&str>, who: (String, String)| -> Result<()> {
+            for (id, to_them) in repo::erase::messages_of(conn, record, email)? {
+                touches.push(Touch::Message {
+                    id,
+                    recipient: to_them.then(|| who.clone()),
+                });
+            }
+            for id in repo::erase::ids_where(conn, "tasks", "entity_id", record)? {
+                touches.push(Touch::Task {
+                    id,
+                    title: format!("Task about {}", who.0),
+                });
+            }
+            Ok(())
+        };
     let partner_side = |touches: &mut Vec<Touch>, partner: &str| -> Result<()> {
         let (name, email) = person(partner, "partner");
+        let current: Option<String> =
+            conn.query_row("SELECT email FROM partners WHERE id = ?1", [partner], |r| r.get(0))?;
+        automation(touches, partner, current.as_deref(), (name.clone(), email.clone()))?;
         touches.push(Touch::Partner {
             id: partner.to_owned(),
             name,
@@ -216,11 +261,21 @@ fn plan(conn: &Connection, kind: SubjectKind, id: &str, reason: &str) -> Result<
                 conn.query_row("SELECT application_id FROM partners WHERE id = ?1", [id], |r| r.get(0))?;
             if let Some(app) = app {
                 let (name, email) = person(&app, "applicant");
+                let current: Option<String> =
+                    conn.query_row("SELECT email FROM partner_applications WHERE id = ?1", [&app], |r| {
+                        r.get(0)
+                    })?;
+                automation(&mut touches, &app, current.as_deref(), (name.clone(), email.clone()))?;
                 touches.push(Touch::Application { id: app, name, email });
             }
         }
         SubjectKind::Application => {
             let (name, email) = person(id, "applicant");
+            let current: Option<String> =
+                conn.query_row("SELECT email FROM partner_applications WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+            automation(&mut touches, id, current.as_deref(), (name.clone(), email.clone()))?;
             touches.push(Touch::Application {
                 id: id.to_owned(),
                 name,
@@ -232,6 +287,8 @@ fn plan(conn: &Connection, kind: SubjectKind, id: &str, reason: &str) -> Result<
         }
         SubjectKind::Lead => {
             let (name, email) = person(id, "client");
+            // E-mails about the client's deals (a commission names the client) and tasks of the lead.
+            automation(&mut touches, id, None, (name.clone(), email.clone()))?;
             touches.push(Touch::Lead {
                 id: id.to_owned(),
                 name: name.clone(),

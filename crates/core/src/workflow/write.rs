@@ -382,6 +382,13 @@ pub fn subjects_erased(
                     privacy::Touch::Plan { id, business_name } => repo::erase::plan(tx, id, business_name.as_deref())?,
                     // The payout's row holds no name; its audit images do.
                     privacy::Touch::Payout { .. } => {}
+                    privacy::Touch::Message { id, recipient } => repo::erase::message(
+                        tx,
+                        id,
+                        privacy::ERASED_TEXT,
+                        recipient.as_ref().map(|(n, e)| (n.as_str(), e.as_str())),
+                    )?,
+                    privacy::Touch::Task { id, title } => repo::erase::task(tx, id, title)?,
                 }
                 for (seq, before, after) in repo::erase::audit_images(tx, t.entity().as_str(), t.id())? {
                     let scrubbed = |img: &Option<String>| -> (Option<String>, bool) {

@@ -514,3 +514,58 @@ fn tasks_and_the_outbox_travel_in_the_change_feed_and_a_replica_sends_nothing() 
     let err = partnerdesk_core::mail::send_due(&b.store, true).unwrap_err();
     assert!(err.to_string().contains("replica"), "{err}");
 }
+
+#[test]
+fn an_erasure_leaves_no_name_or_address_in_the_outbox_or_the_tasks() {
+    use partnerdesk_core::workflow::privacy::{self, SubjectKind};
+    let e = mail_env();
+    e.store
+        .write(|tx| timed::set(tx, timed::ONBOARDING, Some(true), None, None))
+        .unwrap();
+    let p = e.partner("Zelda Zapped");
+    let l = e.lead(p.id, "Quincy Client", 100_000);
+    e.win(l.id);
+    e.store
+        .write(|tx| privacy::erase(tx, SubjectKind::Partner, &p.id.to_string(), "request"))
+        .unwrap();
+    e.store
+        .write(|tx| privacy::erase(tx, SubjectKind::Lead, &l.id.to_string(), "request"))
+        .unwrap();
+    let needles = ["Zelda", "zelda.zapped@example.com", "Quincy"];
+    let text = e
+        .store
+        .read(|c| {
+            let mut all = String::new();
+            for (table, cols) in [
+                ("outbox", "recipient, recipient_name, subject, body"),
+                ("tasks", "title"),
+            ] {
+                let mut st = c.prepare(&format!("SELECT {cols} FROM {table}"))?;
+                let n = st.column_count();
+                let mut rows = st.query([])?;
+                while let Some(r) = rows.next()? {
+                    for i in 0..n {
+                        all.push_str(&r.get::<_, Option<String>>(i)?.unwrap_or_default());
+                        all.push('|');
+                    }
+                }
+            }
+            let mut st = c.prepare(
+                "SELECT coalesce(before, '') || coalesce(after, '') FROM audit_log WHERE entity IN ('outbox', 'task')",
+            )?;
+            for t in st.query_map([], |r| r.get::<_, String>(0))? {
+                all.push_str(&t?);
+            }
+            Ok(all)
+        })
+        .unwrap();
+    assert!(text.contains("erased on request"), "{text}");
+    for n in needles {
+        assert!(!text.contains(n), "{n:?} is still in the outbox or tasks: {text}");
+    }
+    assert!(
+        queued(&e).is_empty(),
+        "the erased person's queued e-mails are cancelled"
+    );
+    assert_eq!(e.invariants(), Vec::<String>::new());
+}

@@ -223,8 +223,11 @@ pub fn stale_sending(conn: &Connection, before: &str) -> Result<Vec<OutboxMessag
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// (count of queued messages, the newest attempt's time, its error if it failed).
-pub fn outbox_status(conn: &Connection) -> Result<(i64, Option<(String, OutboxStatus, Option<String>)>)> {
+/// The newest attempt: when it ended, the message's status, its error.
+pub type LastAttempt = (String, OutboxStatus, Option<String>);
+
+/// (count of queued messages, the newest attempt).
+pub fn outbox_status(conn: &Connection) -> Result<(i64, Option<LastAttempt>)> {
     let queued: i64 = conn.query_row(
         "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')",
         [],

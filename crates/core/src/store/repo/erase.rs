@@ -44,6 +44,39 @@ pub fn plan(conn: &Connection, id: &str, business_name: Option<&str>) -> Result<
     Ok(())
 }
 
+/// The outbox messages to `email` or about `record` (its own row, or a
+/// commission of the lead `record`): (id, sent to `email`).
+pub fn messages_of(conn: &Connection, record: &str, email: Option<&str>) -> Result<Vec<(String, bool)>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, coalesce(recipient = ?2, 0) FROM outbox
+          WHERE recipient = ?2 OR entity_id = ?1
+             OR entity_id IN (SELECT id FROM commissions WHERE client_lead_id = ?1)
+          ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![record, email], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// An outbox message's text replaced by `text` (and its recipient by the
+/// pseudonym's, when given); a queued one is cancelled.
+pub fn message(conn: &Connection, id: &str, text: &str, recipient: Option<(&str, &str)>) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET subject = ?2, body = ?2, attachment = NULL,
+                recipient_name = CASE WHEN ?4 IS NULL THEN recipient_name ELSE ?3 END,
+                recipient = coalesce(?4, recipient),
+                status = CASE status WHEN 'queued' THEN 'cancelled' ELSE status END
+          WHERE id = ?1",
+        params![id, text, recipient.map(|r| r.0), recipient.map(|r| r.1)],
+    )?;
+    Ok(())
+}
+
+/// A task's title replaced.
+pub fn task(conn: &Connection, id: &str, title: &str) -> Result<()> {
+    conn.execute("UPDATE tasks SET title = ?2 WHERE id = ?1", params![id, title])?;
+    Ok(())
+}
+
 /// The ids of a table's rows where `column` = `value` (related records).
 pub fn ids_where(conn: &Connection, table: &str, column: &str, value: &str) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(&format!("SELECT id FROM {table} WHERE {column} = ?1 ORDER BY id"))?;

@@ -145,7 +145,7 @@ impl MailSettings {
                 self.from = opt(v);
             }
             "webhook.url" => {
-                if !v.is_empty() && !(v.starts_with("https://") || v.starts_with("http://")) {
+                if !(v.is_empty() || v.starts_with("https://") || v.starts_with("http://")) {
                     return Err(Error::validation(
                         key,
                         "must be the https:// address of a Slack or Discord incoming webhook",

@@ -296,7 +296,7 @@ pub fn set(tx: &Tx, name: &str, subject: &str, body: &str, group: Option<GroupId
     check(b, "subject", subject)?;
     check(b, "body", body)?;
     let before = stored(tx, b, group)?;
-    let enabled = before.as_ref().map_or(true, |t| t.enabled);
+    let enabled = before.as_ref().is_none_or(|t| t.enabled);
     let row = (
         row_id(b.name, group),
         b.name.to_owned(),
