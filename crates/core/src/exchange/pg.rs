@@ -214,6 +214,7 @@ CREATE TABLE IF NOT EXISTS automation_rules (
     enabled    boolean NOT NULL,
     days       bigint,
     items      jsonb,
+    enabled_at timestamptz,
     updated_at timestamptz NOT NULL
 );
 CREATE TABLE IF NOT EXISTS automation_firings (

@@ -379,6 +379,26 @@ fn valid_feed() -> Vec<u8> {
     .clone()
 }
 
+/// E-mails queued, tasks, a template and rule settings, firings (the automation's tables).
+fn automation_activity(s: &Store) {
+    use partnerdesk_core::workflow::automation::{templates, timed};
+    s.write(|tx| {
+        partnerdesk_core::workflow::settings::set(tx, "smtp.from", "Agency <p@agency.example>")?;
+        timed::set(tx, timed::ONBOARDING, Some(true), None, None)?;
+        templates::set_enabled(tx, "welcome_day7", false, None)?;
+        let a = partnerdesk_core::workflow::applications::add(
+            tx,
+            &partnerdesk_core::model::NewApplication {
+                name: "Pat Postgres".into(),
+                email: "pat@pg.example".into(),
+                ..Default::default()
+            },
+        )?;
+        partnerdesk_core::workflow::applications::approve(tx, a.id)
+    })
+    .unwrap();
+}
+
 /// The server's URL, or None to skip (never in CI).
 fn pg_url() -> Option<String> {
     match std::env::var("PARTNERDESK_TEST_PG_URL") {
@@ -419,6 +439,7 @@ fn push_to_postgres_creates_the_schema_upserts_and_sends_only_changes() {
     .unwrap();
     activity(&s, &c, "pg");
     rules_activity(&s, &c, "pg");
+    automation_activity(&s);
     let first = pg::push(&s, &target, &mut |_| true).unwrap();
     assert!(first.full);
     let mut remote = pg::connect(&target).unwrap();
