@@ -19,7 +19,7 @@ use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportRe
 use partnerdesk_core::model::{
     AppPlan, Application, ApplicationId, ApplicationStatus, AuditEntry, Commission, CommissionFilter, CommissionId,
     Entity, Group, GroupId, Lead, LeadFilter, LeadId, LeadStatus, NewApplication, NewLead, NewPlan, Page, Partner,
-    PartnerFilter, PartnerId, PartnerStatus, Payout, PayoutId, PlanId, PlanStatus, Tier,
+    PartnerFilter, PartnerId, PartnerStatus, Payout, PayoutId, PlanId, PlanStatus, RuleScope, Tier,
 };
 use partnerdesk_core::monitor::{BundleReport, Diagnostics};
 use partnerdesk_core::progress::Progress;

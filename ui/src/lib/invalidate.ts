@@ -77,6 +77,7 @@ export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   group_add: ["settings", "audit"],
   group_edit: ["settings", "audit"],
   rules_set_tier: ["settings", "commissions", "partners", "dashboard", "analytics", "audit"],
+  rules_use_default: ["settings", "commissions", "partners", "dashboard", "analytics", "audit"],
   partner_set_group: ["partners", "settings", "audit"],
   partner_set_override: ["partners", "settings", "commissions", "dashboard", "analytics", "audit"],
   partner_clear_override: ["partners", "settings", "audit"],

@@ -6,6 +6,7 @@
 pub mod accruals;
 pub mod applications;
 pub mod commissions;
+pub mod groups;
 pub mod invariants;
 pub mod leads;
 pub mod partners;
