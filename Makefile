@@ -43,6 +43,10 @@ fmt:
 ## (`make lint` is the same check on its own).
 CLIPPY_DRIVER := $(shell rustc --print sysroot 2>/dev/null)/bin/clippy-driver
 LINTED := RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+# Every build of `make test` (the tests', the e2e app's, the .deb check's) runs
+# under the same wrapper: cargo rebuilds the workspace's crates when it changes.
+test: export RUSTC_WORKSPACE_WRAPPER := $(CLIPPY_DRIVER)
+test: export CLIPPY_ARGS := -D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 test-rust:
 	$(LINTED) $(CARGO) test --workspace --all-targets --locked --no-run
 	$(LINTED) scripts/with-postgres.sh $(CARGO) test --workspace --locked
