@@ -9,7 +9,7 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL ?= 0
 endif
 
-.PHONY: run test deps lint fmt fmt-check test-rust demo-reference clean-db deps-app deps-e2e ui ui-lint app e2e package package-check
+.PHONY: run test deps lint fmt fmt-check test-rust demo-reference clean-db deps-app deps-e2e ui ui-lint app e2e package package-check e2e-run bundle-check
 
 ## Build the UI and the desktop app and open it on the default database (in the
 ## user's data folder; PARTNERDESK_DB=... or ARGS="--db PATH" open another).
@@ -19,7 +19,7 @@ run: deps deps-app ui
 
 ## Every test: formatting, lints, unit, property, integration and CLI tests,
 ## the tests that cross crates (tests/) and the end-to-end tests (tests/e2e).
-test: deps deps-app deps-e2e ui ui-lint fmt-check test-rust e2e package-check
+test: deps deps-app deps-e2e ui ui-lint fmt-check test-rust e2e-run bundle-check
 
 deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo is missing: install Rust with rustup (https://rustup.rs)"; exit 1; }
@@ -43,6 +43,10 @@ fmt:
 ## (`make lint` is the same check on its own).
 CLIPPY_DRIVER := $(shell rustc --print sysroot 2>/dev/null)/bin/clippy-driver
 LINTED := RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+# Every build of `make test` (the tests', the e2e app's, the .deb check's) runs
+# under the same wrapper: cargo rebuilds the workspace's crates when it changes.
+test: export RUSTC_WORKSPACE_WRAPPER := $(CLIPPY_DRIVER)
+test: export CLIPPY_ARGS := -D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 ## The e-mail tests start a real SMTP server (Debian's python3-aiosmtpd,
 ## scripts/smtp-test-server.py) on a free loopback port: installed when missing.
 test-rust:
@@ -155,14 +159,20 @@ app: deps-app ui
 ## tauri-driver + WebKitWebDriver. Each test has its own time limit
 ## (tests/e2e/harness.mjs); the whole run is bounded too, so that nothing can
 ## hold CI up to its own limit (~70 s normally).
-e2e: deps-e2e app tests/e2e/node_modules/.package-lock.json
+## `make e2e` builds the app first; `make test` runs them (`e2e-run`) on the
+## app and CLI binaries its test build made (cargo builds a package's binaries
+## for its integration tests), so it compiles once.
+e2e: app e2e-run
+e2e-run: deps-e2e tests/e2e/node_modules/.package-lock.json
 	cd tests/e2e && TAURI_DRIVER="$(TAURI_DRIVER)" timeout -k 30 1800 xvfb-run -a -s "-screen 0 1280x800x24" ../../scripts/with-postgres.sh npm run e2e
 
 ## The packaging of `make package`, checked in `make test`: a debug-profile .deb
-## (reusing the tests' build) that must hold the app, its menu entry and icons.
-package-check: deps-app ui
+## of the app already built (`tauri bundle`, no second compile) that must hold
+## the app, its menu entry and icons.
+package-check: app bundle-check
+bundle-check: deps-app ui
 	rm -rf $${CARGO_TARGET_DIR:-target}/debug/bundle/deb
-	ui/node_modules/.bin/tauri build --debug --bundles deb
+	ui/node_modules/.bin/tauri bundle --debug --bundles deb
 	sh scripts/check-deb.sh
 
 ## A .deb of the app in target/release/bundle/deb/ (the tauri CLI from npm).

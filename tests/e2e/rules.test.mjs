@@ -97,6 +97,12 @@ test("rules: a group with its own rate, the trace of each commission, both scope
     });
     await waitText(b, "table[aria-label='Rule versions']", "new deals");
 
+    // 3b. The group goes back to the default table: a new version that says so.
+    const back = "form[aria-label='Use the default table']";
+    await b.$(back).$("button=Agencies uses the default table").click();
+    await waitText(b, "table[aria-label='Rule versions']", "the default table", 15000);
+    await b.$(back).waitForDisplayed({ reverse: true, timeout: 15000 });
+
     // 4. A simulation of a draft: the cost per month and per partner.
     await b.execute(() => {
       window.location.hash = "#/settings/simulator";

@@ -6,6 +6,13 @@ use std::sync::{Arc, Mutex};
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
+
+    /// A scripted clock (`PARTNERDESK_NOW`): each process starts again from
+    /// the same set time, so a write takes a time after the database's last
+    /// one (see `Store::write`) and the records of a script stay in order.
+    fn scripted(&self) -> bool {
+        false
+    }
 }
 
 /// The wall clock.
@@ -51,6 +58,9 @@ pub struct OffsetClock {
 impl Clock for OffsetClock {
     fn now(&self) -> DateTime<Utc> {
         self.base + chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default()
+    }
+    fn scripted(&self) -> bool {
+        true
     }
 }
 

@@ -93,8 +93,9 @@ pub fn audit_verify(conn: &Connection) -> Result<AuditVerification> {
     repo::audit_chain::verify(conn)
 }
 
-pub fn settings(conn: &Connection) -> Result<Settings> {
-    settings::load(conn)
+/// The settings, with the default tier table in force on `today` (YYYY-MM-DD).
+pub fn settings(conn: &Connection, today: &str) -> Result<Settings> {
+    settings::load_on(conn, today)
 }
 
 /// A partner with what the partner page shows.

@@ -20,7 +20,7 @@ use partnerdesk_core::mail::{SecretPlace, SendReport};
 use partnerdesk_core::model::{
     AppPlan, Application, ApplicationId, ApplicationStatus, AuditEntry, Commission, CommissionFilter, CommissionId,
     Entity, Group, GroupId, Lead, LeadFilter, LeadId, LeadStatus, NewApplication, NewLead, NewPlan, Page, Partner,
-    PartnerFilter, PartnerId, PartnerStatus, Payout, PayoutId, PlanId, PlanStatus, Tier,
+    PartnerFilter, PartnerId, PartnerStatus, Payout, PayoutId, PlanId, PlanStatus, RuleScope, Tier,
 };
 use partnerdesk_core::model::{AutomationRule, OutboxId, OutboxMessage, OutboxStatus, TaskId, TaskItem, Template};
 use partnerdesk_core::monitor::{BundleReport, Diagnostics};

@@ -78,6 +78,7 @@ macro_rules! with_commands {
                 group_edit(id: GroupId, edit: GroupEdit) -> Group;
                 rules_show(group: Option<GroupId>) -> RulesView;
                 rules_set_tier(change: TierChange) -> RuleChanged;
+                rules_use_default(group: GroupId, from: Option<String>, scope: RuleScope) -> RuleChanged;
                 rules_simulate(draft: Draft, from: Option<String>, to: Option<String>) -> Simulation;
                 partner_rules(id: PartnerId) -> PartnerRules;
                 partner_set_group(id: PartnerId, group: GroupId) -> Partner;

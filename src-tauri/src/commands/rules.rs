@@ -3,7 +3,7 @@
 
 use crate::state::{AppState, CmdResult};
 use partnerdesk_core::clock::fmt_time;
-use partnerdesk_core::model::{Commission, Group, GroupId, LeadId, LeadStatus, Partner, PartnerId};
+use partnerdesk_core::model::{Commission, Group, GroupId, LeadId, LeadStatus, Partner, PartnerId, RuleScope};
 use partnerdesk_core::workflow::leads::{self, MoveOutcome};
 use partnerdesk_core::workflow::rules::{
     self, DueRun, GroupEdit, GroupInfo, OverrideInput, PartnerRules, RetainerTerms, RuleChanged, RulesView, TierChange,
@@ -12,7 +12,7 @@ use partnerdesk_core::workflow::simulate::{self, Draft, Simulation};
 use tauri::State;
 
 /// Today (UTC day) by the store's clock.
-fn today(state: &AppState) -> CmdResult<String> {
+pub(crate) fn today(state: &AppState) -> CmdResult<String> {
     Ok(fmt_time(state.store()?.now())[..10].to_owned())
 }
 
@@ -41,6 +41,16 @@ pub async fn rules_show(state: State<'_, AppState>, group: Option<GroupId>) -> C
 #[tauri::command(rename_all = "snake_case")]
 pub async fn rules_set_tier(state: State<'_, AppState>, change: TierChange) -> CmdResult<RuleChanged> {
     state.write(|tx| rules::set_tier(tx, &change))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rules_use_default(
+    state: State<'_, AppState>,
+    group: GroupId,
+    from: Option<String>,
+    scope: RuleScope,
+) -> CmdResult<RuleChanged> {
+    state.write(|tx| rules::use_default_table(tx, group, from.as_deref(), scope))
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -7,12 +7,14 @@ use tauri::State;
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn settings_get(state: State<'_, AppState>) -> CmdResult<Settings> {
-    state.read(queries::settings)
+    let day = super::rules::today(&state)?;
+    state.read(|c| queries::settings(c, &day))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn settings_entries(state: State<'_, AppState>) -> CmdResult<Vec<SettingEntry>> {
-    state.read(|c| Ok(queries::settings(c)?.entries()))
+    let day = super::rules::today(&state)?;
+    state.read(|c| Ok(queries::settings(c, &day)?.entries()))
 }
 
 #[tauri::command(rename_all = "snake_case")]

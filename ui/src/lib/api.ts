@@ -94,6 +94,7 @@ export const api = {
   groupEdit: cmd.groupEdit,
   rules: cmd.rulesShow,
   rulesSetTier: cmd.rulesSetTier,
+  rulesUseDefault: cmd.rulesUseDefault,
   rulesSimulate: cmd.rulesSimulate,
   partnerRules: cmd.partnerRules,
   partnerSetGroup: cmd.partnerSetGroup,

@@ -71,6 +71,7 @@ import type { Recovery } from "./bindings/Recovery";
 import type { RestoreReport } from "./bindings/RestoreReport";
 import type { RetainerTerms } from "./bindings/RetainerTerms";
 import type { RuleChanged } from "./bindings/RuleChanged";
+import type { RuleScope } from "./bindings/RuleScope";
 import type { RulesView } from "./bindings/RulesView";
 import type { ScreenChart } from "./bindings/ScreenChart";
 import type { ScreenData } from "./bindings/ScreenData";
@@ -169,6 +170,7 @@ export function commands(call: Call) {
     groupEdit: (id: GroupId, edit: GroupEdit) => call<Group>("group_edit", { id, edit }),
     rulesShow: (group: GroupId | null) => call<RulesView>("rules_show", { group }),
     rulesSetTier: (change: TierChange) => call<RuleChanged>("rules_set_tier", { change }),
+    rulesUseDefault: (group: GroupId, from: string | null, scope: RuleScope) => call<RuleChanged>("rules_use_default", { group, from, scope }),
     rulesSimulate: (draft: Draft, from: string | null, to: string | null) => call<Simulation>("rules_simulate", { draft, from, to }),
     partnerRules: (id: PartnerId) => call<PartnerRules>("partner_rules", { id }),
     partnerSetGroup: (id: PartnerId, group: GroupId) => call<Partner>("partner_set_group", { id, group }),

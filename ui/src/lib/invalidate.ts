@@ -81,6 +81,7 @@ export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   group_add: ["settings", "audit"],
   group_edit: ["settings", "audit"],
   rules_set_tier: ["settings", "commissions", "partners", "dashboard", "analytics", "audit", "outbox"],
+  rules_use_default: ["settings", "commissions", "partners", "dashboard", "analytics", "audit", "outbox"],
   partner_set_group: ["partners", "settings", "audit"],
   partner_set_override: ["partners", "settings", "commissions", "dashboard", "analytics", "audit", "outbox"],
   partner_clear_override: ["partners", "settings", "audit"],

@@ -149,7 +149,8 @@ fn audit_verify(ctx: &Ctx) -> anyhow::Result<u8> {
 pub fn settings(ctx: &Ctx, cmd: SettingsCmd) -> anyhow::Result<u8> {
     match cmd {
         SettingsCmd::Get { key: None } => {
-            let entries = ctx.read("reading the settings", |c| Ok(settings::load(c)?.entries()))?;
+            let day = super::rules::today(ctx);
+            let entries = ctx.read("reading the settings", |c| Ok(settings::load_on(c, &day)?.entries()))?;
             ctx.out.emit(&entries, || {
                 let mut t = Table::new(&["KEY", ">VALUE", "MEANING"]);
                 for e in &entries {
@@ -159,8 +160,9 @@ pub fn settings(ctx: &Ctx, cmd: SettingsCmd) -> anyhow::Result<u8> {
             })?;
         }
         SettingsCmd::Get { key: Some(key) } => {
+            let day = super::rules::today(ctx);
             let entry = ctx.read("reading the setting", |c| {
-                let entries = settings::load(c)?.entries();
+                let entries = settings::load_on(c, &day)?.entries();
                 let known: Vec<String> = entries.iter().map(|e| e.key.clone()).collect();
                 entries.into_iter().find(|e| e.key == key.trim()).ok_or_else(|| {
                     Error::validation("key", format!("unknown setting {key:?}; known: {}", known.join(", ")))

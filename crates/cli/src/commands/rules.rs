@@ -6,7 +6,7 @@ use clap::Subcommand;
 use partnerdesk_core::clock::fmt_time;
 use partnerdesk_core::model::{RuleKind, RuleScope, RuleTrace, RuleVersion, Tier, TierRule};
 use partnerdesk_core::money::{parse_amount, parse_rate_percent};
-use partnerdesk_core::workflow::rules::{self, GroupEdit, GroupInfo, RulesView, TierChange};
+use partnerdesk_core::workflow::rules::{self, GroupEdit, GroupInfo, GroupSettings, RulesView, TierChange};
 use partnerdesk_core::workflow::simulate::{self, Simulation};
 use partnerdesk_core::Error;
 use std::path::PathBuf;
@@ -38,6 +38,9 @@ pub enum GroupCmd {
         /// Remove the milestone bonus
         #[arg(long, conflicts_with_all = ["milestone_deals", "milestone_amount"])]
         no_milestone: bool,
+        /// The first day the change applies (default: today); a new dated version of the group
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
     },
 }
 
@@ -71,6 +74,17 @@ pub enum RulesCmd {
         #[arg(long, value_name = "new|pending", default_value = "new")]
         scope: String,
     },
+    /// A group goes back to the default tier table: a new version from a date, with a scope
+    UseDefault {
+        #[arg(long, value_name = "G")]
+        group: String,
+        /// The first day it applies (default: today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// new: deals won from the date on; pending: also re-rate the pending commissions from the date
+        #[arg(long, value_name = "new|pending", default_value = "new")]
+        scope: String,
+    },
     /// Replay the won deals under a draft rule set (JSON) and compare the cost with today's rules
     Simulate {
         /// The draft file (see the README for its format)
@@ -85,7 +99,7 @@ pub enum RulesCmd {
     },
 }
 
-fn today(ctx: &Ctx) -> String {
+pub(crate) fn today(ctx: &Ctx) -> String {
     fmt_time(ctx.store.now())[..10].to_owned()
 }
 
@@ -122,7 +136,8 @@ fn versions(vs: &[RuleVersion]) -> String {
             (_, Some(p)) => format!("partner {p}"),
             _ => "default".to_owned(),
         };
-        let change = match (&v.tiers, v.override_rate, v.override_flat) {
+        let mut change = match (&v.tiers, v.override_rate, v.override_flat) {
+            (Some(ts), _, _) if ts.is_empty() => "the default table".to_owned(),
             (Some(ts), _, _) => ts
                 .iter()
                 .map(|r| format!("{} {}", r.tier, rate(r.rate_bp)))
@@ -132,6 +147,12 @@ fn versions(vs: &[RuleVersion]) -> String {
             (_, _, Some(f)) => format!("flat {}", money(f)),
             _ => "cleared".to_owned(),
         };
+        if let Some(l) = v.recurring_limit {
+            change.push_str(&format!("; retainer limit {l} months"));
+            if let (Some(n), Some(a)) = (v.milestone_deals, v.milestone_amount) {
+                change.push_str(&format!("; milestone {} at deal {n}", money(a)));
+            }
+        }
         t.row(vec![
             v.version.to_string(),
             of,
@@ -158,15 +179,20 @@ fn show_view(v: &RulesView) -> String {
         v.in_force.version, v.in_force.effective_from
     );
     s.push_str(&tier_table(&v.in_force.tiers));
-    if let Some(g) = &v.group {
-        s.push_str(&section("Settings", &group_settings(g)));
+    if let Some(g) = &v.settings {
+        s.push_str(&section("Settings in force today", &group_settings(g)));
     }
     s.push_str(&section("Versions", &versions(&v.versions)));
     s
 }
 
-fn group_settings(g: &partnerdesk_core::model::Group) -> String {
+fn group_settings(g: &GroupSettings) -> String {
     kv(&[
+        (
+            "Version",
+            g.version
+                .map_or_else(|| "none (the defaults)".to_owned(), |v| format!("v{v}")),
+        ),
         ("Retainer limit", format!("{} months", g.recurring_limit)),
         (
             "Milestone bonus",
@@ -195,6 +221,7 @@ pub fn group(ctx: &Ctx, cmd: GroupCmd) -> anyhow::Result<u8> {
                     group: g,
                     partners,
                     in_force,
+                    settings,
                 } in &list
                 {
                     t.row(vec![
@@ -204,8 +231,8 @@ pub fn group(ctx: &Ctx, cmd: GroupCmd) -> anyhow::Result<u8> {
                             RuleKind::GroupTier => format!("own, v{}", in_force.version),
                             _ => format!("default, v{}", in_force.version),
                         },
-                        g.recurring_limit.to_string(),
-                        match (g.milestone_deals, g.milestone_amount) {
+                        settings.recurring_limit.to_string(),
+                        match (settings.milestone_deals, settings.milestone_amount) {
                             (Some(n), Some(a)) => format!("{} at deal {n}", money(a)),
                             _ => String::new(),
                         },
@@ -228,8 +255,10 @@ pub fn group(ctx: &Ctx, cmd: GroupCmd) -> anyhow::Result<u8> {
             milestone_deals,
             milestone_amount,
             no_milestone,
+            from,
         } => {
-            let g = ctx.write("changing the group", |tx| {
+            let day = today(ctx);
+            let v = ctx.write("changing the group", |tx| {
                 let g = rules::group_named(tx, &name)?;
                 let milestone = match (milestone_deals.as_deref(), milestone_amount.as_deref()) {
                     (Some(n), Some(a)) => {
@@ -241,11 +270,13 @@ pub fn group(ctx: &Ctx, cmd: GroupCmd) -> anyhow::Result<u8> {
                     recurring_limit: parse_opt(recurring_limit.as_deref(), |t| whole("recurring_limit", t))?,
                     milestone,
                     no_milestone,
+                    from,
                 };
-                rules::edit_group(tx, g.id, &e)
+                let g = rules::edit_group(tx, g.id, &e)?;
+                Ok((rules::show(tx, Some(g.id), &day)?, g))
             })?;
-            ctx.out
-                .emit(&g, || format!("Group {}:\n{}", g.name, group_settings(&g)))?;
+            // The group's row (its newest version's settings); the text shows what is in force today.
+            ctx.out.emit(&v.1, || show_view(&v.0))?;
         }
     }
     Ok(0)
@@ -302,6 +333,23 @@ pub fn run(ctx: &Ctx, cmd: RulesCmd) -> anyhow::Result<u8> {
                         done.rerated.len(),
                         money(total)
                     ));
+                }
+                s
+            })?;
+        }
+        RulesCmd::UseDefault { group, from, scope } => {
+            let done = ctx.write("changing the group's tier table", |tx| {
+                let g = rules::group_named(tx, &group)?;
+                rules::use_default_table(tx, g.id, from.as_deref(), RuleScope::parse(&scope)?)
+            })?;
+            ctx.out.emit(&done, || {
+                let v = &done.version;
+                let mut s = format!(
+                    "Rule version {}: the group uses the default tier table from {}.\n",
+                    v.version, v.effective_from
+                );
+                if !done.rerated.is_empty() {
+                    s.push_str(&format!("{} pending commissions re-rated.\n", done.rerated.len()));
                 }
                 s
             })?;

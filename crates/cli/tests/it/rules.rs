@@ -514,3 +514,109 @@ fn the_simulator_compares_a_draft_with_todays_rules() {
         &[],
     );
 }
+
+#[test]
+fn a_groups_settings_and_its_table_change_by_dated_versions() {
+    let db = Db::new();
+    let t0 = "2026-03-01T10:00:00Z";
+    let p = partner_at(&db, t0, "Ann Lee", "ann@example.com");
+    at(&db, t0, &["group", "add", "Agencies"]);
+    at(&db, t0, &["partner", "set-group", &p, "Agencies"]);
+    // A milestone from April: the row shows it, today's rules do not have it yet.
+    let g = at(
+        &db,
+        t0,
+        &[
+            "group",
+            "set",
+            "Agencies",
+            "--milestone-deals",
+            "1",
+            "--milestone-amount",
+            "50",
+            "--from",
+            "2026-04-01",
+        ],
+    );
+    assert_eq!(g["milestone_deals"], 1);
+    let shown = at(&db, t0, &["group", "show", "Agencies"]);
+    assert_eq!(shown["settings"]["milestone_deals"], Value::Null, "{shown}");
+    let won = at(
+        &db,
+        t0,
+        &[
+            "lead",
+            "move",
+            &lead_at(&db, t0, &p, "a@client.example", "1000"),
+            "closed_won",
+        ],
+    );
+    assert_eq!(won["milestone"], Value::Null, "won in March: {won}");
+    let t1 = "2026-04-02T10:00:00Z";
+    let shown = at(&db, t1, &["group", "show", "Agencies"]);
+    assert_eq!(shown["settings"]["milestone_deals"], 1, "{shown}");
+
+    // The group's own table, then back to the default from a date.
+    at(
+        &db,
+        t1,
+        &["rules", "set-tier", "bronze", "--rate", "20", "--group", "Agencies"],
+    );
+    let lead = lead_at(&db, t1, &p, "b@client.example", "1000");
+    let won = at(&db, t1, &["lead", "move", &lead, "closed_won"]);
+    assert_eq!(won["commission"]["rule"]["kind"], "group_tier");
+    assert_eq!(won["commission"]["commission_amount"], 20_000);
+    let back = at(
+        &db,
+        t1,
+        &["rules", "use-default", "--group", "Agencies", "--scope", "pending"],
+    );
+    assert_eq!(back["version"]["tiers"], serde_json::json!([]));
+    assert_eq!(back["rerated"][0]["commission_amount"], 10_000);
+    assert_eq!(back["rerated"][0]["rule"]["kind"], "default_tier");
+    let shown = at(&db, t1, &["rules", "show", "--group", "Agencies"]);
+    assert_eq!(shown["in_force"]["kind"], "default_tier");
+    let o = db
+        .cmd(&["rules", "use-default", "--group", "Agencies", "--json"])
+        .env("PARTNERDESK_NOW", t1)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("already uses the default"), "{}", stderr(&o));
+    db.ok(&["doctor"]);
+}
+
+#[test]
+fn settings_show_the_default_table_in_force_today() {
+    let db = Db::new();
+    let t0 = "2026-03-01T10:00:00Z";
+    at(
+        &db,
+        t0,
+        &["rules", "set-tier", "silver", "--rate", "14", "--from", "2026-06-01"],
+    );
+    let now = at(&db, t0, &["settings", "get", "tier.silver.rate"]);
+    assert_eq!(now["value"], "12.5", "{now}");
+    let june = at(&db, "2026-06-01T10:00:00Z", &["settings", "get", "tier.silver.rate"]);
+    assert_eq!(june["value"], "14", "{june}");
+}
+
+/// Every command of a script starts again from the same `PARTNERDESK_NOW`:
+/// each write still lands after the one before, so the history of each lead
+/// is in order and `doctor` finds nothing.
+#[test]
+fn commands_run_at_one_set_time_keep_their_order() {
+    let db = Db::new();
+    let t0 = "2026-03-01T10:00:00Z";
+    let p = partner_at(&db, t0, "Ann Lee", "ann@example.com");
+    let mut last = String::new();
+    for i in 0..6 {
+        let lead = lead_at(&db, t0, &p, &format!("c{i}@client.example"), "1000");
+        let won = at(&db, t0, &["lead", "move", &lead, "closed_won"]);
+        let stamp = won["lead"]["updated_at"].as_str().unwrap().to_owned();
+        assert!(stamp > last, "{stamp} after {last}");
+        assert!(stamp.starts_with("2026-03-01T10:00:0"), "{stamp}");
+        last = stamp;
+    }
+    db.ok(&["doctor"]);
+}

@@ -207,6 +207,10 @@ ALTER TABLE commissions ADD COLUMN IF NOT EXISTS rule_version bigint REFERENCES 
 ALTER TABLE commissions ADD COLUMN IF NOT EXISTS rule_tier text;
 ALTER TABLE commissions ADD COLUMN IF NOT EXISTS reason text;
 ALTER TABLE commissions ADD COLUMN IF NOT EXISTS accrual_month text;
+-- Schema version 10: a group version carries the group's settings.
+ALTER TABLE rule_versions ADD COLUMN IF NOT EXISTS recurring_limit bigint;
+ALTER TABLE rule_versions ADD COLUMN IF NOT EXISTS milestone_deals bigint;
+ALTER TABLE rule_versions ADD COLUMN IF NOT EXISTS milestone_amount numeric(14,2);
 -- Automation (schema version 12): timed rules, their firings, tasks, e-mail
 -- templates and the outbox (never the SMTP password: it is not in the database).
 CREATE TABLE IF NOT EXISTS automation_rules (

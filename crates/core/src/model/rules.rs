@@ -12,8 +12,11 @@ impl GroupId {
     pub const STANDARD: GroupId = GroupId(uuid::Uuid::from_u128(0x00000000_0000_7000_8000_000000000001));
 }
 
-/// A partner group: its own settings; its tier table is its latest own rule
-/// version, or the default table when it has none (it inherits).
+/// A partner group. Its rules (tier table, retainer limit, milestone bonus)
+/// are dated group versions (`RuleVersion`); the settings here are those of
+/// its newest version, kept for reading (the rules read the version in force
+/// on a deal's day). A group without a version of its own, or whose version
+/// has an empty table, inherits the default table.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Group {
@@ -110,7 +113,8 @@ pub struct RuleVersion {
     /// YYYY-MM-DD (UTC): deals won from this day on.
     pub effective_from: String,
     pub scope: RuleScope,
-    /// The whole tier table (default and group versions).
+    /// The whole tier table (default and group versions; a group version's
+    /// empty table means it inherits the default table).
     pub tiers: Option<Vec<TierRule>>,
     /// An override's rate, basis points.
     pub override_rate: Option<i64>,
@@ -118,6 +122,15 @@ pub struct RuleVersion {
     pub override_flat: Option<i64>,
     /// The last day an override applies (YYYY-MM-DD).
     pub override_until: Option<String>,
+    /// A group version's retainer limit (months).
+    #[serde(default)]
+    pub recurring_limit: Option<i64>,
+    /// A group version's milestone bonus: on won deal N ...
+    #[serde(default)]
+    pub milestone_deals: Option<i64>,
+    /// ... this many cents.
+    #[serde(default)]
+    pub milestone_amount: Option<i64>,
     pub created_at: String,
 }
 

@@ -187,7 +187,15 @@ impl Store {
         let timer = Timer::start("write");
         let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let now = self.clock.now();
+        let mut now = self.clock.now();
+        if self.clock.scripted() {
+            // Commands of one script run at the same set time in turn: never
+            // before the last write, a millisecond after it at least.
+            let last: Option<String> = tx.query_row("SELECT max(at) FROM audit_log", [], |r| r.get(0))?;
+            if let Some(last) = last.as_deref().and_then(crate::clock::parse_time) {
+                now = now.max(last + chrono::Duration::milliseconds(1));
+            }
+        }
         let tx = Tx {
             tx,
             now,

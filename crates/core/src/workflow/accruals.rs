@@ -60,7 +60,8 @@ fn one_off(tx: &Tx, p: &Partner, amount: i64, reason: String, kind: RuleKind, ve
 /// standing deal (once per partner and N).
 pub fn milestone_after_win(tx: &Tx, p: &Partner) -> Result<Option<Commission>> {
     let g = repo::rules::group(tx, p.group_id)?;
-    let (Some(n), Some(amount)) = (g.milestone_deals, g.milestone_amount) else {
+    let s = super::groups::group_settings_in_force(tx, p.group_id, super::rules::day_of(tx.now_text()))?;
+    let (Some(n), Some(amount)) = (s.milestone_deals, s.milestone_amount) else {
         return Ok(None);
     };
     if p.total_deals != n {
@@ -70,7 +71,7 @@ pub fn milestone_after_win(tx: &Tx, p: &Partner) -> Result<Option<Commission>> {
     if repo::rules::has_milestone(tx, p.id, &reason)? {
         return Ok(None);
     }
-    let c = one_off(tx, p, amount, reason, RuleKind::Milestone, None);
+    let c = one_off(tx, p, amount, reason, RuleKind::Milestone, s.version);
     let due = write::commission_created(tx, &c)?;
     due.settle(tx)?;
     Ok(Some(c))
@@ -155,7 +156,9 @@ pub fn run_due(tx: &Tx) -> Result<DueRun> {
             None => now,
         };
         let p = repo::partners::get(tx, r.partner_id)?;
-        let limit = repo::rules::group(tx, p.group_id)?.recurring_limit;
+        // The limit of the group's rules on the day the deal was won.
+        let limit = super::groups::group_settings_in_force(tx, p.group_id, super::rules::day_of(&r.started_at))?
+            .recurring_limit;
         let n = r.months.min(limit);
         let done = repo::rules::accrued_months(tx, r.lead_id)?;
         let mut dues = Vec::new();

@@ -7,6 +7,7 @@ pub mod accruals;
 pub mod applications;
 pub mod automation;
 pub mod commissions;
+pub mod groups;
 pub mod invariants;
 pub mod leads;
 pub mod partners;

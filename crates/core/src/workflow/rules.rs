@@ -130,8 +130,11 @@ impl TableInForce {
 }
 
 pub fn table_in_force(conn: &Connection, group: GroupId, day: &str) -> Result<TableInForce> {
-    let (kind, v) = match repo::rules::in_force(conn, RuleSubject::Group, Some(group), None, day)? {
+    let own = repo::rules::in_force(conn, RuleSubject::Group, Some(group), None, day)?
+        .filter(|v| v.tiers.as_ref().is_some_and(|t| !t.is_empty()));
+    let (kind, v) = match own {
         Some(v) => (RuleKind::GroupTier, v),
+        // No version of its own, or one that inherits (an empty table).
         None => (
             RuleKind::DefaultTier,
             repo::rules::in_force(conn, RuleSubject::Default, None, None, day)?
@@ -232,92 +235,12 @@ pub fn promotion(tx: &Tx, p: &Partner, deals: i64, revenue: i64) -> Result<Optio
     Ok((target > p.tier).then_some(target))
 }
 
-// ---- Groups ----
-
-/// A group by name (case-insensitive), or a not-found error naming it.
-pub fn group_named(conn: &Connection, name: &str) -> Result<Group> {
-    repo::rules::group_by_name(conn, name)?.ok_or_else(|| Error::not_found("group", name.trim()))
-}
-
-/// A new group (inheriting the default tier table, the default recurring limit).
-pub fn add_group(tx: &Tx, name: &str) -> Result<Group> {
-    let name = super::validate::required("name", name, super::validate::MAX_NAME)?;
-    if let Some(g) = repo::rules::group_by_name(tx, &name)? {
-        return Err(Error::validation("name", format!("a group named {:?} exists", g.name)));
-    }
-    let now = tx.now_text().to_owned();
-    let g = Group {
-        id: GroupId::new_at(tx.now()),
-        name,
-        recurring_limit: 12,
-        milestone_deals: None,
-        milestone_amount: None,
-        created_at: now.clone(),
-        updated_at: now,
-    };
-    write::group_created(tx, &g)?;
-    Ok(g)
-}
-
-/// A group's settings: the retainer limit and the milestone bonus (both or none).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct GroupEdit {
-    pub recurring_limit: Option<i64>,
-    /// Set the milestone bonus: (N, cents) on the partner's Nth won deal.
-    pub milestone: Option<(i64, i64)>,
-    /// Remove the milestone bonus.
-    #[serde(default)]
-    pub no_milestone: bool,
-}
-
-pub fn edit_group(tx: &Tx, id: GroupId, e: &GroupEdit) -> Result<Group> {
-    let before = repo::rules::group(tx, id)?;
-    let mut after = before.clone();
-    if let Some(l) = e.recurring_limit {
-        if !(1..=120).contains(&l) {
-            return Err(Error::validation("recurring_limit", "must be from 1 to 120 months"));
-        }
-        after.recurring_limit = l;
-    }
-    if e.no_milestone {
-        (after.milestone_deals, after.milestone_amount) = (None, None);
-    }
-    if let Some((n, amount)) = e.milestone {
-        if n < 1 {
-            return Err(Error::validation("milestone_deals", "must be 1 or more"));
-        }
-        if amount <= 0 {
-            return Err(Error::validation("milestone_amount", "must be more than 0"));
-        }
-        (after.milestone_deals, after.milestone_amount) = (Some(n), Some(amount));
-    }
-    if after == before {
-        return Ok(before);
-    }
-    after.updated_at = tx.now_text().to_owned();
-    write::group_changed(tx, &before, &after)?;
-    Ok(after)
-}
-
-/// Move a partner to a group (deals won from now on follow its rules).
-pub fn set_partner_group(tx: &Tx, partner: PartnerId, group: GroupId) -> Result<Partner> {
-    let before = repo::partners::get(tx, partner)?;
-    repo::rules::group(tx, group)?;
-    if before.group_id == group {
-        return Err(Error::InvalidTransition {
-            entity: "partner",
-            from: group.to_string(),
-            to: group.to_string(),
-            detail: Some("the partner is already in this group".into()),
-        });
-    }
-    let after = Partner {
-        group_id: group,
-        ..before.clone()
-    };
-    write::partner_changed(tx, &before, &after, "group")
-}
+// Groups (their settings, a partner's group, going back to the default
+// table): module `groups`, under the same names here.
+pub use super::groups::{
+    add_group, edit_group, group_named, group_settings_in_force, groups, set_partner_group, use_default_table,
+    GroupEdit, GroupInfo, GroupSettings,
+};
 
 // ---- Rule versions ----
 
@@ -391,12 +314,35 @@ pub fn set_tier(tx: &Tx, c: &TierChange) -> Result<RuleChanged> {
         r.min_revenue = v;
     }
     check_table(&table)?;
-    let subject = if c.group.is_some() {
-        RuleSubject::Group
-    } else {
-        RuleSubject::Default
+    let draft = match c.group {
+        Some(g) => super::groups::group_draft(tx, g, &day, Some(table.to_vec()))?,
+        None => RuleVersion {
+            tiers: Some(table.to_vec()),
+            ..draft(RuleSubject::Default, &day)
+        },
     };
-    new_version(tx, subject, c.group, None, day, c.scope, Some(table.to_vec()), None)
+    new_version(tx, draft, c.scope)
+}
+
+/// A version of `subject` from `day` with nothing in it yet (its number and
+/// time are given when it is written).
+pub(crate) fn draft(subject: RuleSubject, day: &str) -> RuleVersion {
+    RuleVersion {
+        version: 0,
+        subject,
+        group_id: None,
+        partner_id: None,
+        effective_from: day.to_owned(),
+        scope: RuleScope::New,
+        tiers: None,
+        override_rate: None,
+        override_flat: None,
+        override_until: None,
+        recurring_limit: None,
+        milestone_deals: None,
+        milestone_amount: None,
+        created_at: String::new(),
+    }
 }
 
 /// The default table in force on `day`.
@@ -417,16 +363,9 @@ pub fn default_version(tx: &Tx, table: &TierTable) -> Result<RuleVersion> {
     check_table(table)?;
     Ok(RuleVersion {
         version: repo::rules::next_version(tx)?,
-        subject: RuleSubject::Default,
-        group_id: None,
-        partner_id: None,
-        effective_from: day_of(tx.now_text()).to_owned(),
-        scope: RuleScope::New,
         tiers: Some(table.to_vec()),
-        override_rate: None,
-        override_flat: None,
-        override_until: None,
         created_at: tx.now_text().to_owned(),
+        ..draft(RuleSubject::Default, day_of(tx.now_text()))
     })
 }
 
@@ -476,21 +415,14 @@ pub fn set_override(tx: &Tx, partner: PartnerId, o: &OverrideInput) -> Result<Ru
         }
         None => None,
     };
-    let v = OverrideFields {
-        rate: o.rate_bp,
-        flat: o.flat,
-        until,
+    let v = RuleVersion {
+        partner_id: Some(partner),
+        override_rate: o.rate_bp,
+        override_flat: o.flat,
+        override_until: until,
+        ..draft(RuleSubject::Override, &day)
     };
-    new_version(
-        tx,
-        RuleSubject::Override,
-        None,
-        Some(partner),
-        day,
-        o.scope.unwrap_or(RuleScope::New),
-        None,
-        Some(v),
-    )
+    new_version(tx, v, o.scope.unwrap_or(RuleScope::New))
 }
 
 /// End a partner's override from today (deals won from today get the tier rate).
@@ -503,51 +435,26 @@ pub fn clear_override(tx: &Tx, partner: PartnerId) -> Result<RuleChanged> {
     if override_in_force(tx, partner, &day)?.is_none() && !scheduled {
         return Err(Error::validation("partner", "the partner has no override"));
     }
-    new_version(
-        tx,
-        RuleSubject::Override,
-        None,
-        Some(partner),
-        day,
-        RuleScope::New,
-        None,
-        Some(OverrideFields::default()),
-    )
+    let v = RuleVersion {
+        partner_id: Some(partner),
+        ..draft(RuleSubject::Override, &day)
+    };
+    new_version(tx, v, RuleScope::New)
 }
 
-#[derive(Default)]
-struct OverrideFields {
-    rate: Option<i64>,
-    flat: Option<i64>,
-    until: Option<String>,
-}
-
-#[allow(clippy::too_many_arguments)]
-fn new_version(
-    tx: &Tx,
-    subject: RuleSubject,
-    group: Option<GroupId>,
-    partner: Option<PartnerId>,
-    day: String,
-    scope: RuleScope,
-    tiers: Option<Vec<TierRule>>,
-    o: Option<OverrideFields>,
-) -> Result<RuleChanged> {
-    let o = o.unwrap_or_default();
+/// Write a drafted version (numbered, stamped, audited) with its scope; a
+/// group's version also brings the group's settings row up to its newest version.
+pub(crate) fn new_version(tx: &Tx, draft: RuleVersion, scope: RuleScope) -> Result<RuleChanged> {
     let v = RuleVersion {
         version: repo::rules::next_version(tx)?,
-        subject,
-        group_id: group,
-        partner_id: partner,
-        effective_from: day,
         scope,
-        tiers,
-        override_rate: o.rate,
-        override_flat: o.flat,
-        override_until: o.until,
         created_at: tx.now_text().to_owned(),
+        ..draft
     };
     write::rule_version_added(tx, &v)?;
+    if let Some(g) = v.group_id {
+        super::groups::mirror_newest(tx, g)?;
+    }
     let rerated = if scope == RuleScope::Pending {
         rerate_pending(tx, &v)?
     } else {
@@ -601,6 +508,8 @@ pub struct RulesView {
     pub group: Option<Group>,
     /// The table in force today.
     pub in_force: TableInForce,
+    /// A group's settings in force today (none for the default table).
+    pub settings: Option<GroupSettings>,
     /// Versions of this table (a group's own and the default's), newest first.
     pub versions: Vec<RuleVersion>,
 }
@@ -624,36 +533,16 @@ pub fn show(conn: &Connection, group: Option<GroupId>, today: &str) -> Result<Ru
             (None, default_in_force(conn, today)?, versions)
         }
     };
+    let settings = match &group {
+        Some(g) => Some(group_settings_in_force(conn, g.id, today)?),
+        None => None,
+    };
     Ok(RulesView {
         group,
         in_force,
+        settings,
         versions,
     })
-}
-
-/// A group with its partner count and the table in force today.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct GroupInfo {
-    pub group: Group,
-    pub partners: i64,
-    pub in_force: TableInForce,
-}
-
-pub fn groups(conn: &Connection, today: &str) -> Result<Vec<GroupInfo>> {
-    let sizes = repo::rules::group_sizes(conn)?;
-    repo::rules::groups(conn)?
-        .into_iter()
-        .map(|g| {
-            let partners = sizes.iter().find(|(id, _)| *id == g.id).map_or(0, |(_, n)| *n);
-            let in_force = table_in_force(conn, g.id, today)?;
-            Ok(GroupInfo {
-                group: g,
-                partners,
-                in_force,
-            })
-        })
-        .collect()
 }
 
 /// A partner's rules: their group, the override in force and its version history.
@@ -662,6 +551,8 @@ pub fn groups(conn: &Connection, today: &str) -> Result<Vec<GroupInfo>> {
 pub struct PartnerRules {
     pub group: Group,
     pub in_force: TableInForce,
+    /// The group's settings in force today.
+    pub settings: GroupSettings,
     pub override_in_force: Option<RuleVersion>,
     pub override_versions: Vec<RuleVersion>,
 }
@@ -671,6 +562,7 @@ pub fn partner_rules(conn: &Connection, partner: PartnerId, today: &str) -> Resu
     Ok(PartnerRules {
         group: repo::rules::group(conn, p.group_id)?,
         in_force: table_in_force(conn, p.group_id, today)?,
+        settings: group_settings_in_force(conn, p.group_id, today)?,
         override_in_force: override_in_force(conn, partner, today)?,
         override_versions: repo::rules::versions(conn, None, Some(partner))?
             .into_iter()

@@ -208,14 +208,29 @@ pub struct SettingEntry {
 
 use super::rules::tier_index;
 
-/// Stored form: integer text; the tier table is the newest default rule version.
+/// Stored form: integer text; the tier table is the newest default rule
+/// version (a version dated later included; for what holds on a day, [`load_on`]).
 pub fn load(conn: &Connection) -> Result<Settings> {
+    load_with(conn, repo::rules::latest_default(conn)?)
+}
+
+/// The settings with the default tier table in force on `day` (YYYY-MM-DD):
+/// what the settings screen and `settings get` show, and what a tier key's
+/// change starts from (a version dated later is not today's table).
+pub fn load_on(conn: &Connection, day: &str) -> Result<Settings> {
+    load_with(
+        conn,
+        repo::rules::in_force(conn, crate::model::RuleSubject::Default, None, None, day)?,
+    )
+}
+
+fn load_with(conn: &Connection, default: Option<crate::model::RuleVersion>) -> Result<Settings> {
     let raw = repo::settings::all(conn)?;
     let mut s = Settings::default();
     if let Some(c) = raw.get("currency") {
         s.currency = c.clone();
     }
-    if let Some(v) = repo::rules::latest_default(conn)? {
+    if let Some(v) = default {
         s.tiers = super::rules::table_of(v.tiers.as_deref().unwrap_or_default())?;
     }
     let int = |k: &str, d: i64| raw.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(d);
@@ -230,7 +245,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
 /// Set one setting from the text a user typed. Validates the type and the
 /// whole table (thresholds rise with the tier), audits, returns the new settings.
 pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
-    let before = load(tx)?;
+    let before = load_on(tx, super::rules::day_of(tx.now_text()))?;
     let mut after = before.clone();
     let key = key.trim();
     let stored: String;

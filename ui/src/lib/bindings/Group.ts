@@ -2,8 +2,11 @@
 import type { GroupId } from "./GroupId";
 
 /**
- * A partner group: its own settings; its tier table is its latest own rule
- * version, or the default table when it has none (it inherits).
+ * A partner group. Its rules (tier table, retainer limit, milestone bonus)
+ * are dated group versions (`RuleVersion`); the settings here are those of
+ * its newest version, kept for reading (the rules read the version in force
+ * on a deal's day). A group without a version of its own, or whose version
+ * has an empty table, inherits the default table.
  */
 export type Group = { id: GroupId, name: string, 
 /**

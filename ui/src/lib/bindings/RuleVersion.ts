@@ -15,7 +15,8 @@ export type RuleVersion = { version: number, subject: RuleSubject, group_id: Gro
  */
 effective_from: string, scope: RuleScope, 
 /**
- * The whole tier table (default and group versions).
+ * The whole tier table (default and group versions; a group version's
+ * empty table means it inherits the default table).
  */
 tiers: Array<TierRule> | null, 
 /**
@@ -29,4 +30,16 @@ override_flat: number | null,
 /**
  * The last day an override applies (YYYY-MM-DD).
  */
-override_until: string | null, created_at: string, };
+override_until: string | null, 
+/**
+ * A group version's retainer limit (months).
+ */
+recurring_limit: number | null, 
+/**
+ * A group version's milestone bonus: on won deal N ...
+ */
+milestone_deals: number | null, 
+/**
+ * ... this many cents.
+ */
+milestone_amount: number | null, created_at: string, };

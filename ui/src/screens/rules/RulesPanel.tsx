@@ -28,7 +28,8 @@ export function RulesPanel() {
       <div className="card">
         <h3>Groups</h3>
         <p className="muted">
-          Every partner is in one group. A group uses the default tier table until it gets its own version below.
+          Every partner is in one group. A group uses the default tier table until it gets its own version below. A
+          group&apos;s settings change by dated versions too: deals won before the date keep the settings they had.
         </p>
         <table className="table" aria-label="Groups">
           <thead>
@@ -48,10 +49,10 @@ export function RulesPanel() {
                 <td>
                   {g.in_force.kind === "group_tier" ? "own" : "default"}, version {g.in_force.version}
                 </td>
-                <td className="num">{g.group.recurring_limit} months</td>
+                <td className="num">{g.settings.recurring_limit} months</td>
                 <td>
-                  {g.group.milestone_deals !== null && g.group.milestone_amount !== null
-                    ? `${money(g.group.milestone_amount, cur)} on won deal ${g.group.milestone_deals}`
+                  {g.settings.milestone_deals !== null && g.settings.milestone_amount !== null
+                    ? `${money(g.settings.milestone_amount, cur)} on won deal ${g.settings.milestone_deals}`
                     : "—"}
                 </td>
               </tr>
@@ -93,6 +94,7 @@ export function RulesPanel() {
                   <th>From</th>
                   <th>Scope</th>
                   <th>Rates</th>
+                  <th>Group settings</th>
                   <th>Made</th>
                 </tr>
               </thead>
@@ -103,13 +105,28 @@ export function RulesPanel() {
                     <td>{v.subject === "group" ? "group" : "default"}</td>
                     <td>{v.effective_from === "0001-01-01" ? "the start" : v.effective_from}</td>
                     <td>{v.scope === "pending" ? "also pending commissions" : "new deals"}</td>
-                    <td>{v.tiers?.map((t) => `${label(t.tier)} ${percent(t.rate_bp)}`).join(", ")}</td>
+                    <td>
+                      {v.tiers && v.tiers.length === 0
+                        ? "the default table"
+                        : v.tiers?.map((t) => `${label(t.tier)} ${percent(t.rate_bp)}`).join(", ")}
+                    </td>
+                    <td>
+                      {v.recurring_limit === null
+                        ? "—"
+                        : `retainer ${v.recurring_limit} months` +
+                          (v.milestone_deals !== null && v.milestone_amount !== null
+                            ? `, ${money(v.milestone_amount, cur)} on won deal ${v.milestone_deals}`
+                            : "")}
+                    </td>
                     <td>{v.created_at.slice(0, 10)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
             <ChangeTier group={group || null} groupName={groupName} />
+            {group && view.data.in_force.kind === "group_tier" && (
+              <UseDefault group={group} groupName={groupName ?? ""} />
+            )}
           </>
         )}
         <p>
@@ -140,13 +157,14 @@ function AddGroup() {
   );
 }
 
-/** A group's settings: the retainer limit and the milestone bonus. */
+/** A group's settings: the retainer limit and the milestone bonus, as a new version from a date. */
 function EditGroup(props: { groups: Group[] }) {
   const [id, setId] = useState(props.groups[0].id);
   const [limit, setLimit] = useState("");
   const [deals, setDeals] = useState("");
   const [amount, setAmount] = useState("");
   const [remove, setRemove] = useState(false);
+  const [from, setFrom] = useState("");
   const act = useAction();
   const save = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -156,6 +174,7 @@ function EditGroup(props: { groups: Group[] }) {
         milestone:
           deals.trim() && amount.trim() ? [Number(deals), await api.amountParse("milestone_amount", amount)] : null,
         no_milestone: remove,
+        from: from || null,
       }),
     );
     if (done) {
@@ -165,7 +184,7 @@ function EditGroup(props: { groups: Group[] }) {
       setRemove(false);
     }
   };
-  const fields = ["recurring_limit", "milestone_deals", "milestone_amount"];
+  const fields = ["recurring_limit", "milestone_deals", "milestone_amount", "from"];
   return (
     <form className="inline-form" onSubmit={save} aria-label="Group settings">
       <Field label="Group" name="group" error={null}>
@@ -189,6 +208,9 @@ function EditGroup(props: { groups: Group[] }) {
       <label>
         <input type="checkbox" checked={remove} onChange={(e) => setRemove(e.target.checked)} /> No milestone bonus
       </label>
+      <Field label="From (default today)" name="from" error={fieldError(act.error, "from")}>
+        <input name="from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+      </Field>
       <button type="submit" disabled={act.busy}>
         Save group
       </button>
@@ -296,6 +318,34 @@ function ChangeTier(props: { group: string | null; groupName: string | null }) {
           Save version
         </button>
       </div>
+    </form>
+  );
+}
+
+/** A group with its own table goes back to the default table: a new version from a date, with a scope. */
+function UseDefault(props: { group: string; groupName: string }) {
+  const [from, setFrom] = useState("");
+  const [scope, setScope] = useState<RuleScope>("new");
+  const act = useAction();
+  const save = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (await act.run(() => api.rulesUseDefault(props.group, from || null, scope))) setFrom("");
+  };
+  return (
+    <form className="inline-form" onSubmit={save} aria-label="Use the default table">
+      <Field label="From (default today)" name="from" error={fieldError(act.error, "from")}>
+        <input name="from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+      </Field>
+      <Field label="Scope" name="scope" error={fieldError(act.error, "scope")}>
+        <select name="scope" value={scope} onChange={(e) => setScope(e.target.value as RuleScope)}>
+          <option value="new">Deals won from that day on</option>
+          <option value="pending">Also re-rate pending commissions</option>
+        </select>
+      </Field>
+      <button type="submit" disabled={act.busy}>
+        {props.groupName} uses the default table
+      </button>
+      <FormError message={formError(act.error, ["from", "scope", "group"])} />
     </form>
   );
 }

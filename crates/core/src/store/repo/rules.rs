@@ -90,7 +90,7 @@ pub fn set_partner_group(conn: &Connection, partner: PartnerId, group: GroupId, 
     Ok(())
 }
 
-const VERSION_COLS: &str = "version, subject, group_id, partner_id, effective_from, scope, tiers, override_rate, override_flat, override_until, created_at";
+const VERSION_COLS: &str = "version, subject, group_id, partner_id, effective_from, scope, tiers, override_rate, override_flat, override_until, created_at, recurring_limit, milestone_deals, milestone_amount";
 
 fn version_row(r: &Row) -> rusqlite::Result<RuleVersion> {
     let tiers: Option<String> = r.get(6)?;
@@ -110,6 +110,9 @@ fn version_row(r: &Row) -> rusqlite::Result<RuleVersion> {
         override_flat: r.get(8)?,
         override_until: r.get(9)?,
         created_at: r.get(10)?,
+        recurring_limit: r.get(11)?,
+        milestone_deals: r.get(12)?,
+        milestone_amount: r.get(13)?,
     })
 }
 
@@ -130,7 +133,7 @@ pub fn insert_version(conn: &Connection, v: &RuleVersion) -> Result<()> {
         .transpose()
         .map_err(|e| Error::validation("tiers", e.to_string()))?;
     conn.prepare_cached(&format!(
-        "INSERT INTO rule_versions ({VERSION_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        "INSERT INTO rule_versions ({VERSION_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
     ))?
     .execute(params![
         v.version,
@@ -143,7 +146,10 @@ pub fn insert_version(conn: &Connection, v: &RuleVersion) -> Result<()> {
         v.override_rate,
         v.override_flat,
         v.override_until,
-        v.created_at
+        v.created_at,
+        v.recurring_limit,
+        v.milestone_deals,
+        v.milestone_amount
     ])?;
     Ok(())
 }
@@ -194,6 +200,18 @@ pub fn all_versions(conn: &Connection) -> Result<Vec<RuleVersion>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {VERSION_COLS} FROM rule_versions ORDER BY version"))?;
     let rows = stmt.query_map([], version_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A group's version with the latest date (the later-made of one date): the
+/// settings its `partner_groups` row shows.
+pub fn latest_group_version(conn: &Connection, group: GroupId) -> Result<Option<RuleVersion>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {VERSION_COLS} FROM rule_versions WHERE subject = 'group' AND group_id = ?1
+              ORDER BY effective_from DESC, version DESC LIMIT 1"
+        ))?
+        .query_row([group], version_row)
+        .optional()?)
 }
 
 /// The newest default version (the default table as last set).

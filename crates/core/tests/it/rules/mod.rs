@@ -95,6 +95,7 @@ fn totals(e: &Env, p: PartnerId) -> (i64, i64) {
 
 mod applications;
 mod commissions;
+mod group_versions;
 mod leads;
 mod money;
 mod plans;
