@@ -529,6 +529,34 @@ pub fn subject_export(conn: &Connection, kind: SubjectKind, id: &str, now: DateT
         }
         put(&mut records, "app_plans_partnership", plans);
     }
+    // The e-mails sent (or to send) to them, and the tasks about their records.
+    let mut emails: Vec<String> = Vec::new();
+    for r in applications.iter().chain(&partners).chain(&leads) {
+        let email: Option<String> = conn
+            .query_row(
+                "SELECT email FROM partners WHERE id = ?1 UNION ALL SELECT email FROM partner_applications WHERE id = ?1",
+                [r],
+                |x| x.get(0),
+            )
+            .ok();
+        if let Some(e) = email.filter(|e| !emails.contains(e)) {
+            emails.push(e.clone());
+            let msgs = rows(conn, "outbox", "recipient", &e, "*")?;
+            for m in &msgs {
+                if let Some(mid) = m.get("id").and_then(|v| v.as_str()) {
+                    audited.push((Entity::Outbox, mid.to_owned()));
+                }
+            }
+            put(&mut records, "outbox", msgs);
+        }
+        let tasks = rows(conn, "tasks", "entity_id", r, "*")?;
+        for t in &tasks {
+            if let Some(tid) = t.get("id").and_then(|v| v.as_str()) {
+                audited.push((Entity::Task, tid.to_owned()));
+            }
+        }
+        put(&mut records, "tasks", tasks);
+    }
     let mut audit = Vec::new();
     for (entity, rid) in &audited {
         audit.extend(

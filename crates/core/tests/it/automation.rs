@@ -569,3 +569,22 @@ fn an_erasure_leaves_no_name_or_address_in_the_outbox_or_the_tasks() {
     );
     assert_eq!(e.invariants(), Vec::<String>::new());
 }
+
+#[test]
+fn a_subject_export_holds_the_persons_emails_and_tasks() {
+    use partnerdesk_core::workflow::privacy::{self, SubjectKind};
+    let e = mail_env();
+    e.store
+        .write(|tx| timed::set(tx, timed::ONBOARDING, Some(true), None, None))
+        .unwrap();
+    let p = e.partner("Xena Export");
+    let x = e
+        .store
+        .read(|c| privacy::subject_export(c, SubjectKind::Partner, &p.id.to_string(), chrono::Utc::now()))
+        .unwrap();
+    let outbox = x.records["outbox"].as_array().unwrap();
+    assert_eq!(outbox.len(), 3, "received, approved, welcome; once each");
+    assert_eq!(x.records["tasks"].as_array().unwrap().len(), 3);
+    assert!(x.audit.iter().any(|a| a.entity == "outbox"));
+    assert!(x.audit.iter().any(|a| a.entity == "task"));
+}
