@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { automationApi } from "../../lib/api";
+import { api, automationApi } from "../../lib/api";
 import type { Preview } from "../../lib/bindings/Preview";
 import type { Template } from "../../lib/bindings/Template";
 import { label } from "../../lib/format";
@@ -81,6 +81,7 @@ function Editor(props: { template: Template }) {
           Save template
         </button>
       </form>
+      {t.name.startsWith("welcome_") && t.group_id === null && <GroupCopy template={t} subject={subject} body={body} />}
       <h4>Preview</h4>
       <form
         className="inline-form"
@@ -115,5 +116,37 @@ function Editor(props: { template: Template }) {
         </div>
       )}
     </div>
+  );
+}
+
+/** The welcome sequence per group: a group's own text, starting from this one. */
+function GroupCopy(props: { template: Template; subject: string; body: string }) {
+  const groups = useLoad(() => api.groups(), [], ["settings"]);
+  const [group, setGroup] = useState("");
+  const act = useAction();
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act.run(() => automationApi.templateSet(props.template.name, props.subject, props.body, group));
+      }}
+    >
+      <label>
+        Own text for the group{" "}
+        <select aria-label="Group" value={group} onChange={(e) => setGroup(e.target.value)}>
+          <option value="">choose…</option>
+          {groups.data?.map((g) => (
+            <option key={g.group.id} value={g.group.id}>
+              {g.group.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" disabled={act.busy || group === ""}>
+        Give it its own text
+      </button>
+      {act.error && <span className="inline-error">{act.error.message}</span>}
+    </form>
   );
 }
