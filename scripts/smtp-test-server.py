@@ -2,7 +2,7 @@
 """A real SMTP server for the tests (Debian's python3-aiosmtpd), on a loopback port:
 
     /usr/bin/python3 scripts/smtp-test-server.py --port PORT --maildir DIR
-        [--reject ADDR]... [--hold ADDR]... [--user U --password P]
+        [--reject ADDR]... [--hold ADDR]... [--user U --password P] [--tls-cert CRT --tls-key KEY]
 
 Every message accepted is stored in the Maildir DIR (read it with Python's
 mailbox.Maildir, or count the files in DIR/new). A recipient given with
@@ -10,7 +10,8 @@ mailbox.Maildir, or count the files in DIR/new). A recipient given with
 a recipient given with --hold is stored, and then answered only after two
 minutes (a client killed while it waits has sent it, but never heard back).
 With --user, the server asks for a login (AUTH PLAIN/LOGIN, allowed without
-TLS here: loopback only) and refuses any other password with 535.
+TLS here: loopback only) and refuses any other password with 535. With
+--tls-cert and --tls-key, it offers STARTTLS with that certificate.
 Prints "ready PORT" on stdout once it accepts connections, and runs until
 killed.
 """
@@ -51,6 +52,8 @@ def main():
     p.add_argument("--hold", action="append", default=[])
     p.add_argument("--user")
     p.add_argument("--password")
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
     a = p.parse_args()
 
     def authenticator(server, session, envelope, mechanism, auth_data):
@@ -64,6 +67,12 @@ def main():
     kwargs = {}
     if a.user:
         kwargs = dict(authenticator=authenticator, auth_require_tls=False, auth_required=True)
+    if a.tls_cert:
+        import ssl
+
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        kwargs["tls_context"] = ctx
     c = Controller(Handler(a.maildir, a.reject, a.hold), hostname="127.0.0.1", port=a.port, **kwargs)
     c.start()
     print("ready", a.port, flush=True)

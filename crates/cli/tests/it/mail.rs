@@ -443,3 +443,40 @@ fn events_reach_the_webhook_through_the_outbox() {
     assert_eq!(failed.len(), 1, "{r}");
     assert!(failed[0]["error"].as_str().unwrap().contains("404"));
 }
+
+#[test]
+fn starttls_with_a_certificate_nobody_vouches_for_is_refused_clearly_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (crt, key) = (dir.path().join("server.crt"), dir.path().join("server.key"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-new",
+            "-x509",
+            "-days",
+            "2",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .output()
+        .expect("openssl (make test has it: scripts/with-postgres.sh installs it)");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let smtp = Smtp::start(&["--tls-cert", crt.to_str().unwrap(), "--tls-key", key.to_str().unwrap()]);
+    let db = mail_db(smtp.port);
+    db.ok(&["settings", "set", "smtp.security", "starttls"]);
+    db.ok(&["settings", "set", "smtp.host", "localhost"]);
+    db.partner("Ike Tls", "ike@tls.example");
+    let (code, r, err) = send(&db);
+    assert_eq!(code, Some(1), "{r}");
+    assert!(
+        err.contains("SMTP server localhost") && err.to_lowercase().contains("certificate"),
+        "{err}"
+    );
+    assert_eq!(outbox(&db, "queued").len(), 3, "nothing lost");
+    assert!(smtp.messages().is_empty());
+}
