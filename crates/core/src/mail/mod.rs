@@ -89,7 +89,12 @@ pub fn send_due(store: &Store, force: bool) -> Result<SendReport> {
         match settings.webhook_url.as_deref() {
             Some(url) => {
                 for m in hooks {
-                    let claimed = store.write(|tx| outbox::claim(tx, m.id))?;
+                    let claimed = match store.write(|tx| outbox::claim(tx, m.id)) {
+                        Ok(c) => c,
+                        // Another sender took it in the meantime.
+                        Err(Error::InvalidTransition { .. }) => continue,
+                        Err(e) => return Err(e),
+                    };
                     let payload = serde_json::json!({"text": claimed.body, "content": claimed.body}).to_string();
                     match webhook::post(url, &payload, TIMEOUT) {
                         Ok(()) => {
