@@ -19,9 +19,9 @@ export function AutomationScreen() {
         <h1>Automation</h1>
       </header>
       <p className="muted">
-        Rules make tasks when something waits too long; templates are the e-mails the changes queue (once a sender,
-        smtp.from, is set in Settings); the outbox sends them through your SMTP server every minute while the app is
-        open.
+        Rules make tasks when something waits too long; templates are the e-mails the changes queue; the outbox sends
+        them through your SMTP server every minute while the app is open (once a sender, smtp.from, is set in Settings;
+        until then they wait, and each can be saved as an .eml file).
       </p>
       <div className="tabs" role="tablist">
         {TABS.map(([k, name]) => (

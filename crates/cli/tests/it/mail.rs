@@ -399,7 +399,7 @@ fn http_server(status: &'static str, n: usize) -> (u16, std::thread::JoinHandle<
 
 #[test]
 fn events_reach_the_webhook_through_the_outbox() {
-    let (port, server) = http_server("200 OK", 2);
+    let (port, server) = http_server("200 OK", 3);
     let db = Db::new();
     db.ok(&[
         "settings",
@@ -409,15 +409,14 @@ fn events_reach_the_webhook_through_the_outbox() {
     ]);
     db.partner("Gil Hook", "gil@hook.example");
     let queued = outbox(&db, "queued");
-    assert_eq!(
-        queued.len(),
-        2,
-        "received and approved; no sender set: the webhook's only"
-    );
-    assert!(queued.iter().all(|m| m["channel"] == "webhook"));
+    let hooks: Vec<&Value> = queued.iter().filter(|m| m["channel"] == "webhook").collect();
+    assert_eq!(hooks.len(), 3, "received, approved, welcome: {queued:?}");
+    assert_eq!(queued.len(), 6, "and the same three as e-mails");
+    // No SMTP sender: the e-mails wait (exit 1 says so), the webhook's go out.
     let (code, r, _) = send(&db);
-    assert_eq!(code, Some(0), "{r}");
-    assert_eq!(r["sent"].as_array().unwrap().len(), 2);
+    assert_eq!(code, Some(1), "{r}");
+    assert!(r["error"].as_str().unwrap().contains("smtp.from"), "{r}");
+    assert_eq!(r["sent"].as_array().unwrap().len(), 3);
     let bodies = server.join().unwrap();
     assert!(
         bodies.iter().any(|b| b.contains("Application approved: Gil Hook")),

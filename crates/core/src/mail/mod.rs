@@ -21,6 +21,11 @@ use lettre::{SmtpTransport, Transport};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
+/// Why no e-mail is sent before a sender is set.
+const NO_SENDER: &str = "no sender is set (settings set smtp.from \"Name <address>\"); the e-mails stay queued, and each can be saved as an .eml file (outbox save)";
+/// The sender of an `.eml` saved before `smtp.from` is set.
+pub const UNSET_SENDER: &str = "Partnerdesk <sender-not-set@partnerdesk.invalid>";
+
 /// How long the SMTP server or the webhook may take to answer.
 const TIMEOUT: Duration = Duration::from_secs(20);
 /// Messages one send run takes at most.
@@ -80,7 +85,11 @@ pub fn send_due(store: &Store, force: bool) -> Result<SendReport> {
     })?;
     let (emails, hooks): (Vec<_>, Vec<_>) = due.into_iter().partition(|m| m.channel == Channel::Email);
     if !emails.is_empty() {
-        match smtp_transport(&settings) {
+        let transport = match settings.from {
+            None => Err(NO_SENDER.to_owned()),
+            Some(_) => smtp_transport(&settings),
+        };
+        match transport {
             Ok(transport) => send_emails(store, &settings, &transport, emails, &mut report)?,
             Err(e) => not_tried(store, &emails, &e, &mut report)?,
         }
@@ -246,12 +255,9 @@ pub fn build(store: &Store, s: &MailSettings, m: &OutboxMessage) -> Result<Messa
     if m.channel != Channel::Email {
         return Err(Error::validation("message", "a webhook notification is not an e-mail"));
     }
-    let from = s.from.as_deref().ok_or_else(|| {
-        Error::validation(
-            "smtp.from",
-            "no sender is set (settings set smtp.from \"Name <address>\")",
-        )
-    })?;
+    // Sending needs a sender (`send_due` checks it first); a message saved
+    // before one is set names this placeholder, for the mail client to replace.
+    let from = s.from.as_deref().unwrap_or(UNSET_SENDER);
     let from: Mailbox = from
         .parse()
         .map_err(|e| Error::validation("smtp.from", format!("{from:?} is not a sender address ({e})")))?;

@@ -35,11 +35,32 @@ fn run_due(e: &Env) -> accruals::DueRun {
     e.store.write(accruals::run_due).unwrap()
 }
 
+/// Without SMTP settings the e-mails are queued all the same: sending says
+/// what is missing and keeps them, and each can be saved as an `.eml`.
 #[test]
-fn nothing_is_queued_before_a_sender_is_set() {
+fn without_smtp_settings_the_emails_wait_in_the_outbox() {
     let e = env();
     e.partner("Ann Able");
-    assert!(queued(&e).is_empty());
+    assert_eq!(
+        events(&e),
+        ["application_received", "application_approved", "welcome_day0"]
+    );
+    let report = partnerdesk_core::mail::send_due(&e.store, true).unwrap();
+    assert!(report.sent.is_empty());
+    assert!(
+        report.error.as_deref().unwrap_or_default().contains("smtp.from"),
+        "{report:?}"
+    );
+    assert_eq!(report.queued, 3);
+    let m = &queued(&e)[1];
+    assert_eq!(m.last_error.as_deref(), report.error.as_deref());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("approved.eml");
+    partnerdesk_core::mail::save_eml(&e.store, m.id, &path).unwrap();
+    let eml = std::fs::read_to_string(&path).unwrap();
+    assert!(eml.contains("sender-not-set@partnerdesk.invalid"), "{eml}");
+    assert!(eml.contains("ann.able@example.com"), "{eml}");
+    assert_eq!(queued(&e).len(), 3, "saving sends nothing");
 }
 
 #[test]

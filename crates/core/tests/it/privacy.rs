@@ -315,6 +315,9 @@ fn an_erasure_is_refused_twice_over_a_broken_chain_and_without_a_reason() {
         .unwrap_err();
     assert_eq!((e.kind(), e.field()), ("validation", Some("reason")));
     // Tampered: refused, nothing written.
+    let action: String = s
+        .read(|c| Ok(c.query_row("SELECT action FROM audit_log WHERE seq = 2", [], |r| r.get(0))?))
+        .unwrap();
     s.with_writer(|c| Ok(c.execute_batch("UPDATE audit_log SET action = 'x' WHERE seq = 2")?))
         .unwrap();
     let before = (books(s), s.read(sync::content_digest).unwrap());
@@ -324,7 +327,7 @@ fn an_erasure_is_refused_twice_over_a_broken_chain_and_without_a_reason() {
     assert_eq!(e.kind(), "conflict", "{e}");
     assert!(e.to_string().contains("audit row 2"), "{e}");
     assert_eq!((books(s), s.read(sync::content_digest).unwrap()), before);
-    s.with_writer(|c| Ok(c.execute_batch("UPDATE audit_log SET action = 'approve' WHERE seq = 2")?))
+    s.with_writer(|c| Ok(c.execute("UPDATE audit_log SET action = ?1 WHERE seq = 2", [&action])?))
         .unwrap();
     assert!(s.read(audit_chain::verify).unwrap().ok, "the edit undone");
     s.write(|tx| privacy::erase(tx, SubjectKind::Application, &st.app.id.to_string(), "asked"))
@@ -352,8 +355,14 @@ fn a_subject_export_holds_everything_about_the_person() {
         assert!(text.contains(needle), "{needle:?} missing from the partner's export");
     }
     // Their clients are other people: the leads come without their fields.
+    // (The e-mails the partner was sent are theirs as sent, a client's name
+    // in "commission earned" included: left out of this check.)
+    let mut records = x.records.clone();
+    records.remove("outbox");
+    let audit: Vec<_> = x.audit.iter().filter(|a| a.entity != "outbox").collect();
+    let own = serde_json::to_string(&(records, audit)).unwrap();
     for needle in CLIENT_STRINGS {
-        assert!(!text.contains(needle), "{needle:?} is a client's, not the partner's");
+        assert!(!own.contains(needle), "{needle:?} is a client's, not the partner's");
     }
     for table in [
         "partners",

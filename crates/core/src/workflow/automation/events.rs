@@ -3,9 +3,10 @@
 //! (when it is on) with the record's merge fields. Called by the rules
 //! (`applications`, `commissions`, `write`), never by the shells.
 //!
-//! Nothing is e-mailed before the manager sets a sender (`smtp.from`), and
-//! nothing goes to a webhook before one is set (`webhook.url`): a database
-//! without them behaves as before.
+//! An e-mail is queued whether or not SMTP is set up (without it, the
+//! outbox keeps it until it is, and it can be saved as an `.eml` file); a
+//! template switched off queues nothing. Nothing goes to a webhook before
+//! one is set (`webhook.url`).
 
 use super::templates::{self as t, Builtin};
 use super::{write, MailSettings};
@@ -75,13 +76,7 @@ pub fn rendered(conn: &Conn, o: &Outgoing) -> Result<Option<(String, String)>> {
 /// notification (when a webhook is set).
 pub fn queue(tx: &Tx, o: Outgoing) -> Result<Option<OutboxMessage>> {
     let settings = MailSettings::load(tx)?;
-    // Nothing is e-mailed before a sender is set (`smtp.from`).
-    let text = if settings.from.is_some() {
-        rendered(tx, &o)?
-    } else {
-        None
-    };
-    let email = match text {
+    let email = match rendered(tx, &o)? {
         Some((subject, body)) => {
             let m = message(tx, &settings, Channel::Email, &o, subject, body);
             write::message_queued(tx, &m)?;
@@ -140,9 +135,6 @@ fn message(tx: &Tx, s: &MailSettings, channel: Channel, o: &Outgoing, subject: S
 
 /// An application added by hand: the acknowledgement to the applicant.
 pub fn application_received(tx: &Tx, a: &Application) -> Result<()> {
-    if !MailSettings::load(tx)?.sends_anything() {
-        return Ok(());
-    }
     queue(
         tx,
         Outgoing {
@@ -161,9 +153,6 @@ pub fn application_received(tx: &Tx, a: &Application) -> Result<()> {
 
 /// An application rejected, with the manager's reason.
 pub fn application_rejected(tx: &Tx, a: &Application, reason: Option<&str>) -> Result<()> {
-    if !MailSettings::load(tx)?.sends_anything() {
-        return Ok(());
-    }
     let mut ctx = application_ctx(a);
     ctx.insert("reason".into(), reason.unwrap_or_default().trim().to_owned());
     queue(
@@ -201,11 +190,8 @@ fn to_partner<'a>(conn: &Conn, template: &'a str, p: &Partner, extra: Ctx) -> Re
 /// welcome sequence (its firing marks the partner as in the sequence; the
 /// later ones come from `run-due`).
 pub fn application_approved(tx: &Tx, p: &Partner) -> Result<()> {
-    if MailSettings::load(tx)?.sends_anything() {
-        queue(tx, to_partner(tx, t::APPLICATION_APPROVED, p, Ctx::new())?)?;
-    }
-    // The sequence starts when e-mail is set up (a sender).
-    if MailSettings::load(tx)?.from.is_some() && write::fired(tx, t::WELCOME[0], &p.id.to_string())? {
+    queue(tx, to_partner(tx, t::APPLICATION_APPROVED, p, Ctx::new())?)?;
+    if write::fired(tx, t::WELCOME[0], &p.id.to_string())? {
         queue(tx, to_partner(tx, t::WELCOME[0], p, Ctx::new())?)?;
     }
     super::timed::on_approval(tx, p)
@@ -219,9 +205,6 @@ pub fn welcome(tx: &Tx, template: &str, p: &Partner) -> Result<()> {
 
 /// A partner promoted from `old` to their tier now.
 pub fn promoted(tx: &Tx, p: &Partner, old: Tier) -> Result<()> {
-    if !MailSettings::load(tx)?.sends_anything() {
-        return Ok(());
-    }
     let a = crate::workflow::rules::resolve(tx, p.id, p.group_id, p.tier, super::today(tx))?;
     let mut extra = Ctx::new();
     extra.insert("old_tier".into(), old.to_string());
@@ -240,7 +223,7 @@ fn rate_text(conn: &Conn, a: &crate::workflow::rules::Applied) -> Result<String>
 /// A commission recorded for a partner (a win, a retainer month, a bonus;
 /// not a clawback or a negative correction).
 pub fn commission_earned(tx: &Tx, c: &Commission) -> Result<()> {
-    if c.kind == CommissionKind::Clawback || c.commission_amount <= 0 || !MailSettings::load(tx)?.sends_anything() {
+    if c.kind == CommissionKind::Clawback || c.commission_amount <= 0 {
         return Ok(());
     }
     let p = repo::partners::get(tx, c.partner_id)?;
@@ -275,9 +258,6 @@ pub fn commission_ctx(conn: &Conn, c: &Commission, p: &Partner) -> Result<Ctx> {
 
 /// A payout made: one e-mail per partner of the batch, their statement attached.
 pub fn payout_sent(tx: &Tx, payout: &Payout) -> Result<()> {
-    if !MailSettings::load(tx)?.sends_anything() {
-        return Ok(());
-    }
     for line in &payout.lines {
         let p = repo::partners::get(tx, line.partner_id)?;
         let mut o = to_partner(tx, t::PAYOUT_SENT, &p, payout_ctx(tx, payout, line)?)?;
@@ -308,7 +288,7 @@ pub fn statement_name(partner: &str) -> String {
 /// are not changed by a tier table.
 pub fn rate_changed(tx: &Tx, v: &RuleVersion) -> Result<()> {
     let settings = MailSettings::load(tx)?;
-    if (settings.from.is_none() || !t::effective(tx, t::RATE_CHANGE, None)?.enabled) && settings.webhook_url.is_none() {
+    if !t::effective(tx, t::RATE_CHANGE, None)?.enabled && settings.webhook_url.is_none() {
         return Ok(());
     }
     let day = v.effective_from.as_str();

@@ -91,12 +91,6 @@ impl MailSettings {
         })
     }
 
-    /// Whether any event is sent anywhere (a sender or a webhook is set):
-    /// the events do no work otherwise.
-    pub fn sends_anything(&self) -> bool {
-        self.from.is_some() || self.webhook_url.is_some()
-    }
-
     /// The port in use.
     pub fn port_or_default(&self) -> u16 {
         self.port.unwrap_or(match self.security {

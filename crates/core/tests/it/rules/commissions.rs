@@ -484,7 +484,8 @@ fn payout_pays_every_approved_commission_of_the_chosen_partners_only() {
     );
     let rows = e.audit_since(mark);
     assert_eq!(rows.iter().filter(|r| r.action == "pay").count(), 4);
-    assert_eq!(actions(&rows).last(), Some(&("payout", "create")));
+    let books: Vec<_> = actions(&rows).into_iter().filter(|a| a.0 != "outbox").collect();
+    assert_eq!(books.last(), Some(&("payout", "create")));
     for c in &approved {
         let now = e.get_commission(c.id);
         if c.partner_id == p3.id {

@@ -63,7 +63,11 @@ fn a_milestone_set_from_a_later_date_pays_only_deals_won_from_then() {
     assert_eq!((later.milestone_deals, later.recurring_limit), (Some(2), 12));
     let v = later.version.expect("a dated version");
     let rows = e.audit_since(mark);
-    let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+    let actions: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.entity != "outbox")
+        .map(|r| r.action.as_str())
+        .collect();
     assert_eq!(actions, ["rule_version", "group_update"]);
 
     let ann = e.partner("Ann");
@@ -173,6 +177,7 @@ fn a_group_goes_back_to_the_default_table_with_either_scope() {
     assert_eq!(
         e.audit_since(mark)
             .iter()
+            .filter(|r| r.entity != "outbox")
             .map(|r| r.action.as_str())
             .collect::<Vec<_>>(),
         ["rule_version"]
