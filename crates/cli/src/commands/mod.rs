@@ -12,6 +12,7 @@ pub mod export;
 pub mod import;
 mod lead;
 mod partner;
+mod payouts;
 mod plan;
 pub mod privacy;
 pub mod rules;
@@ -96,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Group(c) => rules::group(&ctx, c),
         Command::Rules(c) => rules::run(&ctx, c),
         Command::RunDue => rules::run_due(&ctx),
+        Command::TaxReport { year, out } => payouts::tax_report(&ctx, &year, &out),
         Command::Analytics(c) => analytics::run(&ctx, c),
         Command::Chart(a) => analytics::chart(&ctx, a),
         Command::Backup(_) => unreachable!("handled above"),

@@ -38,6 +38,8 @@ pub enum GroupCmd {
         /// Remove the milestone bonus
         #[arg(long, conflicts_with_all = ["milestone_deals", "milestone_amount"])]
         no_milestone: bool,
+        #[command(flatten)]
+        payout: super::payouts::GroupPayoutArgs,
     },
 }
 
@@ -228,8 +230,9 @@ pub fn group(ctx: &Ctx, cmd: GroupCmd) -> anyhow::Result<u8> {
             milestone_deals,
             milestone_amount,
             no_milestone,
+            payout,
         } => {
-            let g = ctx.write("changing the group", |tx| {
+            let (g, pay) = ctx.write("changing the group", |tx| {
                 let g = rules::group_named(tx, &name)?;
                 let milestone = match (milestone_deals.as_deref(), milestone_amount.as_deref()) {
                     (Some(n), Some(a)) => {
@@ -242,10 +245,19 @@ pub fn group(ctx: &Ctx, cmd: GroupCmd) -> anyhow::Result<u8> {
                     milestone,
                     no_milestone,
                 };
-                rules::edit_group(tx, g.id, &e)
+                let g = rules::edit_group(tx, g.id, &e)?;
+                let pay = super::payouts::apply_group_payout(tx, g.id, &payout)?;
+                Ok((g, pay))
             })?;
-            ctx.out
-                .emit(&g, || format!("Group {}:\n{}", g.name, group_settings(&g)))?;
+            let shown = super::payouts::GroupWithPayout { group: g, payout: pay };
+            ctx.out.emit(&shown, || {
+                format!(
+                    "Group {}:\n{}{}",
+                    shown.group.name,
+                    group_settings(&shown.group),
+                    super::payouts::group_payout_settings(&shown.payout)
+                )
+            })?;
         }
     }
     Ok(0)
@@ -380,6 +392,13 @@ pub fn run_due(ctx: &Ctx) -> anyhow::Result<u8> {
         }
         if let Some(e) = &done.retention_error {
             notes.push_str(&format!("warning: retention did not run: {e}\n"));
+        }
+        if done.released.count > 0 {
+            notes.push_str(&format!(
+                "{} pending commission(s) approved, their hold passed: {} in all.\n",
+                done.released.count,
+                money(done.released.amount)
+            ));
         }
         if done.accruals.is_empty() {
             let nothing = if notes.is_empty() {

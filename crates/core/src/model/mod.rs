@@ -4,6 +4,7 @@ mod application;
 mod commission;
 mod lead;
 mod partner;
+mod payout;
 mod plan;
 mod rules;
 
@@ -11,6 +12,7 @@ pub use application::*;
 pub use commission::*;
 pub use lead::*;
 pub use partner::*;
+pub use payout::*;
 pub use plan::*;
 pub use rules::*;
 

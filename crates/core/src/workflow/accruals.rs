@@ -128,6 +128,9 @@ pub struct DueRun {
     pub erasures: Vec<super::privacy::Erasure>,
     /// Why retention did not run, when it could not (the accruals are made all the same).
     pub retention_error: Option<String>,
+    /// Pending commissions approved because their hold passed (`workflow::payouts::release_due`).
+    #[serde(default)]
+    pub released: super::payouts::Released,
 }
 
 /// Create what has come due by now: the retention erasures of rejected
@@ -192,6 +195,7 @@ pub fn run_due(tx: &Tx) -> Result<DueRun> {
             d.settle(tx)?;
         }
     }
+    out.released = super::payouts::release_due(tx)?;
     // Retention erases in its own savepoint: a refusal (a broken audit
     // chain, say) is reported and leaves the accruals standing.
     tx.execute_batch("SAVEPOINT retention")?;

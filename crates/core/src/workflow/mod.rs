@@ -6,9 +6,11 @@
 pub mod accruals;
 pub mod applications;
 pub mod commissions;
+pub mod conflicts;
 pub mod invariants;
 pub mod leads;
 pub mod partners;
+pub mod payouts;
 pub mod plans;
 pub mod privacy;
 pub mod rules;

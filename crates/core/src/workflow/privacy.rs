@@ -113,6 +113,7 @@ impl Touch {
                 ("phone", Null),
                 ("company", Null),
                 ("network_description", Null),
+                ("tax_id", Null),
             ],
             Touch::Lead { name, email, .. } => vec![
                 ("client_name", name.clone().into()),

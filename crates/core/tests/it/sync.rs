@@ -46,7 +46,7 @@ fn activity(s: &Store, c: &ManualClock, tag: &str) {
                     partner_id: partner.id,
                     client_name: format!("Client {tag}"),
                     client_email: format!("client-{tag}@x.com"),
-                    business_name: Some("Same Biz".into()),
+                    business_name: Some(format!("Biz {tag}")),
                     estimated_value: 250_000,
                     ..Default::default()
                 },

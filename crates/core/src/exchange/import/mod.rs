@@ -325,7 +325,14 @@ pub fn preview(table: ImportTable, path: &Path) -> Result<ImportPreview> {
 pub(super) fn ignorable(table: ImportTable) -> &'static [&'static str] {
     match table {
         ImportTable::Applications => &["updated_at"],
-        ImportTable::Partners => &["total_deals", "total_earnings", "updated_at"],
+        ImportTable::Partners => &[
+            "total_deals",
+            "total_earnings",
+            "updated_at",
+            "tax_form",
+            "tax_form_received",
+            "tax_id",
+        ],
         ImportTable::Leads => &["status", "possible_duplicate_of", "closed_at", "updated_at"],
     }
 }
