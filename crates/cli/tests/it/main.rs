@@ -16,6 +16,8 @@ mod faults;
 mod import;
 mod json;
 mod monitor;
+mod payout_faults;
+mod payouts;
 mod privacy;
 mod roundtrip;
 mod rules;

@@ -68,7 +68,7 @@ pub fn report(conn: &Connection, year: i32) -> Result<TaxReport> {
             tax_id: t.tax_id,
         });
     }
-    rows.sort_by(|a, b| (a.name.to_lowercase(), a.partner_id).cmp(&(b.name.to_lowercase(), b.partner_id)));
+    rows.sort_by_key(|r| (r.name.to_lowercase(), r.partner_id));
     let missing_forms = rows.iter().filter(|r| r.tax_form == TaxForm::None).count() as i64;
     Ok(TaxReport {
         year,

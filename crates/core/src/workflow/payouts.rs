@@ -254,11 +254,11 @@ pub fn run_with_payout(tx: &Tx, partners: &[PartnerId]) -> Result<(PayoutPlan, O
     let now = tx.now();
     let stamp = tx.now_text().to_owned();
     let run_id = PayoutId::new_at(now);
-    let mut seq = repo::payouts::next_document_seq(tx)?;
+    let first_seq = repo::payouts::next_document_seq(tx)?;
     let mut entries = Vec::new();
     let mut lines = Vec::new();
     let mut paid = Vec::new();
-    for c in &mut plan.paid {
+    for (seq, c) in (first_seq..).zip(plan.paid.iter_mut()) {
         let approved = repo::commissions::approved_of_partner(tx, c.partner_id)?;
         debug_assert_eq!(approved.iter().map(|x| x.commission_amount).sum::<i64>(), c.balance);
         let number = document_number(now.year(), seq);
@@ -277,7 +277,6 @@ pub fn run_with_payout(tx: &Tx, partners: &[PartnerId]) -> Result<(PayoutPlan, O
             created_at: stamp.clone(),
         });
         c.document_number = Some(number);
-        seq += 1;
         lines.push(PayoutLine {
             partner_id: c.partner_id,
             partner_name: c.partner_name.clone(),

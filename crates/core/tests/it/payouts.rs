@@ -1,0 +1,458 @@
+//! Payouts: the hold released by `run-due`, balances, payout runs that skip
+//! with a reason, self-billing numbers, the schedule, tax data and report,
+//! attribution conflicts, what travels (export, feed); and the property
+//! test of issue 14: over any sequence of wins, reopens, bonuses, hold
+//! releases and payout runs, no commission is paid twice, what a partner
+//! was paid plus their balance is what they earned, and no payout takes a
+//! balance below zero.
+
+use crate::common::{self, Env};
+use chrono::Duration;
+use partnerdesk_core::clock::Clock as _;
+use partnerdesk_core::model::*;
+use partnerdesk_core::workflow::{accruals, conflicts, payouts};
+use proptest::prelude::*;
+
+fn set_group(e: &Env, edit: GroupPayoutEdit) -> GroupPayout {
+    e.tick();
+    e.store
+        .write(|tx| payouts::set_group(tx, GroupId::STANDARD, &edit))
+        .unwrap()
+}
+
+fn run_due(e: &Env) -> accruals::DueRun {
+    e.tick();
+    e.store.write(accruals::run_due).unwrap()
+}
+
+fn run(e: &Env, partners: &[PartnerId]) -> PayoutPlan {
+    e.tick();
+    e.store.write(|tx| payouts::run(tx, partners)).unwrap()
+}
+
+fn balance(e: &Env, p: PartnerId) -> PartnerBalance {
+    e.store.read(|c| payouts::balance(c, p)).unwrap()
+}
+
+#[test]
+fn the_hold_releases_a_standing_commission_once_with_an_audit_row() {
+    let e = common::env();
+    let p = e.partner("Hal");
+    let kept = e.win(e.lead(p.id, "Kept", 100_000).id);
+    let reopened_lead = e.lead(p.id, "Reopened", 100_000);
+    let reopened = e.win(reopened_lead.id);
+    assert_eq!(kept.status, CommissionStatus::Pending);
+    // Inside the hold: nothing.
+    e.clock.advance(Duration::days(29));
+    assert_eq!(run_due(&e).released, payouts::Released::default());
+    let dates = e.store.read(|c| payouts::release_dates(c, &[kept.id])).unwrap();
+    let release = partnerdesk_core::clock::parse_time(dates[0].release_at.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        release,
+        partnerdesk_core::clock::parse_time(&kept.created_at).unwrap() + Duration::days(30)
+    );
+    // A reopen during the hold cancels it as before.
+    e.move_to(reopened_lead.id, LeadStatus::Negotiating, None).unwrap();
+    assert_eq!(e.get_commission(reopened.id).status, CommissionStatus::Cancelled);
+    e.clock.advance(Duration::days(2));
+    let mark = e.audit_mark();
+    let done = run_due(&e);
+    assert_eq!(
+        done.released,
+        payouts::Released {
+            count: 1,
+            amount: 10_000
+        }
+    );
+    let rows = e.audit_since(mark);
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.entity.as_str(), r.action.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("commission", "release")]
+    );
+    assert_eq!(e.get_commission(kept.id).status, CommissionStatus::Approved);
+    assert_eq!(run_due(&e).released.count, 0, "once");
+    // Hold 0: approval by hand, as before.
+    set_group(
+        &e,
+        GroupPayoutEdit {
+            hold_days: Some(0),
+            ..Default::default()
+        },
+    );
+    let manual = e.win(e.lead(p.id, "Manual", 100_000).id);
+    e.clock.advance(Duration::days(400));
+    assert_eq!(run_due(&e).released.count, 0);
+    assert_eq!(e.get_commission(manual.id).status, CommissionStatus::Pending);
+    assert_eq!(
+        e.store.read(|c| payouts::release_dates(c, &[manual.id])).unwrap()[0].release_at,
+        None
+    );
+    assert!(e.invariants().is_empty(), "{:?}", e.invariants());
+}
+
+#[test]
+fn a_run_pays_the_eligible_skips_the_others_and_numbers_the_documents() {
+    let e = common::env();
+    let rich = e.partner("Rich");
+    let small = e.partner("Small");
+    let minus = e.partner("Minus");
+    let big = e.win(e.lead(rich.id, "Big", 1_000_000).id);
+    let tiny = e.win(e.lead(small.id, "Tiny", 10_000).id);
+    let m = e.lead(minus.id, "Gone", 100_000);
+    let mc = e.win(m.id);
+    e.approve(&[mc.id]).unwrap();
+    let first = run(&e, &[minus.id]);
+    assert_eq!(first.paid[0].document_number.as_deref(), Some("SB-2026-000001"));
+    let claw = e
+        .move_to(m.id, LeadStatus::Negotiating, None)
+        .unwrap()
+        .clawback
+        .unwrap();
+    e.approve(&[big.id, tiny.id, claw.id]).unwrap();
+
+    let preview = e.store.read(|c| payouts::preview(c, &[])).unwrap();
+    let mark = e.audit_mark();
+    let plan = run(&e, &[]);
+    assert_eq!(plan.paid, {
+        let mut p = preview.paid.clone();
+        p[0].document_number = Some("SB-2026-000002".into());
+        p
+    });
+    assert_eq!(plan.skipped, preview.skipped);
+    assert_eq!(plan.total, 100_000);
+    let why: Vec<(PartnerId, Option<SkipReason>, i64)> = plan
+        .skipped
+        .iter()
+        .map(|s| (s.partner_id, s.reason, s.balance))
+        .collect();
+    assert_eq!(
+        why,
+        vec![
+            (minus.id, Some(SkipReason::NegativeBalance), -10_000),
+            (small.id, Some(SkipReason::BelowMinimum), 1_000)
+        ]
+    );
+    let rows = e.audit_since(mark);
+    assert_eq!(rows.last().map(|r| r.action.as_str()), Some("create"));
+    assert_eq!(
+        rows.last().unwrap().after.as_ref().unwrap()["run"]["skipped"][0]["reason"],
+        "negative_balance"
+    );
+    // Carried forward, and nothing paid twice.
+    assert_eq!(balance(&e, minus.id).carried_forward, -10_000);
+    assert_eq!(balance(&e, small.id).carried_forward, 1_000);
+    let again = run(&e, &[]);
+    assert!(again.paid.is_empty() && again.payout_id.is_none());
+    // The minimum of the group lowered: Small is paid, with the next number.
+    set_group(
+        &e,
+        GroupPayoutEdit {
+            payout_minimum: Some(500),
+            ..Default::default()
+        },
+    );
+    let low = run(&e, &[small.id]);
+    assert_eq!(low.paid[0].document_number.as_deref(), Some("SB-2026-000003"));
+    assert_eq!(low.paid[0].brought_forward, 1_000, "carried from the run before");
+    assert!(e.invariants().is_empty(), "{:?}", e.invariants());
+}
+
+#[test]
+fn a_failed_run_takes_no_document_number() {
+    let e = common::env();
+    let p = e.partner("Pat");
+    let c = e.win(e.lead(p.id, "One", 1_000_000).id);
+    e.approve(&[c.id]).unwrap();
+    e.tick();
+    let r = e.store.write(|tx| {
+        payouts::run(tx, &[p.id])?;
+        Err::<(), _>(partnerdesk_core::Error::Conflict(
+            "the file could not be written".into(),
+        ))
+    });
+    assert!(r.is_err());
+    let plan = run(&e, &[p.id]);
+    assert_eq!(
+        plan.paid[0].document_number.as_deref(),
+        Some("SB-2026-000001"),
+        "no gap"
+    );
+}
+
+#[test]
+fn the_scheduled_run_is_due_on_the_payout_day_until_a_run_is_made() {
+    let e = common::env(); // 2026-03-01
+    let p = e.partner("Day");
+    let c = e.win(e.lead(p.id, "One", 1_000_000).id);
+    e.approve(&[c.id]).unwrap();
+    let due = |e: &Env| e.store.read(|conn| payouts::due(conn, e.clock.now())).unwrap();
+    assert_eq!(due(&e), None, "no payout day");
+    set_group(
+        &e,
+        GroupPayoutEdit {
+            payout_day: Some(Some(5)),
+            ..Default::default()
+        },
+    );
+    // 2026-03-01: the 5th of February has passed without a run.
+    assert_eq!(
+        due(&e),
+        Some(payouts::DuePayout {
+            due_on: "2026-02-05".into(),
+            partners: 1,
+            total: 100_000
+        })
+    );
+    run(&e, &[]);
+    assert_eq!(due(&e), None);
+    e.clock.advance(Duration::days(5));
+    let c2 = e.win(e.lead(p.id, "Two", 1_000_000).id);
+    e.approve(&[c2.id]).unwrap();
+    assert_eq!(due(&e).map(|d| d.due_on), Some("2026-03-05".into()));
+    let board = e
+        .store
+        .read(|conn| partnerdesk_core::dashboard::dashboard(conn, e.clock.now()))
+        .unwrap();
+    assert_eq!(
+        board.payout_due.map(|d| d.total),
+        Some(125_000),
+        "silver since the first win"
+    );
+    let bad = e
+        .store
+        .write(|tx| {
+            payouts::set_group(
+                tx,
+                GroupId::STANDARD,
+                &GroupPayoutEdit {
+                    payout_day: Some(Some(31)),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap_err();
+    assert_eq!(bad.field(), Some("payout_day"));
+}
+
+#[test]
+fn conflicts_fold_case_hold_the_lead_and_are_decided_with_a_reason() {
+    assert_eq!(conflicts::fold("  CAFÉ   Straße "), "café strasse");
+    assert_eq!(conflicts::fold("ΟΔΟΣ"), conflicts::fold("οδος"));
+    let e = common::env();
+    let ann = e.partner("Ann");
+    let bob = e.partner("Bob");
+    e.lead(ann.id, "Cafe Owner", 100_000);
+    e.tick();
+    let l = e
+        .store
+        .write(|tx| {
+            partnerdesk_core::workflow::leads::add(
+                tx,
+                &NewLead {
+                    partner_id: bob.id,
+                    client_name: "Someone".into(),
+                    client_email: "someone@else.example".into(),
+                    business_name: Some("CAFE OWNER LTD".into()),
+                    estimated_value: 100_000,
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let k = l.conflict.expect("held as a conflict");
+    assert_eq!(k.matched_on, "business_name");
+    let err = e.move_to(l.lead.id, LeadStatus::ClosedWon, None).unwrap_err();
+    assert_eq!(err.kind(), "invalid_transition");
+    let board = e
+        .store
+        .read(|conn| partnerdesk_core::dashboard::dashboard(conn, e.clock.now()))
+        .unwrap();
+    assert_eq!(board.conflicts_count, 1);
+    assert_eq!(board.conflicts[0].first_partner_id, ann.id);
+    // The setting makes last touch the suggestion (and the default decision).
+    e.set_setting("attribution.default", "last").unwrap();
+    e.tick();
+    let v = e
+        .store
+        .write(|tx| conflicts::resolve(tx, l.lead.id, None, "last touch"))
+        .unwrap();
+    assert_eq!(v.conflict.kept, Some(Keep::New));
+    e.win(l.lead.id);
+    assert!(e.invariants().is_empty(), "{:?}", e.invariants());
+    // Window 0: no conflicts at all.
+    e.set_setting("attribution.window_days", "0").unwrap();
+    assert!(e.set_setting("attribution.window_days", "-1").is_err());
+}
+
+#[test]
+fn tax_data_is_audited_and_the_report_lists_those_paid_at_the_threshold() {
+    let e = common::env();
+    let p = e.partner("Taxed");
+    let q = e.partner("Under");
+    for (who, value) in [(&p, 700_000), (&q, 100_000)] {
+        let c = e.win(e.lead(who.id, &format!("Client {}", who.name), value).id);
+        e.approve(&[c.id]).unwrap();
+    }
+    run(&e, &[]);
+    e.tick();
+    let t = e
+        .store
+        .write(|tx| payouts::set_tax(tx, p.id, TaxForm::W8ben, Some("2026-01-15"), Some("DE123")))
+        .unwrap();
+    assert_eq!(t.tax_form_received.as_deref(), Some("2026-01-15"));
+    let r = e
+        .store
+        .read(|c| partnerdesk_core::exchange::tax_report::report(c, 2026))
+        .unwrap();
+    assert_eq!(r.threshold, 60_000);
+    assert_eq!(
+        r.rows.iter().map(|x| (x.partner_id, x.paid)).collect::<Vec<_>>(),
+        vec![(p.id, 70_000)]
+    );
+    assert_eq!(r.rows[0].tax_form, TaxForm::W8ben);
+    assert!(e
+        .store
+        .read(|c| partnerdesk_core::exchange::tax_report::report(c, 2025))
+        .unwrap()
+        .rows
+        .is_empty());
+}
+
+// ---- The property ----
+
+#[derive(Debug, Clone)]
+enum Op {
+    Win { partner: usize, value: i64 },
+    Reopen(usize),
+    Bonus { partner: usize, amount: i64 },
+    Approve(usize),
+    Days(i64),
+    RunDue,
+    Run(Vec<usize>),
+    RunAll,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        5 => (0usize..3, 1_000i64..2_000_000).prop_map(|(partner, value)| Op::Win { partner, value }),
+        3 => (0usize..64).prop_map(Op::Reopen),
+        2 => (0usize..3, prop_oneof![-300_000i64..-1, 1i64..300_000]).prop_map(|(partner, amount)| Op::Bonus { partner, amount }),
+        2 => (0usize..64).prop_map(Op::Approve),
+        3 => (1i64..40).prop_map(Op::Days),
+        3 => Just(Op::RunDue),
+        2 => prop::collection::vec(0usize..3, 1..3).prop_map(Op::Run),
+        2 => Just(Op::RunAll),
+    ]
+}
+
+fn sums(e: &Env, sql: &str, p: PartnerId) -> i64 {
+    e.store
+        .read(|c| Ok(c.query_row(sql, [p], |r| r.get::<_, i64>(0))?))
+        .unwrap()
+}
+
+fn check(ops: &[Op]) -> Result<(), TestCaseError> {
+    let e = common::env();
+    let ps: Vec<Partner> = ["Ada", "Ben", "Cid"].iter().map(|n| e.partner(n)).collect();
+    let mut leads: Vec<LeadId> = Vec::new();
+    let mut n = 0;
+    for op in ops {
+        e.tick();
+        match op {
+            Op::Win { partner, value } => {
+                n += 1;
+                let l = e.lead(ps[*partner].id, &format!("Client {n}"), *value);
+                e.win(l.id);
+                leads.push(l.id);
+            }
+            Op::Reopen(i) if !leads.is_empty() => {
+                let l = leads[i % leads.len()];
+                let to = if e.get_lead(l).status == LeadStatus::ClosedWon {
+                    LeadStatus::Negotiating
+                } else {
+                    LeadStatus::ClosedWon
+                };
+                e.move_to(l, to, None).unwrap();
+            }
+            Op::Reopen(_) => {}
+            Op::Bonus { partner, amount } => {
+                e.store
+                    .write(|tx| accruals::bonus(tx, ps[*partner].id, *amount, "adjustment"))
+                    .unwrap();
+            }
+            Op::Approve(i) => {
+                let pending: Vec<CommissionId> = e
+                    .store
+                    .read(|c| {
+                        let mut s = c.prepare("SELECT id FROM commissions WHERE status = 'pending' ORDER BY id")?;
+                        let r = s.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+                        Ok(r)
+                    })
+                    .unwrap();
+                if !pending.is_empty() {
+                    e.approve(&[pending[i % pending.len()]]).unwrap();
+                }
+            }
+            Op::Days(d) => e.clock.advance(Duration::days(*d)),
+            Op::RunDue => {
+                e.store.write(accruals::run_due).unwrap();
+            }
+            Op::Run(who) => {
+                let ids: Vec<PartnerId> = who.iter().map(|i| ps[*i].id).collect();
+                e.store.write(|tx| payouts::run(tx, &ids)).unwrap();
+            }
+            Op::RunAll => {
+                e.store.write(|tx| payouts::run(tx, &[])).unwrap();
+            }
+        }
+        let problems = e.invariants();
+        prop_assert!(problems.is_empty(), "after {op:?}: {problems:?}");
+        let twice: i64 = e
+            .store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM (SELECT entity_id FROM audit_log WHERE entity = 'commission' AND action = 'pay'
+                       GROUP BY entity_id HAVING count(*) > 1)",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        prop_assert_eq!(twice, 0, "a commission paid twice after {:?}", op);
+        for p in &ps {
+            let paid_by_runs = sums(
+                &e,
+                "SELECT coalesce(sum(balance), 0) FROM payout_entries WHERE partner_id = ?1 AND outcome = 'paid'",
+                p.id,
+            );
+            let earned = sums(
+                &e,
+                "SELECT coalesce(sum(commission_amount), 0) FROM commissions WHERE partner_id = ?1
+                   AND (status = 'approved' OR status = 'paid')",
+                p.id,
+            );
+            let b = balance(&e, p.id);
+            prop_assert_eq!(paid_by_runs + b.balance, earned, "partner {} after {:?}", p.name, op);
+            let below = sums(
+                &e,
+                "SELECT count(*) FROM payout_entries WHERE partner_id = ?1 AND outcome = 'paid' AND balance < 5000",
+                p.id,
+            );
+            prop_assert_eq!(below, 0, "a payout below the minimum (or zero) after {:?}", op);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn wins_reopens_bonuses_releases_and_runs_never_pay_twice_or_below_zero(
+        ops in prop::collection::vec(op(), 1..60)
+    ) {
+        check(&ops)?;
+    }
+}
