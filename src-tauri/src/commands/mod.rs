@@ -11,6 +11,7 @@ pub mod audit;
 pub mod commissions;
 pub mod leads;
 pub mod partners;
+pub mod payouts;
 pub mod plans;
 pub mod rules;
 pub mod security;

@@ -9,6 +9,9 @@ import type { LeadStatus } from "./bindings/LeadStatus";
 import type { PartnerStatus } from "./bindings/PartnerStatus";
 import type { PlanStatus } from "./bindings/PlanStatus";
 import type { Tier } from "./bindings/Tier";
+import type { TaxForm } from "./bindings/TaxForm";
+import type { Keep } from "./bindings/Keep";
+import type { SkipReason } from "./bindings/SkipReason";
 
 export const APPLICATION_STATUSES: readonly ApplicationStatus[] = ["pending", "under_review", "approved", "rejected"];
 export const COMMISSION_STATUSES: readonly CommissionStatus[] = ["pending", "approved", "paid", "cancelled"];
@@ -19,3 +22,6 @@ export const LEAD_STATUSES: readonly LeadStatus[] = ["prospect", "qualified", "p
 export const PARTNER_STATUSES: readonly PartnerStatus[] = ["active", "paused", "terminated"];
 export const PLAN_STATUSES: readonly PlanStatus[] = ["draft", "sent", "accepted", "declined"];
 export const TIERS: readonly Tier[] = ["bronze", "silver", "gold", "platinum"];
+export const TAX_FORMS: readonly TaxForm[] = ["none", "w9", "w8ben", "other"];
+export const KEEPS: readonly Keep[] = ["first", "new"];
+export const SKIP_REASONS: readonly SkipReason[] = ["below_minimum", "negative_balance", "nothing_due"];

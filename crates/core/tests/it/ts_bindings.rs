@@ -26,7 +26,11 @@ use partnerdesk_core::{ErrorInfo, ErrorKind};
 use partnerdesk_core::backup::{BackupInfo, Recovery, RestoreReport, Verification};
 use partnerdesk_core::exchange::export::ExportReport;
 use partnerdesk_core::exchange::import::{DecimalMark, ImportPreview, ImportReport, ImportTable};
-use partnerdesk_core::exchange::payout_file::PayoutSummary;
+use partnerdesk_core::exchange::payout_file::{PayoutFormat, PayoutSummary};
+use partnerdesk_core::exchange::self_billing::{SelfBilling, SelfBillingFile};
+use partnerdesk_core::exchange::tax_report::{TaxReport, TaxReportRow};
+use partnerdesk_core::workflow::payouts::{DuePayout, Released};
+use partnerdesk_core::workflow::settings::PayoutSettings;
 use partnerdesk_core::exchange::pg::{
     Comparison, Conflict, PullBadRow, PullReport, PushReport, TableComparison, TableRows,
 };
@@ -136,6 +140,27 @@ fn export(dir: &Path) {
         DueRun,
         Draft,
         Simulation,
+        GroupPayout,
+        GroupPayoutEdit,
+        TaxForm,
+        PartnerTax,
+        SkipReason,
+        PayoutCandidate,
+        PayoutPlan,
+        PartnerBalance,
+        ReleaseDate,
+        StatementLine,
+        Keep,
+        LeadConflict,
+        ConflictView,
+        PayoutSettings,
+        Released,
+        DuePayout,
+        PayoutFormat,
+        SelfBilling,
+        SelfBillingFile,
+        TaxReportRow,
+        TaxReport,
     );
 }
 
@@ -219,6 +244,9 @@ fn enums_ts() -> String {
         "PARTNER_STATUSES": PartnerStatus,
         "PLAN_STATUSES": PlanStatus,
         "TIERS": Tier,
+        "TAX_FORMS": TaxForm,
+        "KEEPS": Keep,
+        "SKIP_REASONS": SkipReason,
     );
     format!(
         "// Generated from the Rust enums by crates/core/tests/it/ts_bindings.rs: do not edit by hand.\n\
