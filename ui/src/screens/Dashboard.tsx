@@ -5,6 +5,7 @@ import type { Dashboard } from "../lib/bindings/Dashboard";
 import { date, label, money, useCurrency } from "../lib/format";
 import { useLoad } from "../lib/hooks";
 import { Badge, Empty } from "../components/ui";
+import { ConflictsCard, PayoutDueCard } from "./payouts/Attention";
 
 /**
  * At launch the dashboard is asked for as soon as the script runs, beside
@@ -152,6 +153,8 @@ export function DashboardScreen() {
             </ul>
           )}
         </div>
+        <PayoutDueCard due={d.payout_due} cur={cur} />
+        <ConflictsCard count={d.conflicts_count} items={d.conflicts} />
       </div>
     </section>
   );

@@ -7,6 +7,7 @@ import { useAction, useLoad } from "../lib/hooks";
 import { Badge, Empty } from "../components/ui";
 import { PARTNER_STATUSES, TIERS } from "../lib/enums";
 import { PartnerRules } from "./partner/PartnerRules";
+import { PartnerPayouts } from "./partner/PartnerPayouts";
 
 export function PartnerPage() {
   const { id } = useParams();
@@ -104,6 +105,7 @@ export function PartnerPage() {
           </dl>
         </div>
       </div>
+      <PartnerPayouts partner={p} />
       <PartnerRules partner={p} />
       <div className="card">
         <h3>Leads</h3>
