@@ -13,11 +13,11 @@ use partnerdesk_core::dashboard::{Dashboard, DataInfo, PartnerName, PartnerToPay
 use partnerdesk_core::exchange::export::{ExportReport, Format};
 use partnerdesk_core::exchange::import::{DecimalMark, ImportPreview, ImportReport, ImportTable};
 use partnerdesk_core::exchange::payout_file::{PayoutFormat, PayoutSummary};
-use partnerdesk_core::exchange::self_billing::SelfBillingFile;
-use partnerdesk_core::exchange::tax_report::TaxReport;
 use partnerdesk_core::exchange::pg::{Comparison, Conflict, PullReport, PushReport};
+use partnerdesk_core::exchange::self_billing::SelfBillingFile;
 use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
+use partnerdesk_core::exchange::tax_report::TaxReport;
 use partnerdesk_core::model::{
     AppPlan, Application, ApplicationId, ApplicationStatus, AuditEntry, Commission, CommissionFilter, CommissionId,
     Entity, Group, GroupId, Lead, LeadFilter, LeadId, LeadStatus, NewApplication, NewLead, NewPlan, Page, Partner,

@@ -27,18 +27,18 @@ use partnerdesk_core::backup::{BackupInfo, Recovery, RestoreReport, Verification
 use partnerdesk_core::exchange::export::ExportReport;
 use partnerdesk_core::exchange::import::{DecimalMark, ImportPreview, ImportReport, ImportTable};
 use partnerdesk_core::exchange::payout_file::{PayoutFormat, PayoutSummary};
-use partnerdesk_core::exchange::self_billing::{SelfBilling, SelfBillingFile};
-use partnerdesk_core::exchange::tax_report::{TaxReport, TaxReportRow};
-use partnerdesk_core::workflow::payouts::{DuePayout, Released};
-use partnerdesk_core::workflow::settings::PayoutSettings;
 use partnerdesk_core::exchange::pg::{
     Comparison, Conflict, PullBadRow, PullReport, PushReport, TableComparison, TableRows,
 };
+use partnerdesk_core::exchange::self_billing::{SelfBilling, SelfBillingFile};
 use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
+use partnerdesk_core::exchange::tax_report::{TaxReport, TaxReportRow};
 use partnerdesk_core::monitor::{BundleReport, Diagnostics};
 use partnerdesk_core::progress::Progress;
 use partnerdesk_core::store::cipher::{CipherReport, SecurityState};
+use partnerdesk_core::workflow::payouts::{DuePayout, Released};
+use partnerdesk_core::workflow::settings::PayoutSettings;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};

@@ -258,6 +258,7 @@ fn total_applications(app: &App) -> i64 {
 
 mod analytics;
 mod data;
+mod payouts;
 mod start;
 
 #[test]
