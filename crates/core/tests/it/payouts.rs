@@ -456,3 +456,87 @@ proptest! {
         check(&ops)?;
     }
 }
+
+/// A database of schema version 9 (before payouts) with two pending
+/// commissions, one made 45 days before the upgrade and one 10 days before:
+/// after the migration the first run-due approves only the old one (its
+/// hold of 30 days really has passed); the other waits for its day.
+#[test]
+fn migrating_an_existing_database_releases_only_the_commissions_whose_hold_passed() {
+    use chrono::TimeZone;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v9.db");
+    {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+        let mut files: Vec<(i64, String, String)> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter_map(|p| {
+                let name = p.file_stem()?.to_string_lossy().into_owned();
+                let v: i64 = name.strip_prefix('V')?.split("__").next()?.parse().ok()?;
+                Some((v, name, std::fs::read_to_string(&p).ok()?))
+            })
+            .filter(|(v, _, _)| *v <= 9)
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 9);
+        let ms: Vec<refinery::Migration> = files
+            .iter()
+            .map(|(_, name, sql)| refinery::Migration::unapplied(name, sql).unwrap())
+            .collect();
+        let mut c = rusqlite::Connection::open(&path).unwrap();
+        refinery::Runner::new(&ms).set_grouped(true).run(&mut c).unwrap();
+        let t = |days: i64| {
+            partnerdesk_core::clock::fmt_time(
+                chrono::Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap() - Duration::days(days),
+            )
+        };
+        c.execute_batch(&format!(
+            "INSERT INTO partners (id, name, email, status, tier, total_deals, total_earnings, created_at, updated_at)
+             VALUES ('019c0000-0000-7000-8000-000000000001', 'Old', 'old@example.com', 'active', 'bronze', 2, 20000, '{p}', '{p}');
+             INSERT INTO client_leads (id, partner_id, client_name, client_email, estimated_value, status, closed_at, created_at, updated_at)
+             VALUES ('019c0000-0000-7000-8000-000000000011', '019c0000-0000-7000-8000-000000000001', 'A', 'a@x.example', 100000, 'closed_won', '{old}', '{p}', '{old}'),
+                    ('019c0000-0000-7000-8000-000000000012', '019c0000-0000-7000-8000-000000000001', 'B', 'b@x.example', 100000, 'closed_won', '{young}', '{p}', '{young}');
+             INSERT INTO commissions (id, partner_id, client_lead_id, kind, commission_amount, commission_rate, project_value, status, created_at, updated_at, rule_kind, rule_version, rule_tier)
+             VALUES ('019c0000-0000-7000-8000-000000000021', '019c0000-0000-7000-8000-000000000001', '019c0000-0000-7000-8000-000000000011', 'commission', 10000, 1000, 100000, 'pending', '{old}', '{old}', 'default_tier', 1, 'bronze'),
+                    ('019c0000-0000-7000-8000-000000000022', '019c0000-0000-7000-8000-000000000001', '019c0000-0000-7000-8000-000000000012', 'commission', 10000, 1000, 100000, 'pending', '{young}', '{young}', 'default_tier', 1, 'bronze');",
+            p = t(60),
+            old = t(45),
+            young = t(10),
+        ))
+        .unwrap();
+    }
+    let clock = partnerdesk_core::clock::ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap());
+    let store = partnerdesk_core::store::Store::open(&path, std::sync::Arc::new(clock.clone())).unwrap();
+    let g = store
+        .read(|c| partnerdesk_core::store::repo::payouts::group_payout(c, GroupId::STANDARD))
+        .unwrap();
+    assert_eq!((g.hold_days, g.payout_minimum, g.payout_day), (30, 5_000, None));
+    let status = |id: &str| -> String {
+        store
+            .read(|c| Ok(c.query_row("SELECT status FROM commissions WHERE id = ?1", [id], |r| r.get(0))?))
+            .unwrap()
+    };
+    let done = store.write(accruals::run_due).unwrap();
+    assert_eq!(
+        done.released,
+        payouts::Released {
+            count: 1,
+            amount: 10_000
+        }
+    );
+    assert_eq!(status("019c0000-0000-7000-8000-000000000021"), "approved");
+    assert_eq!(status("019c0000-0000-7000-8000-000000000022"), "pending");
+    clock.advance(Duration::days(20));
+    assert_eq!(store.write(accruals::run_due).unwrap().released.count, 1);
+    assert_eq!(status("019c0000-0000-7000-8000-000000000022"), "approved");
+    let t = store
+        .read(|c| {
+            partnerdesk_core::store::repo::payouts::tax(
+                c,
+                PartnerId(uuid::Uuid::parse_str("019c0000-0000-7000-8000-000000000001").unwrap()),
+            )
+        })
+        .unwrap();
+    assert_eq!(t.tax_form, TaxForm::None);
+}

@@ -492,6 +492,8 @@ fn push_to_postgres_creates_the_schema_upserts_and_sends_only_changes() {
     .unwrap();
     activity(&s, &c, "pg");
     rules_activity(&s, &c, "pg");
+    payout_activity(&s, &c, "one");
+    payout_activity(&s, &c, "two");
     let first = pg::push(&s, &target, &mut |_| true).unwrap();
     assert!(first.full);
     let mut remote = pg::connect(&target).unwrap();
