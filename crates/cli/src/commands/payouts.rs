@@ -44,10 +44,13 @@ pub fn apply_group_payout(tx: &Tx, group: GroupId, a: &GroupPayoutArgs) -> partn
             parse_amount("payout_minimum", t, false)
         })?,
         payout_day: match a.payout_day.as_deref().map(str::trim) {
-            None => None,
-            Some(t) if t.eq_ignore_ascii_case("none") => Some(None),
-            Some(t) => Some(Some(whole("payout_day", t)?)),
+            Some(t) if !t.eq_ignore_ascii_case("none") => Some(whole("payout_day", t)?),
+            _ => None,
         },
+        no_payout_day: a
+            .payout_day
+            .as_deref()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("none")),
     };
     payouts::set_group(tx, group, &e)
 }

@@ -20,13 +20,16 @@ pub struct GroupPayout {
 }
 
 /// What `group set` changes of the payout settings (`None` keeps a field;
-/// `payout_day: Some(None)` removes the schedule).
+/// `no_payout_day` removes the schedule).
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GroupPayoutEdit {
     pub hold_days: Option<i64>,
+    /// Cents.
     pub payout_minimum: Option<i64>,
-    pub payout_day: Option<Option<i64>>,
+    pub payout_day: Option<i64>,
+    #[serde(default)]
+    pub no_payout_day: bool,
 }
 
 text_enum!(

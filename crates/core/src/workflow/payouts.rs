@@ -40,14 +40,17 @@ pub fn set_group(tx: &Tx, group: GroupId, e: &GroupPayoutEdit) -> Result<GroupPa
         }
         after.payout_minimum = m;
     }
+    if e.no_payout_day {
+        after.payout_day = None;
+    }
     if let Some(d) = e.payout_day {
-        if d.is_some_and(|d| !(1..=28).contains(&d)) {
+        if !(1..=28).contains(&d) {
             return Err(Error::validation(
                 "payout_day",
                 "must be a day of the month from 1 to 28 (every month has it)",
             ));
         }
-        after.payout_day = d;
+        after.payout_day = Some(d);
     }
     if after != before {
         write::group_payout_changed(tx, &before, &after)?;

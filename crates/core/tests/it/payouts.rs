@@ -192,7 +192,7 @@ fn the_scheduled_run_is_due_on_the_payout_day_until_a_run_is_made() {
     set_group(
         &e,
         GroupPayoutEdit {
-            payout_day: Some(Some(5)),
+            payout_day: Some(5),
             ..Default::default()
         },
     );
@@ -227,7 +227,7 @@ fn the_scheduled_run_is_due_on_the_payout_day_until_a_run_is_made() {
                 tx,
                 GroupId::STANDARD,
                 &GroupPayoutEdit {
-                    payout_day: Some(Some(31)),
+                    payout_day: Some(31),
                     ..Default::default()
                 },
             )

@@ -45,7 +45,7 @@ fn a_payout_run_its_files_balance_tax_and_a_conflict_reach_core() {
     let bad = call(
         &app,
         "group_payout_set",
-        json!({"id": group, "edit": {"hold_days": 400, "payout_minimum": null, "payout_day": null}}),
+        json!({"id": group, "edit": {"hold_days": 400, "payout_minimum": null, "payout_day": null, "no_payout_day": false}}),
     )
     .unwrap_err();
     assert_eq!(bad["field"], "hold_days");

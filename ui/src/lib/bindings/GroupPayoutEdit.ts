@@ -2,6 +2,10 @@
 
 /**
  * What `group set` changes of the payout settings (`None` keeps a field;
- * `payout_day: Some(None)` removes the schedule).
+ * `no_payout_day` removes the schedule).
  */
-export type GroupPayoutEdit = { hold_days: number | null, payout_minimum: number | null, payout_day: number | null | null, };
+export type GroupPayoutEdit = { hold_days: number | null, 
+/**
+ * Cents.
+ */
+payout_minimum: number | null, payout_day: number | null, no_payout_day: boolean, };
