@@ -540,3 +540,67 @@ fn migrating_an_existing_database_releases_only_the_commissions_whose_hold_passe
         .unwrap();
     assert_eq!(t.tax_form, TaxForm::None);
 }
+
+/// Tax data travels by export and import: a new partner takes it, an update
+/// changes it (listed as changes), and a bad date names its column.
+#[test]
+fn tax_data_comes_back_through_an_export_and_an_import() {
+    use partnerdesk_core::exchange::export::{self, Format};
+    use partnerdesk_core::exchange::import::{self, ImportFormat, ImportOptions, ImportTable};
+    let src = common::env();
+    let p = src.partner("Tina Tax");
+    src.tick();
+    src.store
+        .write(|tx| payouts::set_tax(tx, p.id, TaxForm::W8ben, Some("2026-02-01"), Some("GB-99")))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    export::export(&src.store, dir.path(), Format::Csv, Some("partners"), &mut |_| true).unwrap();
+    let file = dir.path().join("partners.csv");
+    let dst = common::env();
+    dst.clock.advance(Duration::days(1));
+    let mut opts = ImportOptions::new(ImportTable::Partners, ImportFormat::Csv);
+    // (the application stays behind: its column is left out)
+    opts.mapping.insert("application_id".into(), String::new());
+    let r = import::import_file(&dst.store, &opts, &file, &mut |_| true).unwrap();
+    assert!(r.bad_rows.is_empty(), "{:?}", r.bad_rows);
+    let t = dst
+        .store
+        .read(|c| partnerdesk_core::store::repo::payouts::tax(c, p.id))
+        .unwrap();
+    assert_eq!(
+        (t.tax_form, t.tax_form_received.as_deref(), t.tax_id.as_deref()),
+        (TaxForm::W8ben, Some("2026-02-01"), Some("GB-99"))
+    );
+    assert!(dst.invariants().is_empty());
+
+    // An update: the form received later, another id.
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("2026-02-01", "2026-02-15")
+        .replace("GB-99", "GB-100");
+    std::fs::write(&file, text).unwrap();
+    let update = ImportOptions {
+        update: true,
+        ..opts.clone()
+    };
+    let r = import::import_file(&dst.store, &update, &file, &mut |_| true).unwrap();
+    let fields: Vec<&str> = r.updates[0].changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, vec!["tax_form_received", "tax_id"]);
+    let t = dst
+        .store
+        .read(|c| partnerdesk_core::store::repo::payouts::tax(c, p.id))
+        .unwrap();
+    assert_eq!(t.tax_id.as_deref(), Some("GB-100"));
+
+    let bad = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("2026-02-15", "15/02/2026");
+    std::fs::write(&file, bad).unwrap();
+    let r = import::import_file(&dst.store, &update, &file, &mut |_| true).unwrap();
+    assert_eq!(
+        r.bad_rows[0].field.as_deref(),
+        Some("tax_form_received"),
+        "{:?}",
+        r.bad_rows
+    );
+}

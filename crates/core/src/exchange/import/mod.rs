@@ -225,6 +225,9 @@ pub fn fields(table: ImportTable) -> &'static [&'static str] {
             "created_at",
             "application_id",
             "group_id",
+            "tax_form",
+            "tax_form_received",
+            "tax_id",
         ],
         ImportTable::Leads => &[
             "partner_id",
