@@ -10,7 +10,6 @@ use partnerdesk_core::model::{
     CommissionId, ConflictView, GroupId, GroupPayout, GroupPayoutEdit, Keep, LeadId, PartnerBalance, PartnerId,
     PartnerTax, Payout, PayoutId, PayoutPlan, ReleaseDate, TaxForm,
 };
-use partnerdesk_core::store::repo;
 use partnerdesk_core::workflow::{conflicts, payouts};
 use std::path::Path;
 use tauri::State;
@@ -63,7 +62,7 @@ pub async fn partner_set_tax(
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn group_payout_get(state: State<'_, AppState>, id: GroupId) -> CmdResult<GroupPayout> {
-    state.read(|c| repo::payouts::group_payout(c, id))
+    state.read(|c| payouts::group_settings(c, id))
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -21,6 +21,11 @@ use serde::{Deserialize, Serialize};
 
 // ---- Group settings and tax data ----
 
+/// A group's payout settings.
+pub fn group_settings(conn: &Conn, group: GroupId) -> Result<GroupPayout> {
+    repo::payouts::group_payout(conn, group)
+}
+
 /// Change a group's hold, payout minimum or payout day, audited.
 pub fn set_group(tx: &Tx, group: GroupId, e: &GroupPayoutEdit) -> Result<GroupPayout> {
     let before = repo::payouts::group_payout(tx, group)?;
