@@ -178,47 +178,24 @@ pub fn preview(conn: &Conn, partners: &[PartnerId]) -> Result<PayoutPlan> {
         currency,
         ..PayoutPlan::default()
     };
-    let chosen: Vec<(PartnerId, i64, i64)> = if partners.is_empty() {
-        repo::payouts::approved_balances(conn)?
+    let chosen: Vec<repo::payouts::Candidate> = if partners.is_empty() {
+        repo::payouts::candidates(conn)?
     } else {
         let mut seen = std::collections::HashSet::new();
         let mut v = Vec::new();
         for &p in partners {
             if seen.insert(p) {
-                let (b, n) = repo::payouts::sum_of(conn, p, "approved")?;
-                v.push((p, b, n));
+                v.push(repo::payouts::candidate(conn, p)?);
             }
         }
         v
     };
-    let mut minimums = std::collections::HashMap::new();
-    for (pid, balance, count) in chosen {
-        let p = repo::partners::get(conn, pid)?;
-        let minimum = match minimums.get(&p.group_id) {
-            Some(m) => *m,
-            None => {
-                let m = repo::payouts::group_payout(conn, p.group_id)?.payout_minimum;
-                minimums.insert(p.group_id, m);
-                m
-            }
-        };
-        let brought_forward = match repo::payouts::last_entry(conn, pid)? {
-            Some(e) => repo::payouts::approved_made_by(conn, pid, &e.created_at)?,
-            None => 0,
-        };
-        let reason = if count == 0 {
-            Some(SkipReason::NothingDue)
-        } else if balance < 0 {
-            Some(SkipReason::NegativeBalance)
-        } else if balance < minimum.max(1) {
-            Some(SkipReason::BelowMinimum)
-        } else {
-            None
-        };
+    for (pid, name, email, _group, balance, count, minimum, brought_forward) in chosen {
+        let reason = skip_reason(balance, count, minimum);
         let c = PayoutCandidate {
             partner_id: pid,
-            partner_name: p.name,
-            partner_email: p.email,
+            partner_name: name,
+            partner_email: email,
             balance,
             commission_count: count,
             minimum,
@@ -239,6 +216,20 @@ pub fn preview(conn: &Conn, partners: &[PartnerId]) -> Result<PayoutPlan> {
     plan.paid.sort_by(by_name);
     plan.skipped.sort_by(by_name);
     Ok(plan)
+}
+
+/// Why a partner with this balance (of `count` approved commissions) is not
+/// paid under this minimum; None: paid.
+pub fn skip_reason(balance: i64, count: i64, minimum: i64) -> Option<SkipReason> {
+    if count == 0 {
+        Some(SkipReason::NothingDue)
+    } else if balance < 0 {
+        Some(SkipReason::NegativeBalance)
+    } else if balance < minimum.max(1) {
+        Some(SkipReason::BelowMinimum)
+    } else {
+        None
+    }
 }
 
 /// The self-billing document number of sequence number `seq` in `year`.
@@ -417,15 +408,14 @@ pub fn due(conn: &Conn, now: chrono::DateTime<chrono::Utc>) -> Result<Option<Due
     if due_groups.is_empty() {
         return Ok(None);
     }
-    let plan = preview(conn, &[])?;
     let mut partners = 0;
     let mut total = 0;
     let mut first: Option<String> = None;
-    for c in &plan.paid {
-        let p = repo::partners::get(conn, c.partner_id)?;
-        if let Some(d) = due_groups.get(&p.group_id) {
+    for (_, _, _, group, balance, count, minimum, _) in repo::payouts::candidates(conn)? {
+        let Some(d) = due_groups.get(&group) else { continue };
+        if skip_reason(balance, count, minimum).is_none() {
             partners += 1;
-            total += c.balance;
+            total += balance;
             if first.as_ref().is_none_or(|f| d < f) {
                 first = Some(d.clone());
             }

@@ -112,9 +112,8 @@ pub(super) struct PartnerFields {
     pub(super) application_id: Option<uuid::Uuid>,
     /// The partner's group, by id (as an export writes it) or by name.
     pub(super) group: Option<String>,
-    /// The tax data, when the file has a `tax_form` column: the form, the
-    /// day it was received, the tax id.
-    pub(super) tax: Option<(crate::model::TaxForm, Option<String>, Option<String>)>,
+    /// The tax data, when the file has a `tax_form` column.
+    pub(super) tax: Option<TaxFields>,
     pub(super) meta: RowMeta,
 }
 
@@ -136,8 +135,11 @@ pub(super) mod partner_field {
     pub const TAX_ID: usize = 12;
 }
 
+/// A partner row's tax data: the form, the day it was received, the tax id.
+pub(super) type TaxFields = (crate::model::TaxForm, Option<String>, Option<String>);
+
 /// A partner row's tax data (when the file has a `tax_form` column), checked.
-fn tax_fields(row: &super::source::Row) -> Result<Option<(crate::model::TaxForm, Option<String>, Option<String>)>> {
+fn tax_fields(row: &super::source::Row) -> Result<Option<TaxFields>> {
     use crate::model::TaxForm;
     if row.present() & (1 << partner_field::TAX_FORM) == 0 {
         return Ok(None);

@@ -82,6 +82,56 @@ pub fn approved_balances(conn: &Connection) -> Result<Vec<(PartnerId, i64, i64)>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A partner as a payout run sees them: (id, name, e-mail, group, balance,
+/// approved count, the group's minimum, the part of the balance made at or
+/// before their last run).
+pub type Candidate = (PartnerId, String, String, GroupId, i64, i64, i64, i64);
+
+const CANDIDATE_SQL: &str = "
+    SELECT p.id, p.name, p.email, p.group_id, coalesce(t.balance, 0), coalesce(t.n, 0), g.payout_minimum,
+           coalesce((SELECT sum(c2.commission_amount) FROM commissions c2
+                      WHERE c2.partner_id = p.id AND c2.status = 'approved'
+                        AND c2.created_at <= (SELECT max(e.created_at) FROM payout_entries e WHERE e.partner_id = p.id)), 0)
+      FROM partners p
+      JOIN partner_groups g ON g.id = p.group_id";
+
+fn candidate_row(r: &Row) -> rusqlite::Result<Candidate> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
+/// Every partner with approved commissions, as a run sees them (one query).
+pub fn candidates(conn: &Connection) -> Result<Vec<Candidate>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{CANDIDATE_SQL}
+      JOIN (SELECT partner_id, sum(commission_amount) AS balance, count(*) AS n FROM commissions
+             WHERE status = 'approved' GROUP BY partner_id) t ON t.partner_id = p.id"
+    ))?;
+    let rows = stmt.query_map([], candidate_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One partner as a run sees them (balance 0 when nothing is approved).
+pub fn candidate(conn: &Connection, partner: PartnerId) -> Result<Candidate> {
+    conn.prepare_cached(&format!(
+        "{CANDIDATE_SQL}
+      LEFT JOIN (SELECT partner_id, sum(commission_amount) AS balance, count(*) AS n FROM commissions
+                  WHERE status = 'approved' AND partner_id = ?1 GROUP BY partner_id) t ON t.partner_id = p.id
+     WHERE p.id = ?1"
+    ))?
+    .query_row([partner], candidate_row)
+    .optional()?
+    .ok_or_else(|| Error::not_found("partner", partner.to_string()))
+}
+
 /// (sum, count) of a partner's commissions in `status`.
 pub fn sum_of(conn: &Connection, partner: PartnerId, status: &str) -> Result<(i64, i64)> {
     Ok(conn
