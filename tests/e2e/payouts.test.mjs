@@ -5,7 +5,8 @@
 // decided on the dashboard, the payout run that is due (one partner paid, one
 // below the minimum, one with a negative balance), its Wise file and
 // self-billing statement, the carried balance on the partner page, and a
-// later payout whose statement brings the negative balance forward.
+// later payout whose statement brings the negative balance forward, and the
+// year-end tax report.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -58,6 +59,7 @@ test("payouts: hold, conflict, a run with skips, Wise file, statements and the c
   // The 5th of April: the wins' 30 days are over. run-due (which the app also
   // runs at start, in the background) approves them, once.
   const d3 = "2026-04-05T09:00:00Z";
+  at(d3, t.db, "settings", "set", "tax.threshold", "150");
   const due = at(d3, t.db, "run-due");
   assert.deepEqual([due.released.count, due.released.amount], [2, 23000]);
   process.env.PARTNERDESK_NOW = d3;
@@ -141,6 +143,17 @@ test("payouts: hold, conflict, a run with skips, Wise file, statements and the c
     assert.ok(page.includes("Balance brought forward"), page);
     assert.ok(page.includes("-100.00"), page);
     assert.ok(page.includes("Balance carried forward"), page);
+    await b.$("[data-payout=done]").$("button=Close").click();
+
+    // The year-end tax report (threshold 150.00): Ann and Cy, not Bo.
+    await go(b, "Data");
+    const report = path.join(work, "tax-2026.csv");
+    await type(b, "[data-section=tax-report] input[name=year]", "2026");
+    await type(b, "input[data-path=tax-report-path]", report);
+    await b.$("[data-action=tax-report]").click();
+    await waitText(b, "[data-result=tax-report]", "2 partner(s)", 15000);
+    const csv = readFileSync(report, "utf8");
+    assert.ok(csv.includes("Ann Able") && csv.includes("Cy Minus") && !csv.includes("Bo Small"), csv);
   } catch (e) {
     await b.saveScreenshot(`/tmp/e2e-payouts-failure-${Date.now()}.png`).catch(() => undefined);
     throw e;
