@@ -114,7 +114,9 @@ pub struct Released {
 }
 
 /// Approve every pending commission whose hold has passed and whose deal
-/// stands (`repo::payouts::releasable`), each audited as `release`. Run by
+/// stands, and every pending clawback (at once: it only lowers what is owed)
+/// of a group with a hold (`repo::payouts::releasable`), each audited as
+/// `release`. Run by
 /// `run-due` in its transaction: a commission is released once (it is no
 /// longer pending afterwards).
 pub fn release_due(tx: &Tx) -> Result<Released> {
@@ -132,12 +134,13 @@ pub fn release_due(tx: &Tx) -> Result<Released> {
 pub fn release_dates(conn: &Conn, ids: &[CommissionId]) -> Result<Vec<ReleaseDate>> {
     Ok(repo::payouts::holds(conn, ids)?
         .into_iter()
-        .map(|(id, created, hold)| ReleaseDate {
+        .map(|(id, created, hold, clawback)| ReleaseDate {
             commission_id: id,
+            // A clawback is approved by the next run-due (it only lowers what is owed).
             release_at: (hold > 0)
                 .then(|| crate::clock::parse_time(&created))
                 .flatten()
-                .map(|t| crate::clock::fmt_time(t + Duration::days(hold))),
+                .map(|t| crate::clock::fmt_time(if clawback { t } else { t + Duration::days(hold) })),
         })
         .collect())
 }

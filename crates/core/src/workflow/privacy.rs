@@ -447,6 +447,12 @@ pub fn subject_export(conn: &Connection, kind: SubjectKind, id: &str, now: DateT
             r.collect::<rusqlite::Result<_>>()?
         };
         put(&mut records, "payouts", payouts);
+        // Their payout runs: paid (with the self-billing number) or skipped, and why.
+        put(
+            &mut records,
+            "payout_entries",
+            rows(conn, "payout_entries", "partner_id", p, "*")?,
+        );
         // Their plans, without the client's business and the proposal text.
         let plans = rows(
             conn,

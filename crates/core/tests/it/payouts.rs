@@ -604,3 +604,33 @@ fn tax_data_comes_back_through_an_export_and_an_import() {
         r.bad_rows
     );
 }
+
+/// A clawback only lowers what is owed: with a hold, the next run-due
+/// approves it at once, so the next run nets it.
+#[test]
+fn a_clawback_is_released_by_the_next_run_due() {
+    let e = common::env();
+    let p = e.partner("Claw");
+    let l = e.lead(p.id, "Paid", 1_000_000);
+    let c = e.win(l.id);
+    e.pay(&c);
+    let claw = e
+        .move_to(l.id, LeadStatus::Negotiating, None)
+        .unwrap()
+        .clawback
+        .unwrap();
+    let dates = e.store.read(|x| payouts::release_dates(x, &[claw.id])).unwrap();
+    assert_eq!(dates[0].release_at.as_deref(), Some(claw.created_at.as_str()));
+    let done = run_due(&e);
+    assert_eq!(
+        done.released,
+        payouts::Released {
+            count: 1,
+            amount: -100_000
+        }
+    );
+    assert_eq!(e.get_commission(claw.id).status, CommissionStatus::Approved);
+    assert_eq!(balance(&e, p.id).balance, -100_000);
+    let plan = run(&e, &[p.id]);
+    assert_eq!(plan.skipped[0].reason, Some(SkipReason::NegativeBalance));
+}

@@ -153,37 +153,42 @@ pub fn approved_made_by(conn: &Connection, partner: PartnerId, at: &str) -> Resu
 
 /// The ids of the pending commissions whose hold has passed by `now`
 /// (created at or before now minus their group's hold, hold > 0), whose deal
-/// stands (a won lead without an open conflict; a bonus has none), oldest first.
+/// stands (a won lead without an open conflict; a bonus has none), and the
+/// pending clawbacks of groups with a hold (at once: a clawback only lowers
+/// what is owed), oldest first.
 pub fn releasable(conn: &Connection, now: &str) -> Result<Vec<crate::model::CommissionId>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id FROM commissions c
            JOIN partners p ON p.id = c.partner_id
            JOIN partner_groups g ON g.id = p.group_id
-          WHERE c.status = 'pending' AND c.kind <> 'clawback' AND g.hold_days > 0
-            AND c.created_at <= strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-' || g.hold_days || ' days')
-            AND (c.client_lead_id IS NULL OR (
-                 EXISTS (SELECT 1 FROM client_leads l WHERE l.id = c.client_lead_id AND l.status = 'closed_won')
-                 AND NOT EXISTS (SELECT 1 FROM lead_conflicts k WHERE k.lead_id = c.client_lead_id AND k.resolved_at IS NULL)))
+          WHERE c.status = 'pending' AND g.hold_days > 0
+            AND (c.kind = 'clawback' OR (
+                 c.created_at <= strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-' || g.hold_days || ' days')
+                 AND (c.client_lead_id IS NULL OR (
+                      EXISTS (SELECT 1 FROM client_leads l WHERE l.id = c.client_lead_id AND l.status = 'closed_won')
+                      AND NOT EXISTS (SELECT 1 FROM lead_conflicts k
+                                       WHERE k.lead_id = c.client_lead_id AND k.resolved_at IS NULL)))))
           ORDER BY c.created_at, c.id",
     )?;
     let rows = stmt.query_map([now], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The release time of pending commissions: (id, created_at, hold days of their group now).
+/// What decides the release time of pending commissions: (id, created_at,
+/// hold days of their group now, whether it is a clawback).
 pub fn holds(
     conn: &Connection,
     ids: &[crate::model::CommissionId],
-) -> Result<Vec<(crate::model::CommissionId, String, i64)>> {
+) -> Result<Vec<(crate::model::CommissionId, String, i64, bool)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.created_at, g.hold_days FROM commissions c
+        "SELECT c.id, c.created_at, g.hold_days, c.kind = 'clawback' FROM commissions c
            JOIN partners p ON p.id = c.partner_id JOIN partner_groups g ON g.id = p.group_id
           WHERE c.id = ?1 AND c.status = 'pending'",
     )?;
     let mut out = Vec::new();
     for id in ids {
         if let Some(row) = stmt
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?
         {
             out.push(row);
