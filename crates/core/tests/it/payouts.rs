@@ -634,3 +634,41 @@ fn a_clawback_is_released_by_the_next_run_due() {
     let plan = run(&e, &[p.id]);
     assert_eq!(plan.skipped[0].reason, Some(SkipReason::NegativeBalance));
 }
+
+/// A tax id is personal data: an erasure of the partner clears it, in the
+/// record and in the audit images of its changes, and the books still hold.
+#[test]
+fn erasing_a_partner_clears_their_tax_id_everywhere() {
+    use partnerdesk_core::workflow::privacy::{self, SubjectKind};
+    let e = common::env();
+    let p = e.partner("Erin Erased");
+    let c = e.win(e.lead(p.id, "Client of Erin", 1_000_000).id);
+    e.approve(&[c.id]).unwrap();
+    run(&e, &[p.id]);
+    e.tick();
+    e.store
+        .write(|tx| payouts::set_tax(tx, p.id, TaxForm::W9, None, Some("SECRET-77")))
+        .unwrap();
+    e.tick();
+    e.store
+        .write(|tx| privacy::erase(tx, SubjectKind::Partner, &p.id.to_string(), "asked"))
+        .unwrap();
+    let t = e
+        .store
+        .read(|c| partnerdesk_core::store::repo::payouts::tax(c, p.id))
+        .unwrap();
+    assert_eq!((t.tax_form, t.tax_id), (TaxForm::W9, None));
+    let leaks: i64 = e
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM audit_log WHERE coalesce(before, '') LIKE '%SECRET-77%' OR coalesce(after, '') LIKE '%SECRET-77%'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(leaks, 0);
+    assert_eq!(balance(&e, p.id).paid, 100_000);
+    assert!(e.invariants().is_empty(), "{:?}", e.invariants());
+}
