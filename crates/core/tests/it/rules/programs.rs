@@ -533,19 +533,7 @@ fn reopening_a_retainer_deal_stops_its_accruals_and_cancels_the_unpaid_ones() {
     let e = common::env();
     // Approval by hand (hold 0): the win stays unpaid while the months
     // accrue; no minimum, so that one month of 10.00 is paid.
-    e.store
-        .write(|tx| {
-            partnerdesk_core::workflow::payouts::set_group(
-                tx,
-                GroupId::STANDARD,
-                &GroupPayoutEdit {
-                    hold_days: Some(0),
-                    payout_minimum: Some(0),
-                    ..Default::default()
-                },
-            )
-        })
-        .unwrap();
+    e.payout_rules(0, 0);
     let p = e.partner("Ann");
     let l = e.lead(p.id, "Monthly", 100_000);
     e.tick();
