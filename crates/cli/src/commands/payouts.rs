@@ -63,6 +63,14 @@ pub struct GroupWithPayout {
     pub payout: GroupPayout,
 }
 
+/// `group show`'s answer: the rules view and the group's payout settings.
+#[derive(Debug, Serialize)]
+pub struct RulesWithPayout {
+    #[serde(flatten)]
+    pub view: partnerdesk_core::workflow::rules::RulesView,
+    pub payout: GroupPayout,
+}
+
 pub fn group_payout_settings(g: &GroupPayout) -> String {
     kv(&[
         (

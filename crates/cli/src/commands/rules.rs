@@ -218,11 +218,21 @@ pub fn group(ctx: &Ctx, cmd: GroupCmd) -> anyhow::Result<u8> {
         }
         GroupCmd::Show { name } => {
             let day = today(ctx);
-            let v = ctx.read("showing the group", |c| {
+            let (v, pay) = ctx.read("showing the group", |c| {
                 let g = rules::group_named(c, &name)?;
-                rules::show(c, Some(g.id), &day)
+                Ok((
+                    rules::show(c, Some(g.id), &day)?,
+                    partnerdesk_core::workflow::payouts::group_settings(c, g.id)?,
+                ))
             })?;
-            ctx.out.emit(&v, || show_view(&v))?;
+            let shown = super::payouts::RulesWithPayout { view: v, payout: pay };
+            ctx.out.emit(&shown, || {
+                format!(
+                    "{}{}",
+                    show_view(&shown.view),
+                    super::payouts::group_payout_settings(&shown.payout)
+                )
+            })?;
         }
         GroupCmd::Set {
             name,
