@@ -225,10 +225,10 @@ pub enum PartnerCmd {
         /// w9, w8ben, other or none
         #[arg(long, value_name = "FORM")]
         form: String,
-        /// The day the form was received (YYYY-MM-DD)
+        /// The day the form was received (YYYY-MM-DD; empty to clear it; kept when not given)
         #[arg(long, value_name = "YYYY-MM-DD")]
         received: Option<String>,
-        /// The partner's tax id (empty to clear it)
+        /// The partner's tax id (empty to clear it; kept when not given)
         #[arg(long, value_name = "X")]
         tax_id: Option<String>,
     },

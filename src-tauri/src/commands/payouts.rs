@@ -57,7 +57,7 @@ pub async fn partner_set_tax(
     received: Option<String>,
     tax_id: Option<String>,
 ) -> CmdResult<PartnerTax> {
-    state.write(|tx| payouts::set_tax(tx, id, form, received.as_deref(), Some(tax_id.as_deref().unwrap_or(""))))
+    state.write(|tx| payouts::set_tax(tx, id, form, received.as_deref(), tax_id.as_deref()))
 }
 
 #[tauri::command(rename_all = "snake_case")]

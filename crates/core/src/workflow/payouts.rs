@@ -63,7 +63,9 @@ pub fn set_group(tx: &Tx, group: GroupId, e: &GroupPayoutEdit) -> Result<GroupPa
     Ok(after)
 }
 
-/// Set a partner's tax form, the day it was received and the tax id, audited.
+/// Set a partner's tax form, the day it was received and the tax id,
+/// audited. `received` and `tax_id`: None keeps what is on file (a form of
+/// none clears the day), an empty text clears it.
 pub fn set_tax(
     tx: &Tx,
     partner: PartnerId,
@@ -72,7 +74,8 @@ pub fn set_tax(
     tax_id: Option<&str>,
 ) -> Result<PartnerTax> {
     let before = repo::payouts::tax(tx, partner)?;
-    let received = match received.map(str::trim).filter(|s| !s.is_empty()) {
+    let received = match received.map(str::trim) {
+        Some("") => None,
         Some(d) => {
             let day = NaiveDate::parse_from_str(d, "%Y-%m-%d")
                 .map_err(|_| Error::validation("received", format!("must be a date YYYY-MM-DD (got {d:?})")))?;
@@ -84,7 +87,8 @@ pub fn set_tax(
             }
             Some(day.format("%Y-%m-%d").to_string())
         }
-        None => None,
+        None if form == TaxForm::None => None,
+        None => before.tax_form_received.clone(),
     };
     let tax_id = match tax_id {
         Some(t) => super::validate::optional("tax_id", Some(t), 64)?,

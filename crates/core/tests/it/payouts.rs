@@ -298,6 +298,24 @@ fn tax_data_is_audited_and_the_report_lists_those_paid_at_the_threshold() {
         .write(|tx| payouts::set_tax(tx, p.id, TaxForm::W8ben, Some("2026-01-15"), Some("DE123")))
         .unwrap();
     assert_eq!(t.tax_form_received.as_deref(), Some("2026-01-15"));
+    // Not given: kept; empty: cleared; a form of none clears the day.
+    let kept = e
+        .store
+        .write(|tx| payouts::set_tax(tx, p.id, TaxForm::W9, None, None))
+        .unwrap();
+    assert_eq!(
+        (kept.tax_form_received.as_deref(), kept.tax_id.as_deref()),
+        (Some("2026-01-15"), Some("DE123"))
+    );
+    let cleared = e
+        .store
+        .write(|tx| payouts::set_tax(tx, p.id, TaxForm::W9, Some(""), Some("")))
+        .unwrap();
+    assert_eq!((cleared.tax_form_received, cleared.tax_id), (None, None));
+    let t = e
+        .store
+        .write(|tx| payouts::set_tax(tx, p.id, TaxForm::W8ben, Some("2026-01-15"), Some("DE123")))
+        .unwrap();
     let r = e
         .store
         .read(|c| partnerdesk_core::exchange::tax_report::report(c, 2026))

@@ -67,7 +67,7 @@ function TaxCard(props: { tax: PartnerTax }) {
       data-card="tax"
       onSubmit={(e) => {
         e.preventDefault();
-        act.run(() => payoutsApi.setTax(t.partner_id, form, received.trim() || null, taxId.trim() || null));
+        act.run(() => payoutsApi.setTax(t.partner_id, form, received.trim(), taxId.trim()));
       }}
     >
       <h3>Tax form</h3>

@@ -143,7 +143,7 @@ impl<'t, 'c> Sink<'t, 'c> {
                                 tx,
                                 id,
                                 *form,
-                                received.as_deref(),
+                                Some(received.as_deref().unwrap_or("")),
                                 Some(tax_id.as_deref().unwrap_or("")),
                             )?;
                             let mut note = |field: &str, old: Option<String>, new: Option<String>| {
@@ -273,7 +273,8 @@ fn add_partner(tx: &Tx, ids: &mut IdSeq, f: PartnerFields) -> Result<()> {
     };
     write::partner_created(tx, &partner)?;
     if let Some((form, received, tax_id)) = &f.tax {
-        crate::workflow::payouts::set_tax(tx, partner.id, *form, received.as_deref(), tax_id.as_deref())?;
+        let (received, tax_id) = (received.as_deref().unwrap_or(""), tax_id.as_deref().unwrap_or(""));
+        crate::workflow::payouts::set_tax(tx, partner.id, *form, Some(received), Some(tax_id))?;
     }
     Ok(())
 }
