@@ -122,6 +122,16 @@ test("payouts: hold, conflict, a run with skips, Wise file, statements and the c
     }, cy);
     await waitText(b, "[data-carried]", "100.00", 15000);
     assert.match(await b.$("[data-carried]").getText(), /^-/, "a negative balance carried");
+    // The tax form: a bad day is refused next to its field; then saved.
+    await b.$("[data-card=tax] select[name=form]").selectByAttribute("value", "w9");
+    await type(b, "[data-card=tax] input[name=received]", "2026-02-30");
+    await b.$("[data-action=save-tax]").click();
+    await waitText(b, "[data-card=tax] [data-error-for=received]", "YYYY-MM-DD");
+    await type(b, "[data-card=tax] input[name=received]", "2026-02-28");
+    await type(b, "[data-card=tax] input[name=tax_id]", "98-765");
+    await b.$("[data-action=save-tax]").click();
+    await waitText(b, "[data-tax-status]", "W-9, received 2026-02-28", 15000);
+    assert.equal(at(d3, t.db, "partner", "balance", cy).tax.tax_id, "98-765");
 
     // A bonus later that day, approved: Cy's next payout nets the carried clawback.
     const later = "2026-04-05T11:00:00Z";
