@@ -312,10 +312,19 @@ fn tax_data_is_audited_and_the_report_lists_those_paid_at_the_threshold() {
         .write(|tx| payouts::set_tax(tx, p.id, TaxForm::W9, Some(""), Some("")))
         .unwrap();
     assert_eq!((cleared.tax_form_received, cleared.tax_id), (None, None));
-    let t = e
-        .store
+    e.store
         .write(|tx| payouts::set_tax(tx, p.id, TaxForm::W8ben, Some("2026-01-15"), Some("DE123")))
         .unwrap();
+    let none = e
+        .store
+        .write(|tx| payouts::set_tax(tx, p.id, TaxForm::None, None, None))
+        .unwrap();
+    assert_eq!((none.tax_form_received, none.tax_id.as_deref()), (None, Some("DE123")));
+    let t = e
+        .store
+        .write(|tx| payouts::set_tax(tx, p.id, TaxForm::W8ben, Some("2026-01-15"), None))
+        .unwrap();
+    assert_eq!(t.tax_id.as_deref(), Some("DE123"));
     let r = e
         .store
         .read(|c| partnerdesk_core::exchange::tax_report::report(c, 2026))
