@@ -75,8 +75,17 @@ pub enum Command {
     /// Commission rules: tier tables, dated versions with a scope, the what-if simulator
     #[command(subcommand)]
     Rules(crate::commands::rules::RulesCmd),
-    /// Create what has come due: retainer accruals of the months that have passed, and the automation's timed rules
+    /// Create what has come due: retainer accruals of the months that have passed, the
+    /// approval of pending commissions whose hold has passed, and the automation's timed rules
     RunDue,
+    /// The year-end tax report: partners paid at least the threshold (setting tax.threshold) in a year, as CSV
+    TaxReport {
+        /// The calendar year, e.g. 2026
+        #[arg(long, value_name = "YYYY")]
+        year: String,
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+    },
     /// Tasks: the reminders and checklists the automation makes, each linked to its record
     #[command(subcommand)]
     Task(crate::commands::automation::TaskCmd),
@@ -226,6 +235,21 @@ pub enum PartnerCmd {
     },
     /// End a partner's override from today
     ClearOverride { id: String },
+    /// The payable balance (approved, net of clawbacks and adjustments), pending, paid and carried amounts
+    Balance { id: String },
+    /// Record the tax form on file, the day it was received and the tax id
+    SetTax {
+        id: String,
+        /// w9, w8ben, other or none
+        #[arg(long, value_name = "FORM")]
+        form: String,
+        /// The day the form was received (YYYY-MM-DD; empty to clear it; kept when not given)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        received: Option<String>,
+        /// The partner's tax id (empty to clear it; kept when not given)
+        #[arg(long, value_name = "X")]
+        tax_id: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -277,6 +301,23 @@ pub enum LeadCmd {
     },
     /// End a won deal's retainer now: no month accrues after today
     EndRetainer { id: String },
+    /// The attribution conflicts waiting for a decision (with --all, the decided ones too)
+    Conflicts {
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        limit: i64,
+    },
+    /// Decide an attribution conflict: keep the client with the first partner or give it to the new one
+    Resolve {
+        /// The lead held in the conflict (the newer one)
+        lead: String,
+        /// first (the new lead is closed as lost) or new (default: the setting attribution.default)
+        #[arg(long, value_name = "first|new")]
+        keep: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -343,20 +384,44 @@ pub enum CommissionCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum PayoutCmd {
-    /// Pay every approved commission of the given partners in one batch
+    /// Who a payout run would pay, who it would skip and why, and the totals; writes nothing
+    Preview {
+        /// Only these partners (default: every partner with approved commissions)
+        #[arg(long = "partner", value_name = "ID", num_args = 1..)]
+        partners: Vec<String>,
+    },
+    /// Pay every eligible partner (balance at or above the group's minimum); skip the others with the reason
+    Run {
+        /// Only these partners (default: every partner with approved commissions)
+        #[arg(long = "partner", value_name = "ID", num_args = 1..)]
+        partners: Vec<String>,
+        /// Also write the payout file here, in the same action
+        #[arg(long, value_name = "FILE.csv")]
+        out: Option<PathBuf>,
+        /// paypal (default) or wise
+        #[arg(long, value_name = "paypal|wise", requires = "out")]
+        format: Option<String>,
+    },
+    /// The same as `payout run --partner ...` (fails when nobody is paid)
     Create {
         #[arg(long = "partner", value_name = "ID", required = true, num_args = 1..)]
         partners: Vec<String>,
-        /// Also write the batch's payout file (PayPal mass-payout CSV) here
+        /// Also write the batch's payout file here
         #[arg(long, value_name = "FILE.csv")]
         out: Option<PathBuf>,
+        /// paypal (default) or wise
+        #[arg(long, value_name = "paypal|wise", requires = "out")]
+        format: Option<String>,
     },
-    /// Write the payout file (PayPal mass-payout CSV) of an earlier batch
+    /// Write the payout file of an earlier batch
     File {
         /// The payout (id or unique prefix)
         id: String,
         #[arg(long, value_name = "FILE.csv")]
         out: PathBuf,
+        /// paypal (default) or wise
+        #[arg(long, value_name = "paypal|wise")]
+        format: Option<String>,
     },
 }
 

@@ -81,6 +81,14 @@ pub struct Dashboard {
     /// Partners with approved commissions.
     pub to_pay_count: i64,
     pub to_pay: Vec<PartnerToPay>,
+    /// The payout run due by the groups' payout days, with its total.
+    #[serde(default)]
+    pub payout_due: Option<crate::workflow::payouts::DuePayout>,
+    /// Leads held in an attribution conflict (the oldest first).
+    #[serde(default)]
+    pub conflicts_count: i64,
+    #[serde(default)]
+    pub conflicts: Vec<crate::model::ConflictView>,
 }
 
 /// The first instant of `now`'s month, UTC.
@@ -237,6 +245,9 @@ pub fn dashboard(conn: &Connection, now: DateTime<Utc>) -> Result<Dashboard> {
         untouched_leads,
         to_pay_count,
         to_pay,
+        payout_due: crate::workflow::payouts::due(conn, now)?,
+        conflicts_count: crate::store::repo::payouts::open_conflict_count(conn)?,
+        conflicts: crate::workflow::conflicts::list(conn, false, LIST_LEN)?,
     })
 }
 

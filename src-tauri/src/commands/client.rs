@@ -12,10 +12,12 @@ use partnerdesk_core::charts::Theme;
 use partnerdesk_core::dashboard::{Dashboard, DataInfo, PartnerName, PartnerToPay};
 use partnerdesk_core::exchange::export::{ExportReport, Format};
 use partnerdesk_core::exchange::import::{DecimalMark, ImportPreview, ImportReport, ImportTable};
-use partnerdesk_core::exchange::payout_file::PayoutSummary;
+use partnerdesk_core::exchange::payout_file::{PayoutFormat, PayoutSummary};
 use partnerdesk_core::exchange::pg::{Comparison, Conflict, PullReport, PushReport};
+use partnerdesk_core::exchange::self_billing::SelfBillingFile;
 use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
+use partnerdesk_core::exchange::tax_report::TaxReport;
 use partnerdesk_core::mail::{SecretPlace, SendReport};
 use partnerdesk_core::model::{
     AppPlan, Application, ApplicationId, ApplicationStatus, AuditEntry, Commission, CommissionFilter, CommissionId,
@@ -23,6 +25,9 @@ use partnerdesk_core::model::{
     PartnerFilter, PartnerId, PartnerStatus, Payout, PayoutId, PlanId, PlanStatus, RuleScope, Tier,
 };
 use partnerdesk_core::model::{AutomationRule, OutboxId, OutboxMessage, OutboxStatus, TaskId, TaskItem, Template};
+use partnerdesk_core::model::{
+    ConflictView, GroupPayout, GroupPayoutEdit, Keep, PartnerBalance, PartnerTax, PayoutPlan, ReleaseDate, TaxForm,
+};
 use partnerdesk_core::monitor::{BundleReport, Diagnostics};
 use partnerdesk_core::progress::Progress;
 use partnerdesk_core::queries::{AuditVerification, LeadDetail, PartnerDetail};

@@ -107,6 +107,20 @@ macro_rules! with_commands {
                 outbox_save(id: OutboxId, path: String) -> OutboxMessage;
                 smtp_password_set(password: String) -> SecretPlace;
             }
+            payouts {
+                payout_preview(partner_ids: Vec<PartnerId>) -> PayoutPlan;
+                payout_run(partner_ids: Vec<PartnerId>) -> PayoutPlan;
+                payout_file_save(id: PayoutId, path: String, format: PayoutFormat) -> Payout;
+                self_billing_write(payout_id: PayoutId, partner_id: PartnerId, path: String) -> SelfBillingFile;
+                partner_balance(id: PartnerId) -> PartnerBalance;
+                partner_set_tax(id: PartnerId, form: TaxForm, received: Option<String>, tax_id: Option<String>) -> PartnerTax;
+                group_payout_get(id: GroupId) -> GroupPayout;
+                group_payout_set(id: GroupId, edit: GroupPayoutEdit) -> GroupPayout;
+                release_dates(ids: Vec<CommissionId>) -> Vec<ReleaseDate>;
+                tax_report_write(year: i32, path: String) -> TaxReport;
+                lead_conflicts(all: bool) -> Vec<ConflictView>;
+                lead_resolve(id: LeadId, keep: Keep, reason: String) -> ConflictView;
+            }
             audit {
                 audit_list(entity: Option<Entity>, entity_id: Option<String>, limit: Option<i64>, offset: Option<i64>) -> Vec<AuditEntry>;
                 audit_verify() -> AuditVerification;

@@ -12,6 +12,7 @@ pub mod automation;
 pub mod commissions;
 pub mod leads;
 pub mod partners;
+pub mod payouts;
 pub mod plans;
 pub mod rules;
 pub mod security;

@@ -231,3 +231,23 @@ export const analyticsApi = {
   /** Take today's KPI snapshot now (replaces one taken earlier today). */
   snapshotTake: cmd.analyticsSnapshotTake,
 };
+
+// ---- Payouts ----
+export const payoutsApi = {
+  /** Who a run would pay and skip (and why), and the total; writes nothing. */
+  preview: cmd.payoutPreview,
+  /** Pay every eligible partner of the list (all when empty); skip the others with the reason. */
+  run: cmd.payoutRun,
+  /** Write a payout's file (PayPal or Wise layout) to a path from the save dialog. */
+  fileSave: cmd.payoutFileSave,
+  /** Write one paid partner's self-billing statement (.html or .csv). */
+  selfBilling: cmd.selfBillingWrite,
+  balance: cmd.partnerBalance,
+  setTax: cmd.partnerSetTax,
+  groupPayout: cmd.groupPayoutGet,
+  groupPayoutSet: cmd.groupPayoutSet,
+  releaseDates: cmd.releaseDates,
+  taxReport: cmd.taxReportWrite,
+  conflicts: cmd.leadConflicts,
+  resolve: cmd.leadResolve,
+};

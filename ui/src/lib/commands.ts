@@ -17,6 +17,7 @@ import type { CommissionFilter } from "./bindings/CommissionFilter";
 import type { CommissionId } from "./bindings/CommissionId";
 import type { Comparison } from "./bindings/Comparison";
 import type { Conflict } from "./bindings/Conflict";
+import type { ConflictView } from "./bindings/ConflictView";
 import type { Dashboard } from "./bindings/Dashboard";
 import type { DataInfo } from "./bindings/DataInfo";
 import type { DecimalMark } from "./bindings/DecimalMark";
@@ -30,9 +31,12 @@ import type { Group } from "./bindings/Group";
 import type { GroupEdit } from "./bindings/GroupEdit";
 import type { GroupId } from "./bindings/GroupId";
 import type { GroupInfo } from "./bindings/GroupInfo";
+import type { GroupPayout } from "./bindings/GroupPayout";
+import type { GroupPayoutEdit } from "./bindings/GroupPayoutEdit";
 import type { ImportPreview } from "./bindings/ImportPreview";
 import type { ImportReport } from "./bindings/ImportReport";
 import type { ImportTable } from "./bindings/ImportTable";
+import type { Keep } from "./bindings/Keep";
 import type { Lead } from "./bindings/Lead";
 import type { LeadAdded } from "./bindings/LeadAdded";
 import type { LeadDetail } from "./bindings/LeadDetail";
@@ -50,15 +54,19 @@ import type { OutboxSummary } from "./bindings/OutboxSummary";
 import type { OverrideInput } from "./bindings/OverrideInput";
 import type { Page } from "./bindings/Page";
 import type { Partner } from "./bindings/Partner";
+import type { PartnerBalance } from "./bindings/PartnerBalance";
 import type { PartnerDetail } from "./bindings/PartnerDetail";
 import type { PartnerFilter } from "./bindings/PartnerFilter";
 import type { PartnerId } from "./bindings/PartnerId";
 import type { PartnerName } from "./bindings/PartnerName";
 import type { PartnerRules } from "./bindings/PartnerRules";
 import type { PartnerStatus } from "./bindings/PartnerStatus";
+import type { PartnerTax } from "./bindings/PartnerTax";
 import type { PartnerToPay } from "./bindings/PartnerToPay";
 import type { Payout } from "./bindings/Payout";
+import type { PayoutFormat } from "./bindings/PayoutFormat";
 import type { PayoutId } from "./bindings/PayoutId";
+import type { PayoutPlan } from "./bindings/PayoutPlan";
 import type { PayoutSummary } from "./bindings/PayoutSummary";
 import type { PlanId } from "./bindings/PlanId";
 import type { PlanPatch } from "./bindings/PlanPatch";
@@ -68,6 +76,7 @@ import type { Progress } from "./bindings/Progress";
 import type { PullReport } from "./bindings/PullReport";
 import type { PushReport } from "./bindings/PushReport";
 import type { Recovery } from "./bindings/Recovery";
+import type { ReleaseDate } from "./bindings/ReleaseDate";
 import type { RestoreReport } from "./bindings/RestoreReport";
 import type { RetainerTerms } from "./bindings/RetainerTerms";
 import type { RuleChanged } from "./bindings/RuleChanged";
@@ -78,6 +87,7 @@ import type { ScreenData } from "./bindings/ScreenData";
 import type { ScreenRequest } from "./bindings/ScreenRequest";
 import type { SecretPlace } from "./bindings/SecretPlace";
 import type { SecurityState } from "./bindings/SecurityState";
+import type { SelfBillingFile } from "./bindings/SelfBillingFile";
 import type { SendReport } from "./bindings/SendReport";
 import type { SettingEntry } from "./bindings/SettingEntry";
 import type { Settings } from "./bindings/Settings";
@@ -88,6 +98,8 @@ import type { SyncExportReport } from "./bindings/SyncExportReport";
 import type { SyncStatus } from "./bindings/SyncStatus";
 import type { TaskId } from "./bindings/TaskId";
 import type { TaskItem } from "./bindings/TaskItem";
+import type { TaxForm } from "./bindings/TaxForm";
+import type { TaxReport } from "./bindings/TaxReport";
 import type { Template } from "./bindings/Template";
 import type { Theme } from "./bindings/Theme";
 import type { Tier } from "./bindings/Tier";
@@ -198,6 +210,20 @@ export function commands(call: Call) {
     outboxCancel: (id: OutboxId) => call<OutboxMessage>("outbox_cancel", { id }),
     outboxSave: (id: OutboxId, path: string) => call<OutboxMessage>("outbox_save", { id, path }),
     smtpPasswordSet: (password: string) => call<SecretPlace>("smtp_password_set", { password }),
+
+    // payouts
+    payoutPreview: (partner_ids: Array<PartnerId>) => call<PayoutPlan>("payout_preview", { partner_ids }),
+    payoutRun: (partner_ids: Array<PartnerId>) => call<PayoutPlan>("payout_run", { partner_ids }),
+    payoutFileSave: (id: PayoutId, path: string, format: PayoutFormat) => call<Payout>("payout_file_save", { id, path, format }),
+    selfBillingWrite: (payout_id: PayoutId, partner_id: PartnerId, path: string) => call<SelfBillingFile>("self_billing_write", { payout_id, partner_id, path }),
+    partnerBalance: (id: PartnerId) => call<PartnerBalance>("partner_balance", { id }),
+    partnerSetTax: (id: PartnerId, form: TaxForm, received: string | null, tax_id: string | null) => call<PartnerTax>("partner_set_tax", { id, form, received, tax_id }),
+    groupPayoutGet: (id: GroupId) => call<GroupPayout>("group_payout_get", { id }),
+    groupPayoutSet: (id: GroupId, edit: GroupPayoutEdit) => call<GroupPayout>("group_payout_set", { id, edit }),
+    releaseDates: (ids: Array<CommissionId>) => call<Array<ReleaseDate>>("release_dates", { ids }),
+    taxReportWrite: (year: number, path: string) => call<TaxReport>("tax_report_write", { year, path }),
+    leadConflicts: (all: boolean) => call<Array<ConflictView>>("lead_conflicts", { all }),
+    leadResolve: (id: LeadId, keep: Keep, reason: string) => call<ConflictView>("lead_resolve", { id, keep, reason }),
 
     // audit
     auditList: (entity: Entity | null, entity_id: string | null, limit: number | null, offset: number | null) => call<Array<AuditEntry>>("audit_list", { entity, entity_id, limit, offset }),

@@ -10,6 +10,9 @@ import type { OutboxStatus } from "./bindings/OutboxStatus";
 import type { PartnerStatus } from "./bindings/PartnerStatus";
 import type { PlanStatus } from "./bindings/PlanStatus";
 import type { Tier } from "./bindings/Tier";
+import type { TaxForm } from "./bindings/TaxForm";
+import type { Keep } from "./bindings/Keep";
+import type { SkipReason } from "./bindings/SkipReason";
 
 export const APPLICATION_STATUSES: readonly ApplicationStatus[] = ["pending", "under_review", "approved", "rejected"];
 export const COMMISSION_STATUSES: readonly CommissionStatus[] = ["pending", "approved", "paid", "cancelled"];
@@ -21,3 +24,6 @@ export const OUTBOX_STATUSES: readonly OutboxStatus[] = ["queued", "sending", "s
 export const PARTNER_STATUSES: readonly PartnerStatus[] = ["active", "paused", "terminated"];
 export const PLAN_STATUSES: readonly PlanStatus[] = ["draft", "sent", "accepted", "declined"];
 export const TIERS: readonly Tier[] = ["bronze", "silver", "gold", "platinum"];
+export const TAX_FORMS: readonly TaxForm[] = ["none", "w9", "w8ben", "other"];
+export const KEEPS: readonly Keep[] = ["first", "new"];
+export const SKIP_REASONS: readonly SkipReason[] = ["below_minimum", "negative_balance", "nothing_due"];

@@ -89,7 +89,7 @@ export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   commission_bonus: ["commissions", "partners", "dashboard", "analytics", "audit", "outbox"],
   // A win (maybe a retainer deal), as lead_move.
   lead_win: ["leads", "commissions", "partners", "dashboard", "analytics", "audit", "outbox"],
-  // Retainer accruals that came due.
+  // Retainer accruals that came due, pending commissions whose hold passed, timed rules.
   run_due: ["commissions", "partners", "dashboard", "analytics", "audit", "tasks", "outbox"],
 
   // Automation: tasks, the timed rules and templates (shown with the settings), the outbox.
@@ -102,6 +102,14 @@ export const AFFECTS: Readonly<Record<string, readonly Tag[]>> = {
   outbox_send: ["outbox", "audit"],
   outbox_retry: ["outbox", "audit"],
   outbox_cancel: ["outbox", "audit"],
+
+  // Payouts: a run pays and records who was skipped (balances on the partner page);
+  // the tax data shows on the partner page; a group's hold and minimum change the
+  // release dates and the run's preview; a conflict decided leaves the queue.
+  payout_run: ["commissions", "payouts", "partners", "dashboard", "analytics", "audit", "outbox"],
+  partner_set_tax: ["partners", "audit"],
+  group_payout_set: ["settings", "commissions", "dashboard", "audit"],
+  lead_resolve: ["leads", "dashboard", "audit"],
 
   // The first figures of a day take the day's snapshot, which is audited.
   analytics_screen: ["audit"],
@@ -183,6 +191,14 @@ export const READS_ONLY: readonly string[] = [
   "tasks_today",
   "template_preview",
   "templates_list",
+  "payout_preview",
+  "payout_file_save",
+  "self_billing_write",
+  "partner_balance",
+  "group_payout_get",
+  "release_dates",
+  "tax_report_write",
+  "lead_conflicts",
 ];
 
 const versions = new Map<Tag, number>();

@@ -1,17 +1,17 @@
 import { useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import type { ColumnDef, RowSelectionState } from "@tanstack/react-table";
-import { api } from "../lib/api";
+import { api, payoutsApi } from "../lib/api";
 import type { Commission } from "../lib/bindings/Commission";
 import type { CommissionStatus } from "../lib/bindings/CommissionStatus";
 import type { Partner } from "../lib/bindings/Partner";
 import type { PartnerToPay } from "../lib/bindings/PartnerToPay";
-import type { Payout } from "../lib/bindings/Payout";
 import { COMMISSION_STATUSES as STATUSES } from "../lib/enums";
 import { date, label, money, percent, ruleLabel, useCurrency } from "../lib/format";
 import { useAction, useLoad } from "../lib/hooks";
-import { Badge, DataTable, Empty, Modal, Pager, selectColumn } from "../components/ui";
+import { Badge, DataTable, Empty, Pager, selectColumn } from "../components/ui";
 import { PartnerPicker } from "../components/PartnerPicker";
+import { PayoutRunDialog } from "./payouts/PayoutRun";
 
 const LIMIT = 50;
 
@@ -22,14 +22,22 @@ export function CommissionsScreen() {
   const partnerId = params.get("partner");
   const [offset, setOffset] = useState(0);
   const [selection, setSelection] = useState<RowSelectionState>({});
-  const [paying, setPaying] = useState<string[] | null>(params.get("pay") ? [params.get("pay")!] : null);
+  const [paying, setPaying] = useState<string[] | null>(
+    params.get("pay") ? [params.get("pay")!] : params.get("run") ? [] : null,
+  );
   const act = useAction();
 
   const list = useLoad(
     async () => {
       const page = await api.commissions({ status, partner_id: partnerId, limit: LIMIT, offset });
       const names = await api.partnerNames([...new Set(page.items.map((c) => c.partner_id))]);
-      return { page, names: new Map(names.map((n) => [n.id, n.name])) };
+      const pending = page.items.filter((c) => c.status === "pending").map((c) => c.id);
+      const releases = pending.length > 0 ? await payoutsApi.releaseDates(pending) : [];
+      return {
+        page,
+        names: new Map(names.map((n) => [n.id, n.name])),
+        releases: new Map(releases.map((r) => [r.commission_id, r.release_at])),
+      };
     },
     [status, partnerId, offset],
     ["commissions"],
@@ -87,6 +95,22 @@ export function CommissionsScreen() {
         ),
       },
       { header: "Status", cell: ({ row }) => <Badge value={row.original.status} /> },
+      {
+        header: "Release",
+        cell: ({ row }) => {
+          if (row.original.status !== "pending") return "";
+          const at = list.data?.releases.get(row.original.id);
+          return at ? (
+            <span data-release={at} title="Approved by the hold of the partner's group on this day">
+              {date(at)}
+            </span>
+          ) : (
+            <span className="muted" title="This group approves by hand (hold 0)">
+              by hand
+            </span>
+          );
+        },
+      },
       { header: "Paid", cell: ({ row }) => date(row.original.paid_at) },
     ],
     [cur, list.data],
@@ -167,7 +191,7 @@ export function CommissionsScreen() {
       )}
       <PayoutPanel toPay={toPay.data?.items ?? []} total={toPay.data?.total ?? 0} onPay={(ids) => setPaying(ids)} />
       {paying && (
-        <PayoutDialog
+        <PayoutRunDialog
           partnerIds={paying}
           onClose={() => setPaying(null)}
           onPaid={() => {
@@ -211,82 +235,16 @@ function PayoutPanel(props: { toPay: PartnerToPay[]; total: number; onPay: (ids:
               </li>
             ))}
           </ul>
-          <button className="primary" disabled={ids.length === 0} onClick={() => props.onPay(ids)}>
-            Pay chosen partners…
-          </button>
+          <div className="buttons">
+            <button className="primary" disabled={ids.length === 0} onClick={() => props.onPay(ids)}>
+              Pay chosen partners…
+            </button>
+            <button data-action="payout-run" onClick={() => props.onPay([])}>
+              Payout run: every eligible partner…
+            </button>
+          </div>
         </>
       )}
     </div>
-  );
-}
-
-function PayoutDialog(props: { partnerIds: string[]; onClose: () => void; onPaid: () => void }) {
-  const preview = useLoad(() => api.partnersToPay(props.partnerIds, 500, 0), [props.partnerIds]);
-  const act = useAction();
-  const [done, setDone] = useState<Payout | null>(null);
-  const cur = useCurrency();
-  const total = preview.data?.items.reduce((a, p) => a + p.amount, 0) ?? 0;
-  const count = preview.data?.items.reduce((a, p) => a + p.commission_count, 0) ?? 0;
-  return (
-    <Modal title={done ? "Payout done" : "Confirm payout"} onClose={props.onClose}>
-      {done ? (
-        <div data-payout="done">
-          <p>
-            Paid {done.commission_count} commissions, {money(done.total_amount, done.currency)} in all, to{" "}
-            {done.lines.length} partners.
-          </p>
-          <div className="buttons">
-            <button className="primary" onClick={props.onClose}>
-              Close
-            </button>
-          </div>
-        </div>
-      ) : (
-        <div data-payout="confirm">
-          {preview.data && preview.data.items.length === 0 && <p>These partners have no approved commission to pay.</p>}
-          <table className="table">
-            <tbody>
-              {preview.data?.items.map((p) => (
-                <tr key={p.partner_id}>
-                  <td>{p.partner_name}</td>
-                  <td className="num">{p.commission_count}</td>
-                  <td className="num">{money(p.amount, cur)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th>Total</th>
-                <th className="num">{count}</th>
-                <th className="num" data-payout-total>
-                  {money(total, cur)}
-                </th>
-              </tr>
-            </tfoot>
-          </table>
-          {act.error && (
-            <div className="banner error" role="alert">
-              {act.error.message}
-            </div>
-          )}
-          <div className="buttons">
-            <button onClick={props.onClose}>Cancel</button>
-            <button
-              className="primary"
-              disabled={act.busy || count === 0}
-              onClick={async () => {
-                const r = await act.run(() => api.payout(props.partnerIds));
-                if (r) {
-                  setDone(r);
-                  props.onPaid();
-                }
-              }}
-            >
-              Pay {money(total, cur)}
-            </button>
-          </div>
-        </div>
-      )}
-    </Modal>
   );
 }

@@ -6,6 +6,7 @@ import { date, label, money, useCurrency } from "../lib/format";
 import { useLoad } from "../lib/hooks";
 import { Badge, Empty } from "../components/ui";
 import { Tasks } from "../components/Tasks";
+import { ConflictsCard, PayoutDueCard } from "./payouts/Attention";
 
 /**
  * At launch the dashboard is asked for as soon as the script runs, beside
@@ -155,6 +156,8 @@ export function DashboardScreen() {
             </ul>
           )}
         </div>
+        <PayoutDueCard due={d.payout_due} cur={cur} />
+        <ConflictsCard count={d.conflicts_count} items={d.conflicts} />
       </div>
     </section>
   );

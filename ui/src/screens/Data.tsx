@@ -8,6 +8,7 @@ import { PayoutFileCard } from "./data/PayoutFile";
 import { ProgressBar, useLongOps } from "./data/shared";
 import { StatementCard } from "./data/Statement";
 import { SyncCard } from "./data/Sync";
+import { TaxReportCard } from "./data/TaxReport";
 import { securityApi } from "../lib/api";
 import { useLoad } from "../lib/hooks";
 
@@ -34,6 +35,7 @@ export function DataScreen() {
         <StatementCard />
         <PayoutFileCard />
       </div>
+      <TaxReportCard />
       <SyncCard ops={ops} />
     </section>
   );

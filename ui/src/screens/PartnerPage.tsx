@@ -8,6 +8,7 @@ import { Badge, Empty } from "../components/ui";
 import { PARTNER_STATUSES, TIERS } from "../lib/enums";
 import { PartnerRules } from "./partner/PartnerRules";
 import { Tasks } from "../components/Tasks";
+import { PartnerPayouts } from "./partner/PartnerPayouts";
 
 export function PartnerPage() {
   const { id } = useParams();
@@ -106,6 +107,7 @@ export function PartnerPage() {
         </div>
       </div>
       <Tasks record={p.id} title="Tasks" />
+      <PartnerPayouts partner={p} />
       <PartnerRules partner={p} />
       <div className="card">
         <h3>Leads</h3>

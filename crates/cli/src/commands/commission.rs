@@ -100,12 +100,21 @@ pub fn run(ctx: &Ctx, cmd: CommissionCmd) -> anyhow::Result<u8> {
 
 pub fn payout(ctx: &Ctx, cmd: PayoutCmd) -> anyhow::Result<u8> {
     match cmd {
-        PayoutCmd::File { id, out } => return super::export::payout_file(ctx, &id, &out),
+        PayoutCmd::File { id, out, format } => {
+            let format = super::payouts::parse_format(format.as_deref())?;
+            return super::export::payout_file(ctx, &id, &out, format);
+        }
+        PayoutCmd::Preview { partners } => return super::payouts::preview(ctx, &partners),
+        PayoutCmd::Run { partners, out, format } => {
+            return super::payouts::run(ctx, &partners, out.as_deref(), format.as_deref())
+        }
         PayoutCmd::Create {
             partners,
             out: Some(out),
+            format,
         } => {
-            let p = super::export::payout_with_file(ctx, &partners, &out)?;
+            let format = super::payouts::parse_format(format.as_deref())?;
+            let p = super::export::payout_with_file(ctx, &partners, &out, format)?;
             ctx.out.emit(&p, || {
                 format!(
                     "Payout {}: {} commission(s) paid, {} {} in all; payout file written to {}.\n",
@@ -117,7 +126,9 @@ pub fn payout(ctx: &Ctx, cmd: PayoutCmd) -> anyhow::Result<u8> {
                 )
             })?;
         }
-        PayoutCmd::Create { partners, out: None } => {
+        PayoutCmd::Create {
+            partners, out: None, ..
+        } => {
             let p = ctx.write("creating the payout", |tx| {
                 let ids = partners
                     .iter()

@@ -45,6 +45,12 @@ pub fn run(ctx: &Ctx, cmd: LeadCmd) -> anyhow::Result<u8> {
             })?;
             ctx.out.emit(&o, || moved(from, &o))?;
         }
+        LeadCmd::Conflicts { all, limit } => {
+            super::payouts::conflicts(ctx, all, limit)?;
+        }
+        LeadCmd::Resolve { lead, keep, reason } => {
+            super::payouts::resolve(ctx, &lead, keep.as_deref(), &reason)?;
+        }
         LeadCmd::EndRetainer { id: text } => {
             let r = ctx.write("ending the retainer", |tx| {
                 partnerdesk_core::workflow::rules::end_retainer(tx, id(tx, &text)?)

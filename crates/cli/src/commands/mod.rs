@@ -13,6 +13,7 @@ pub mod export;
 pub mod import;
 mod lead;
 mod partner;
+mod payouts;
 mod plan;
 pub mod privacy;
 pub mod rules;
@@ -102,6 +103,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Template(c) => automation::template(&ctx, c),
         Command::Outbox(c) => automation::outbox(&ctx, c),
         Command::SmtpPassword => automation::smtp_password(&ctx),
+        Command::TaxReport { year, out } => payouts::tax_report(&ctx, &year, &out),
         Command::Analytics(c) => analytics::run(&ctx, c),
         Command::Chart(a) => analytics::chart(&ctx, a),
         Command::Backup(_) => unreachable!("handled above"),

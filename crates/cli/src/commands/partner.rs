@@ -77,6 +77,17 @@ pub fn run(ctx: &Ctx, cmd: PartnerCmd) -> anyhow::Result<u8> {
                 )
             })?;
         }
+        PartnerCmd::Balance { id: text } => {
+            super::payouts::balance(ctx, &text)?;
+        }
+        PartnerCmd::SetTax {
+            id: text,
+            form,
+            received,
+            tax_id,
+        } => {
+            super::payouts::set_tax(ctx, &text, &form, received.as_deref(), tax_id.as_deref())?;
+        }
         PartnerCmd::ClearOverride { id: text } => {
             let done = ctx.write("clearing the partner's override", |tx| {
                 rules::clear_override(tx, id(tx, &text)?)

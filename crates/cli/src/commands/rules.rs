@@ -41,6 +41,8 @@ pub enum GroupCmd {
         /// The first day the change applies (default: today); a new dated version of the group
         #[arg(long, value_name = "YYYY-MM-DD")]
         from: Option<String>,
+        #[command(flatten)]
+        payout: super::payouts::GroupPayoutArgs,
     },
 }
 
@@ -243,11 +245,21 @@ pub fn group(ctx: &Ctx, cmd: GroupCmd) -> anyhow::Result<u8> {
         }
         GroupCmd::Show { name } => {
             let day = today(ctx);
-            let v = ctx.read("showing the group", |c| {
+            let (v, pay) = ctx.read("showing the group", |c| {
                 let g = rules::group_named(c, &name)?;
-                rules::show(c, Some(g.id), &day)
+                Ok((
+                    rules::show(c, Some(g.id), &day)?,
+                    partnerdesk_core::workflow::payouts::group_settings(c, g.id)?,
+                ))
             })?;
-            ctx.out.emit(&v, || show_view(&v))?;
+            let shown = super::payouts::RulesWithPayout { view: v, payout: pay };
+            ctx.out.emit(&shown, || {
+                format!(
+                    "{}{}",
+                    show_view(&shown.view),
+                    super::payouts::group_payout_settings(&shown.payout)
+                )
+            })?;
         }
         GroupCmd::Set {
             name,
@@ -256,9 +268,10 @@ pub fn group(ctx: &Ctx, cmd: GroupCmd) -> anyhow::Result<u8> {
             milestone_amount,
             no_milestone,
             from,
+            payout,
         } => {
             let day = today(ctx);
-            let v = ctx.write("changing the group", |tx| {
+            let (v, g, pay) = ctx.write("changing the group", |tx| {
                 let g = rules::group_named(tx, &name)?;
                 let milestone = match (milestone_deals.as_deref(), milestone_amount.as_deref()) {
                     (Some(n), Some(a)) => {
@@ -273,10 +286,19 @@ pub fn group(ctx: &Ctx, cmd: GroupCmd) -> anyhow::Result<u8> {
                     from,
                 };
                 let g = rules::edit_group(tx, g.id, &e)?;
-                Ok((rules::show(tx, Some(g.id), &day)?, g))
+                let pay = super::payouts::apply_group_payout(tx, g.id, &payout)?;
+                Ok((rules::show(tx, Some(g.id), &day)?, g, pay))
             })?;
-            // The group's row (its newest version's settings); the text shows what is in force today.
-            ctx.out.emit(&v.1, || show_view(&v.0))?;
+            // The group's row (its newest version's settings) and its payout
+            // settings; the text shows the rules in force today.
+            let shown = super::payouts::GroupWithPayout { group: g, payout: pay };
+            ctx.out.emit(&shown, || {
+                format!(
+                    "{}{}",
+                    show_view(&v),
+                    super::payouts::group_payout_settings(&shown.payout)
+                )
+            })?;
         }
     }
     Ok(0)
@@ -428,6 +450,13 @@ pub fn run_due(ctx: &Ctx) -> anyhow::Result<u8> {
         }
         if let Some(e) = &done.retention_error {
             notes.push_str(&format!("warning: retention did not run: {e}\n"));
+        }
+        if done.released.count > 0 {
+            notes.push_str(&format!(
+                "{} pending commission(s) approved, their hold passed: {} in all.\n",
+                done.released.count,
+                money(done.released.amount)
+            ));
         }
         for t in &done.automation.tasks {
             notes.push_str(&format!("Task {} created: {} (due {}).\n", t.id, t.title, t.due_on));

@@ -9,26 +9,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-fn side(db: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn side(db: &Path, suffix: &str) -> PathBuf {
     let mut s = db.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
 }
 
 /// The binary as a plain process, to be killed while it runs.
-fn spawn_bin() -> std::process::Command {
+pub(crate) fn spawn_bin() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_partnerdesk"));
     c.env_remove("PARTNERDESK_DB");
     c
 }
 
-fn len(p: &Path) -> u64 {
+pub(crate) fn len(p: &Path) -> u64 {
     std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
 }
 
 /// Poll (no fixed sleep) until `cond` holds or the child has exited; then
 /// SIGKILL it. True when it was killed while still running.
-fn kill_when(child: &mut Child, mut cond: impl FnMut() -> bool) -> bool {
+pub(crate) fn kill_when(child: &mut Child, mut cond: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         if child.try_wait().unwrap().is_some() {
@@ -44,7 +44,7 @@ fn kill_when(child: &mut Child, mut cond: impl FnMut() -> bool) -> bool {
 }
 
 /// doctor: integrity check and every rule; returns the counts.
-fn sound(db: &Db) -> Value {
+pub(crate) fn sound(db: &Db) -> Value {
     let o = db.run(&["doctor", "--json"]);
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|_| panic!("{}", stderr(&o)));
     assert_eq!(v["ok"], true, "{v}");

@@ -109,6 +109,11 @@ fn json_answers_of_actions() {
     assert_eq!(won["commission"]["commission_rate"], 1500);
     let approved = db.json(&["commission", "approve", &c]);
     assert_eq!(approved[0]["status"], "approved");
+    // 15.00 is below the default payout minimum (50.00): no minimum for this group.
+    let g = db.json(&["group", "set", "Standard", "--payout-minimum", "0"]);
+    assert_eq!(g["name"], "Standard");
+    assert_eq!(g["payout"]["payout_minimum"], 0);
+    assert_eq!(g["payout"]["hold_days"], 30);
     let payout = db.json(&["payout", "create", "--partner", &p, "--partner", &p]);
     assert_eq!(payout["total_amount"], 1500);
     assert_eq!(payout["commission_count"], 1);

@@ -18,6 +18,8 @@ mod import;
 mod json;
 mod mail;
 mod monitor;
+mod payout_faults;
+mod payouts;
 mod privacy;
 mod roundtrip;
 mod rules;

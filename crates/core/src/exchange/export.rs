@@ -78,6 +78,10 @@ const MONEY: &[&str] = &[
     "monthly_value",
     "milestone_amount",
     "override_flat",
+    "payout_minimum",
+    "balance",
+    "brought_forward",
+    "carried_forward",
 ];
 /// Money columns whose name is only money in the analytics roll-ups.
 const ANALYTICS_MONEY: &[&str] = &["commission"];

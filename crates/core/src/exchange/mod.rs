@@ -5,5 +5,7 @@ pub mod export;
 pub mod import;
 pub mod payout_file;
 pub mod pg;
+pub mod self_billing;
 pub mod statement;
 pub mod sync;
+pub mod tax_report;

@@ -14,6 +14,11 @@
 //! | 6 recipient wallet | `PAYPAL` |
 //!
 //! One file holds one currency (PayPal's rule; a Partnerdesk database has one).
+//!
+//! The other layout, [`PayoutFormat::Wise`], is Wise's batch payment
+//! template "Send by email" (recipients known by their e-mail only; Wise
+//! mails each a link to give their bank details): a header row and one
+//! transfer per line, see [`render_wise`].
 //! The cells are not formula-guarded: the file is for the payout service, and a
 //! quote in front of an e-mail address would break the payment.
 
@@ -92,6 +97,83 @@ pub fn render_csv(p: &Payout) -> String {
     out
 }
 
+/// The layout of a payout file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum PayoutFormat {
+    /// PayPal Payouts' CSV upload (no header).
+    #[default]
+    Paypal,
+    /// Wise's batch payment CSV, e-mail recipients.
+    Wise,
+}
+
+impl PayoutFormat {
+    pub fn parse(text: &str) -> Result<PayoutFormat> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "paypal" => Ok(PayoutFormat::Paypal),
+            "wise" => Ok(PayoutFormat::Wise),
+            _ => Err(Error::validation(
+                "format",
+                format!("must be paypal or wise (got {text:?})"),
+            )),
+        }
+    }
+}
+
+/// The columns of Wise's "Send by email" batch template, in its order.
+pub const WISE_HEADER: [&str; 8] = [
+    "name",
+    "recipientEmail",
+    "paymentReference",
+    "receiverType",
+    "amountCurrency",
+    "amount",
+    "sourceCurrency",
+    "targetCurrency",
+];
+
+/// Wise's batch CSV: the header row, then per partner paid: the name, the
+/// e-mail, the reference (the self-billing document number, else the
+/// customer id), `PERSON`, `target` (the partner receives the exact amount;
+/// Wise's fee is the payer's), the amount with a dot, and the database
+/// currency as both source and target currency.
+pub fn render_wise(p: &Payout, references: &std::collections::HashMap<crate::model::PartnerId, String>) -> String {
+    let mut out = csv_out::record(&WISE_HEADER);
+    for l in p.lines.iter().filter(|l| l.amount > 0) {
+        let reference = references
+            .get(&l.partner_id)
+            .cloned()
+            .unwrap_or_else(|| customer_id(p.id, l));
+        out.push_str(&csv_out::record(&[
+            l.partner_name.clone(),
+            l.partner_email.clone(),
+            reference,
+            "PERSON".into(),
+            "target".into(),
+            format_amount(l.amount),
+            p.currency.clone(),
+            p.currency.clone(),
+        ]));
+    }
+    out
+}
+
+/// The file's text in `format`.
+pub fn render_as(conn: &Connection, p: &Payout, format: PayoutFormat) -> Result<String> {
+    Ok(match format {
+        PayoutFormat::Paypal => render_csv(p),
+        PayoutFormat::Wise => {
+            let refs = crate::store::repo::payouts::entries_of_payout(conn, p.id)?
+                .into_iter()
+                .filter_map(|e| e.document_number.map(|n| (e.partner_id, n)))
+                .collect();
+            render_wise(p, &refs)
+        }
+    })
+}
+
 /// One payout batch in a list (newest first), to pick the one whose file to write.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -141,8 +223,13 @@ pub fn check_path(path: &std::path::Path) -> Result<()> {
 /// Write the file of batch `id` to `path` (which must end in `.csv`),
 /// atomically; the batch it holds is returned.
 pub fn write(conn: &Connection, id: PayoutId, path: &std::path::Path) -> Result<Payout> {
+    write_as(conn, id, path, PayoutFormat::Paypal)
+}
+
+/// [`write`] in the chosen layout.
+pub fn write_as(conn: &Connection, id: PayoutId, path: &std::path::Path, format: PayoutFormat) -> Result<Payout> {
     check_path(path)?;
     let p = payout(conn, id)?;
-    super::export::write_file_atomically(path, render_csv(&p).as_bytes())?;
+    super::export::write_file_atomically(path, render_as(conn, &p, format)?.as_bytes())?;
     Ok(p)
 }

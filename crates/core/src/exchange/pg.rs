@@ -270,6 +270,39 @@ CREATE TABLE IF NOT EXISTS outbox (
     created_at      timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL
 );
+-- Payouts (schema version 11): groups' hold and payout settings, partners'
+-- tax data, payout runs' entries (self-billing documents), attribution conflicts.
+ALTER TABLE partner_groups ADD COLUMN IF NOT EXISTS hold_days bigint;
+ALTER TABLE partner_groups ADD COLUMN IF NOT EXISTS payout_minimum numeric(14,2);
+ALTER TABLE partner_groups ADD COLUMN IF NOT EXISTS payout_day bigint;
+ALTER TABLE partners ADD COLUMN IF NOT EXISTS tax_form text;
+ALTER TABLE partners ADD COLUMN IF NOT EXISTS tax_form_received date;
+ALTER TABLE partners ADD COLUMN IF NOT EXISTS tax_id text;
+CREATE TABLE IF NOT EXISTS payout_entries (
+    id              uuid PRIMARY KEY,
+    run_id          uuid NOT NULL,
+    payout_id       uuid REFERENCES payouts (id) DEFERRABLE INITIALLY DEFERRED,
+    partner_id      uuid NOT NULL REFERENCES partners (id) DEFERRABLE INITIALLY DEFERRED,
+    outcome         text NOT NULL CHECK (outcome IN ('paid', 'skipped')),
+    reason          text CHECK (reason IN ('below_minimum', 'negative_balance')),
+    balance         numeric(14,2) NOT NULL,
+    brought_forward numeric(14,2) NOT NULL,
+    carried_forward numeric(14,2) NOT NULL,
+    document_seq    bigint UNIQUE,
+    document_number text UNIQUE,
+    created_at      timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payout_entries_partner ON payout_entries (partner_id);
+CREATE TABLE IF NOT EXISTS lead_conflicts (
+    lead_id       uuid PRIMARY KEY REFERENCES client_leads (id) DEFERRABLE INITIALLY DEFERRED,
+    first_lead_id uuid NOT NULL REFERENCES client_leads (id) DEFERRABLE INITIALLY DEFERRED,
+    matched_on    text NOT NULL CHECK (matched_on IN ('email', 'business_name')),
+    created_at    timestamptz NOT NULL,
+    resolved_at   timestamptz,
+    kept          text CHECK (kept IN ('first', 'new')),
+    reason        text,
+    updated_at    timestamptz NOT NULL
+);
 "#;
 
 pub(crate) fn pg_err<'a>(target: &'a str, what: &str) -> impl Fn(postgres::Error) -> Error + 'a {

@@ -5,6 +5,7 @@ mod automation;
 mod commission;
 mod lead;
 mod partner;
+mod payout;
 mod plan;
 mod rules;
 
@@ -13,6 +14,7 @@ pub use automation::*;
 pub use commission::*;
 pub use lead::*;
 pub use partner::*;
+pub use payout::*;
 pub use plan::*;
 pub use rules::*;
 

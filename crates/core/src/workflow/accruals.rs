@@ -132,6 +132,9 @@ pub struct DueRun {
     /// What the timed rules of the automation did (tasks, the welcome sequence).
     #[serde(default)]
     pub automation: super::automation::timed::TimedRun,
+    /// Pending commissions approved because their hold passed (`workflow::payouts::release_due`).
+    #[serde(default)]
+    pub released: super::payouts::Released,
 }
 
 /// Create what has come due by now: the retention erasures of rejected
@@ -199,6 +202,7 @@ pub fn run_due(tx: &Tx) -> Result<DueRun> {
         }
     }
     out.automation = super::automation::timed::run(tx)?;
+    out.released = super::payouts::release_due(tx)?;
     // Retention erases in its own savepoint: a refusal (a broken audit
     // chain, say) is reported and leaves the accruals standing.
     tx.execute_batch("SAVEPOINT retention")?;

@@ -2,12 +2,9 @@
 //! approved -> cancelled. Payouts pay every approved commission of the chosen
 //! partners in one batch.
 
-use super::{settings, write};
+use super::write;
 use crate::error::{Error, Result};
-use crate::model::{
-    Commission, CommissionId, CommissionKind, CommissionStatus, PartnerId, Payout, PayoutId, PayoutLine,
-};
-use crate::money::format_amount;
+use crate::model::{Commission, CommissionId, CommissionKind, CommissionStatus, PartnerId, Payout};
 use crate::store::{repo, Tx};
 
 pub fn can_move(from: CommissionStatus, to: CommissionStatus) -> bool {
@@ -64,57 +61,14 @@ pub fn cancel(tx: &Tx, id: CommissionId) -> Result<Commission> {
     Ok(after)
 }
 
-/// Pay every approved commission of the given partners in one batch.
+/// Pay every approved commission of the given partners in one batch: a
+/// payout run over them ([`super::payouts::run`]: the partners below their
+/// minimum or with a negative balance are skipped); a conflict when nobody
+/// is paid.
 pub fn payout(tx: &Tx, partner_ids: &[PartnerId]) -> Result<Payout> {
     if partner_ids.is_empty() {
         return Err(Error::validation("partner", "choose at least one partner"));
     }
-    let currency = settings::load(tx)?.currency;
-    let id = PayoutId::new_at(tx.now());
-    let mut lines = Vec::new();
-    let mut paid = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for &pid in partner_ids {
-        if !seen.insert(pid) {
-            continue;
-        }
-        let partner = repo::partners::get(tx, pid)?;
-        let approved = repo::commissions::approved_of_partner(tx, pid)?;
-        if approved.is_empty() {
-            continue;
-        }
-        let amount: i64 = approved.iter().map(|c| c.commission_amount).sum();
-        if amount < 0 {
-            return Err(Error::Conflict(format!(
-                "partner {} owes {} in clawbacks: their approved commissions add up to less than zero",
-                partner.name,
-                format_amount(-amount)
-            )));
-        }
-        lines.push(PayoutLine {
-            partner_id: pid,
-            partner_name: partner.name,
-            partner_email: partner.email,
-            amount,
-            commission_count: approved.len() as i64,
-        });
-        paid.extend(approved);
-    }
-    if paid.is_empty() {
-        return Err(Error::Conflict(
-            "the chosen partners have no approved commissions to pay".into(),
-        ));
-    }
-    let total: i64 = lines.iter().map(|l| l.amount).sum();
-    let payout = Payout {
-        id,
-        total_amount: total,
-        commission_count: paid.len() as i64,
-        currency,
-        created_at: tx.now_text().to_owned(),
-        lines,
-    };
-    write::payout_made(tx, &payout, &paid)?;
-    super::automation::events::payout_sent(tx, &payout)?;
-    Ok(payout)
+    let (plan, payout) = super::payouts::run_with_payout(tx, partner_ids)?;
+    super::payouts::payout_of_run(&plan, payout)
 }

@@ -83,6 +83,22 @@ pub fn check_with_audit(conn: &Connection) -> Result<(Vec<String>, AuditVerifica
             AND NOT EXISTS (SELECT 1 FROM retainers r WHERE r.lead_id = c.client_lead_id)",
         "retainer accrual without a retainer",
     )?;
+    q(
+        "SELECT 'numbers 1 to ' || max(document_seq) || ', ' || count(document_seq) || ' of them' FROM payout_entries
+          HAVING max(document_seq) <> count(document_seq)",
+        "self-billing document numbers have a gap",
+    )?;
+    q(
+        "SELECT e.id FROM payout_entries e WHERE e.outcome = 'paid' AND e.balance <> (
+             SELECT COALESCE(SUM(c.commission_amount), 0) FROM commissions c
+              WHERE c.payout_id = e.payout_id AND c.partner_id = e.partner_id)",
+        "payout entry differs from the commissions it paid",
+    )?;
+    q(
+        "SELECT k.lead_id FROM lead_conflicts k JOIN client_leads l ON l.id = k.lead_id
+          WHERE k.resolved_at IS NULL AND l.status = 'closed_won'",
+        "lead won while in an attribution conflict",
+    )?;
     let fk: Vec<String> = {
         let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
         let rows = stmt.query_map([], |r| {

@@ -53,6 +53,10 @@ pub struct LeadAdded {
     pub lead: Lead,
     /// A likely duplicate (same client e-mail or business name), as a warning.
     pub duplicate_of: Option<Lead>,
+    /// The attribution conflict the lead is held in (another partner's lead
+    /// has its client within the protection window).
+    #[serde(default)]
+    pub conflict: Option<crate::model::LeadConflict>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -108,11 +112,16 @@ pub fn add(tx: &Tx, input: &NewLead) -> Result<LeadAdded> {
         updated_at: now,
     };
     write::lead_created(tx, &lead)?;
+    let conflict = super::conflicts::check_new(tx, &lead)?;
     let duplicate_of = match dup {
         Some(d) => Some(repo::leads::get(tx, d)?),
         None => None,
     };
-    Ok(LeadAdded { lead, duplicate_of })
+    Ok(LeadAdded {
+        lead,
+        duplicate_of,
+        conflict,
+    })
 }
 
 /// What an edit of a lead sets; `None` keeps a field as it is (`Some(None)`
@@ -202,6 +211,16 @@ pub fn move_to_with(
 ) -> Result<MoveOutcome> {
     let before = repo::leads::get(tx, id)?;
     let kind = check_move(before.status, to)?;
+    if to == LeadStatus::ClosedWon && super::conflicts::open_of(tx, id)?.is_some() {
+        return Err(Error::InvalidTransition {
+            entity: "lead",
+            from: before.status.to_string(),
+            to: to.to_string(),
+            detail: Some(
+                "the lead is in an attribution conflict and earns nothing until it is resolved (lead resolve)".into(),
+            ),
+        });
+    }
     if project_value.is_some() && to != LeadStatus::ClosedWon {
         return Err(Error::validation(
             "value",

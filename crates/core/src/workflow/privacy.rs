@@ -132,6 +132,7 @@ impl Touch {
                 ("phone", Null),
                 ("company", Null),
                 ("network_description", Null),
+                ("tax_id", Null),
             ],
             Touch::Lead { name, email, .. } => vec![
                 ("client_name", name.clone().into()),
@@ -503,6 +504,12 @@ pub fn subject_export(conn: &Connection, kind: SubjectKind, id: &str, now: DateT
             r.collect::<rusqlite::Result<_>>()?
         };
         put(&mut records, "payouts", payouts);
+        // Their payout runs: paid (with the self-billing number) or skipped, and why.
+        put(
+            &mut records,
+            "payout_entries",
+            rows(conn, "payout_entries", "partner_id", p, "*")?,
+        );
         // Their plans, without the client's business and the proposal text.
         let plans = rows(
             conn,

@@ -52,6 +52,30 @@ pub struct Settings {
     /// SMTP and webhook (`smtp.*`, `webhook.url`; never the password).
     #[serde(default)]
     pub mail: super::automation::MailSettings,
+    /// Tax report threshold and attribution rules (`workflow::payouts`, `workflow::conflicts`).
+    pub payouts: PayoutSettings,
+}
+
+/// The settings of payouts and attribution.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PayoutSettings {
+    /// Cents: the tax report lists the partners paid at least this much in a year.
+    pub tax_threshold: i64,
+    /// Days a lead protects its client from other partners' leads.
+    pub attribution_window_days: i64,
+    /// Which lead a conflict suggests keeping: `first` (first touch) or `new` (last touch).
+    pub attribution_default: crate::model::Keep,
+}
+
+impl Default for PayoutSettings {
+    fn default() -> Self {
+        PayoutSettings {
+            tax_threshold: 60_000,
+            attribution_window_days: 90,
+            attribution_default: crate::model::Keep::First,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -88,6 +112,7 @@ impl Default for Settings {
             lock_minutes: 0,
             privacy: Privacy::default(),
             mail: Default::default(),
+            payouts: PayoutSettings::default(),
         }
     }
 }
@@ -160,6 +185,24 @@ impl Settings {
                 description,
             });
         }
+        v.push(SettingEntry {
+            key: "tax.threshold".into(),
+            value: format_amount(self.payouts.tax_threshold),
+            description: "the tax report lists partners paid at least this much in the year".into(),
+        });
+        v.push(SettingEntry {
+            key: "attribution.window_days".into(),
+            value: self.payouts.attribution_window_days.to_string(),
+            description: "days a lead protects its client from another partner's lead (0: no conflicts)".into(),
+        });
+        v.push(SettingEntry {
+            key: "attribution.default".into(),
+            value: match self.payouts.attribution_default {
+                crate::model::Keep::First => "first".into(),
+                crate::model::Keep::New => "last".into(),
+            },
+            description: "who a conflict suggests keeping the client: first (first touch) or last (last touch)".into(),
+        });
         v
     }
 
@@ -239,6 +282,11 @@ fn load_with(conn: &Connection, default: Option<crate::model::RuleVersion>) -> R
     s.lock_minutes = int("security.lock_minutes", s.lock_minutes);
     s.privacy.erase_rejected_after_months = int(super::privacy::RETENTION_KEY, s.privacy.erase_rejected_after_months);
     s.mail = super::automation::MailSettings::load(conn)?;
+    s.payouts.tax_threshold = int("tax.threshold", s.payouts.tax_threshold);
+    s.payouts.attribution_window_days = int("attribution.window_days", s.payouts.attribution_window_days);
+    if raw.get("attribution.default").map(String::as_str) == Some("last") {
+        s.payouts.attribution_default = crate::model::Keep::New;
+    }
     Ok(s)
 }
 
@@ -298,6 +346,35 @@ pub fn set(tx: &Tx, key: &str, value: &str) -> Result<Settings> {
             })?;
         after.privacy.erase_rejected_after_months = n;
         stored = n.to_string();
+    } else if key == "tax.threshold" {
+        after.payouts.tax_threshold = parse_amount(key, value, false)?;
+        stored = after.payouts.tax_threshold.to_string();
+    } else if key == "attribution.window_days" {
+        let n = value
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=3650).contains(n))
+            .ok_or_else(|| {
+                Error::validation(
+                    key,
+                    format!("must be a whole number of days from 0 (no conflicts) to 3650 (got {value:?})"),
+                )
+            })?;
+        after.payouts.attribution_window_days = n;
+        stored = n.to_string();
+    } else if key == "attribution.default" {
+        after.payouts.attribution_default = match value.trim().to_ascii_lowercase().as_str() {
+            "first" => crate::model::Keep::First,
+            "last" => crate::model::Keep::New,
+            _ => {
+                return Err(Error::validation(
+                    key,
+                    format!("must be first (first touch) or last (last touch) (got {value:?})"),
+                ))
+            }
+        };
+        stored = value.trim().to_ascii_lowercase();
     } else {
         let parts: Vec<&str> = key.split('.').collect();
         let (tier, what) = match parts.as_slice() {

@@ -15,8 +15,9 @@
 use super::{privacy, settings};
 use crate::error::Result;
 use crate::model::{
-    AppPlan, Application, Commission, CommissionKind, CommissionStatus, Entity, Group, Lead, LeadMove, LeadStatus,
-    Partner, PartnerId, Payout, Retainer, RuleVersion, Tier,
+    AppPlan, Application, Commission, CommissionKind, CommissionStatus, Entity, Group, GroupPayout, Keep, Lead,
+    LeadConflict, LeadMove, LeadStatus, Partner, PartnerId, PartnerTax, Payout, PayoutPlan, Retainer, RuleVersion,
+    Tier,
 };
 use crate::store::{repo, Tx};
 
@@ -298,9 +299,10 @@ pub fn commission_cancelled(tx: &Tx, before: &Commission) -> Result<(Commission,
 }
 
 /// A payout batch: its row, every commission of `paid` marked paid by it
-/// (each audited as `pay`), and the payout's `create` audit row. Paying
-/// changes no totals or roll-ups.
-pub fn payout_made(tx: &Tx, payout: &Payout, paid: &[Commission]) -> Result<()> {
+/// (each audited as `pay`), and the payout's `create` audit row (the payout,
+/// and its run's entries under `run` when given). Paying changes no totals
+/// or roll-ups.
+pub fn payout_made(tx: &Tx, payout: &Payout, paid: &[Commission], run: Option<&serde_json::Value>) -> Result<()> {
     repo::commissions::insert_payout(
         tx,
         payout.id,
@@ -314,7 +316,12 @@ pub fn payout_made(tx: &Tx, payout: &Payout, paid: &[Commission]) -> Result<()> 
         let after = repo::commissions::get(tx, c.id)?;
         audit_changed(tx, Entity::Commission, c.id, "pay", c, &after)?;
     }
-    audit_created(tx, Entity::Payout, payout.id, payout)
+    let mut image =
+        serde_json::to_value(payout).map_err(|e| crate::error::Error::validation("payout", e.to_string()))?;
+    if let (Some(run), Some(map)) = (run, image.as_object_mut()) {
+        map.insert("run".into(), run.clone());
+    }
+    audit_created(tx, Entity::Payout, payout.id, &image)
 }
 
 // ---- App plans ----
@@ -531,4 +538,94 @@ pub fn retainer_ended(tx: &Tx, r: &Retainer, at: &str, action: &str) -> Result<(
     repo::rules::end_retainer(tx, r.lead_id, at, tx.now_text())?;
     let after = repo::rules::retainer(tx, r.lead_id)?;
     audit_changed(tx, Entity::Lead, r.lead_id, action, &Some(r), &after.as_ref())
+}
+
+// ---- Payouts (holds, runs, tax data, attribution conflicts) ----
+
+/// A pending commission whose hold has passed, approved by `run-due`,
+/// audited as `release`. Returns the row as stored.
+pub fn commission_released(tx: &Tx, before: &Commission) -> Result<Commission> {
+    repo::commissions::set_status(tx, before.id, CommissionStatus::Approved, tx.now_text())?;
+    let after = repo::commissions::get(tx, before.id)?;
+    audit_changed(tx, Entity::Commission, before.id, "release", before, &after)?;
+    Ok(after)
+}
+
+/// A group's payout settings changed, audited (entity `setting`, the group's
+/// id) as `group_payout`.
+pub fn group_payout_changed(tx: &Tx, before: &GroupPayout, after: &GroupPayout) -> Result<()> {
+    repo::payouts::set_group_payout(tx, after, tx.now_text())?;
+    audit_changed(tx, Entity::Setting, after.group_id, "group_payout", before, after)
+}
+
+/// A partner's tax data changed, audited on the partner as `tax`.
+pub fn partner_tax_set(tx: &Tx, before: &PartnerTax, after: &PartnerTax) -> Result<()> {
+    repo::payouts::set_tax(tx, after, tx.now_text())?;
+    audit_changed(tx, Entity::Partner, after.partner_id, "tax", before, after)
+}
+
+/// A payout run: its entries (paid partners with their self-billing
+/// numbers, skipped ones with the reason), and the payout when it paid
+/// anyone ([`payout_made`], whose `create` audit row holds the run under
+/// `run`); when it paid nobody, a `run` audit row (entity `payout`, the
+/// run's id). The run is recorded by partner id, without names (an erasure
+/// need not find it).
+pub fn payout_run_made(
+    tx: &Tx,
+    paid: Option<(&Payout, &[Commission])>,
+    entries: &[repo::payouts::Entry],
+    run_id: &str,
+    plan: &PayoutPlan,
+) -> Result<()> {
+    let who = |c: &crate::model::PayoutCandidate| {
+        serde_json::json!({
+            "partner_id": c.partner_id,
+            "balance": c.balance,
+            "commission_count": c.commission_count,
+            "minimum": c.minimum,
+            "brought_forward": c.brought_forward,
+            "reason": c.reason,
+            "document_number": c.document_number,
+        })
+    };
+    let image = serde_json::json!({
+        "run_id": run_id,
+        "total": plan.total,
+        "currency": plan.currency,
+        "paid": plan.paid.iter().map(who).collect::<Vec<_>>(),
+        "skipped": plan.skipped.iter().map(who).collect::<Vec<_>>(),
+    });
+    if let Some((payout, commissions)) = paid {
+        payout_made(tx, payout, commissions, Some(&image))?;
+    }
+    for e in entries {
+        repo::payouts::insert_entry(tx, e)?;
+    }
+    if paid.is_none() {
+        repo::audit::record(tx, Entity::Payout, run_id, "run", None::<&()>, Some(&image))?;
+    }
+    Ok(())
+}
+
+/// A new lead held as an attribution conflict, audited on the lead as `conflict`.
+pub fn conflict_opened(tx: &Tx, c: &LeadConflict) -> Result<()> {
+    repo::payouts::insert_conflict(tx, c)?;
+    repo::audit::record(
+        tx,
+        Entity::Lead,
+        &c.lead_id.to_string(),
+        "conflict",
+        None::<&()>,
+        Some(c),
+    )
+}
+
+/// A conflict decided (which lead keeps the client, and why), audited on the
+/// lead as `resolve`. Returns the conflict as stored.
+pub fn conflict_resolved(tx: &Tx, before: &LeadConflict, kept: Keep, reason: &str) -> Result<LeadConflict> {
+    repo::payouts::resolve_conflict(tx, before.lead_id, kept, reason, tx.now_text())?;
+    let after = repo::payouts::conflict(tx, before.lead_id)?
+        .ok_or_else(|| crate::error::Error::not_found("conflict", before.lead_id.to_string()))?;
+    audit_changed(tx, Entity::Lead, before.lead_id, "resolve", before, &after)?;
+    Ok(after)
 }

@@ -11,7 +11,7 @@ fn payouts_are_listed_newest_first_and_their_file_is_written() {
     let ann = e.partner("Ann Payee");
     let bob = e.partner("Bob Payee");
     for p in [&ann, &bob] {
-        let l = e.lead(p.id, "Client", 1_000_000);
+        let l = e.lead(p.id, &format!("Client of {}", p.name), 1_000_000);
         let c = e.win(l.id);
         e.approve(&[c.id]).unwrap();
     }

@@ -20,6 +20,8 @@ mod files;
 mod import;
 mod lists;
 mod monitor;
+mod payout_props;
+mod payouts;
 mod pg_original;
 mod pg_tls;
 mod privacy;

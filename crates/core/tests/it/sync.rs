@@ -46,7 +46,7 @@ fn activity(s: &Store, c: &ManualClock, tag: &str) {
                     partner_id: partner.id,
                     client_name: format!("Client {tag}"),
                     client_email: format!("client-{tag}@x.com"),
-                    business_name: Some("Same Biz".into()),
+                    business_name: Some(format!("Biz {tag}")),
                     estimated_value: 250_000,
                     ..Default::default()
                 },
@@ -62,6 +62,77 @@ fn activity(s: &Store, c: &ManualClock, tag: &str) {
     s.write(|tx| commissions::approve(tx, &[com.id])).unwrap();
     s.write(|tx| commissions::payout(tx, &[partner.id])).unwrap();
     s.write(|tx| settings::set(tx, "currency", "EUR")).unwrap();
+}
+
+/// Payouts travel too: tax data, a group's payout settings, a run that skips
+/// a partner below the minimum, and an attribution conflict decided.
+fn payout_activity(s: &Store, c: &ManualClock, tag: &str) {
+    use partnerdesk_core::model::{GroupId, GroupPayoutEdit, Keep, TaxForm};
+    use partnerdesk_core::workflow::{accruals, conflicts, payouts};
+    c.advance(chrono::Duration::hours(1));
+    let (_, p) = s
+        .write(|tx| {
+            let a = applications::add(
+                tx,
+                &NewApplication {
+                    name: format!("Payee {tag}"),
+                    email: format!("payee-{tag}@agency.com"),
+                    ..Default::default()
+                },
+            )?;
+            applications::approve(tx, a.id)
+        })
+        .unwrap();
+    let partner = p.id;
+    s.write(|tx| {
+        payouts::set_tax(
+            tx,
+            partner,
+            TaxForm::W9,
+            Some("2026-01-10"),
+            Some(&format!("TAX-{tag}")),
+        )
+    })
+    .unwrap();
+    s.write(|tx| {
+        payouts::set_group(
+            tx,
+            GroupId::STANDARD,
+            &GroupPayoutEdit {
+                hold_days: Some(if tag == "one" { 20 } else { 25 }),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let small = s.write(|tx| accruals::bonus(tx, partner, 1_000, "small")).unwrap();
+    s.write(|tx| commissions::approve(tx, &[small.id])).unwrap();
+    let run = s.write(|tx| payouts::run(tx, &[partner])).unwrap();
+    assert_eq!(run.skipped.len(), 1);
+    c.advance(chrono::Duration::hours(1));
+    let held = s
+        .write(|tx| {
+            leads::add(
+                tx,
+                &NewLead {
+                    partner_id: partner,
+                    client_name: "Someone".into(),
+                    client_email: "shared@client.example".into(),
+                    estimated_value: 10_000,
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        held.conflict.is_some(),
+        tag == "two",
+        "the second partner's lead is held"
+    );
+    if let Some(k) = held.conflict {
+        s.write(|tx| conflicts::resolve(tx, k.lead_id, Some(Keep::New), "sync test"))
+            .unwrap();
+    }
 }
 
 /// The rules travel too: a group with its own tier table, a partner moved
@@ -169,6 +240,7 @@ fn round_trip_incremental_and_idempotent() {
     .unwrap();
     activity(&src, &c, "one");
     rules_activity(&src, &c, "one");
+    payout_activity(&src, &c, "one");
 
     let first = sync::export(&src, &feed, &mut |_| true).unwrap();
     assert!(first.snapshot);
@@ -187,6 +259,7 @@ fn round_trip_incremental_and_idempotent() {
     // More work: an incremental file with only the changed records.
     activity(&src, &c, "two");
     rules_activity(&src, &c, "two");
+    payout_activity(&src, &c, "two");
     let second = sync::export(&src, &feed, &mut |_| true).unwrap();
     assert!(!second.snapshot);
     assert_eq!((second.file_seq, second.from_seq), (2, first.to_seq));
@@ -440,6 +513,8 @@ fn push_to_postgres_creates_the_schema_upserts_and_sends_only_changes() {
     activity(&s, &c, "pg");
     rules_activity(&s, &c, "pg");
     automation_activity(&s);
+    payout_activity(&s, &c, "one");
+    payout_activity(&s, &c, "two");
     let first = pg::push(&s, &target, &mut |_| true).unwrap();
     assert!(first.full);
     let mut remote = pg::connect(&target).unwrap();

@@ -32,15 +32,19 @@ use partnerdesk_core::workflow::automation::{MailSettings, SmtpSecurity};
 use partnerdesk_core::backup::{BackupInfo, Recovery, RestoreReport, Verification};
 use partnerdesk_core::exchange::export::ExportReport;
 use partnerdesk_core::exchange::import::{DecimalMark, ImportPreview, ImportReport, ImportTable};
-use partnerdesk_core::exchange::payout_file::PayoutSummary;
+use partnerdesk_core::exchange::payout_file::{PayoutFormat, PayoutSummary};
 use partnerdesk_core::exchange::pg::{
     Comparison, Conflict, PullBadRow, PullReport, PushReport, TableComparison, TableRows,
 };
+use partnerdesk_core::exchange::self_billing::{SelfBilling, SelfBillingFile};
 use partnerdesk_core::exchange::statement::StatementFile;
 use partnerdesk_core::exchange::sync::{ApplyReport, ExportReport as SyncExportReport, SyncStatus};
+use partnerdesk_core::exchange::tax_report::{TaxReport, TaxReportRow};
 use partnerdesk_core::monitor::{BundleReport, Diagnostics};
 use partnerdesk_core::progress::Progress;
 use partnerdesk_core::store::cipher::{CipherReport, SecurityState};
+use partnerdesk_core::workflow::payouts::{DuePayout, Released};
+use partnerdesk_core::workflow::settings::PayoutSettings;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};
@@ -162,6 +166,27 @@ fn export(dir: &Path) {
         SecretPlace,
         MailSettings,
         SmtpSecurity,
+        GroupPayout,
+        GroupPayoutEdit,
+        TaxForm,
+        PartnerTax,
+        SkipReason,
+        PayoutCandidate,
+        PayoutPlan,
+        PartnerBalance,
+        ReleaseDate,
+        StatementLine,
+        Keep,
+        LeadConflict,
+        ConflictView,
+        PayoutSettings,
+        Released,
+        DuePayout,
+        PayoutFormat,
+        SelfBilling,
+        SelfBillingFile,
+        TaxReportRow,
+        TaxReport,
     );
 }
 
@@ -246,6 +271,9 @@ fn enums_ts() -> String {
         "PARTNER_STATUSES": PartnerStatus,
         "PLAN_STATUSES": PlanStatus,
         "TIERS": Tier,
+        "TAX_FORMS": TaxForm,
+        "KEEPS": Keep,
+        "SKIP_REASONS": SkipReason,
     );
     format!(
         "// Generated from the Rust enums by crates/core/tests/it/ts_bindings.rs: do not edit by hand.\n\

@@ -444,7 +444,24 @@ fn commission_writes() {
     let paid = e.get_commission(c.id);
     assert_eq!((paid.status, paid.payout_id), (CommissionStatus::Paid, Some(payout.id)));
     images(&rows[0], Some(&approved), &paid);
-    images(&rows[1], None::<&()>, &payout);
+    // The payout's image, with its run: who was paid, under which self-billing number.
+    let mut image = json(&payout);
+    image["run"] = serde_json::json!({
+        "run_id": payout.id,
+        "total": 80_000,
+        "currency": "USD",
+        "paid": [{
+            "partner_id": p.id,
+            "balance": 80_000,
+            "commission_count": 1,
+            "minimum": 5_000,
+            "brought_forward": 0,
+            "reason": null,
+            "document_number": "SB-2026-000001",
+        }],
+        "skipped": [],
+    });
+    assert_eq!((rows[1].before.as_ref(), rows[1].after.as_ref()), (None, Some(&image)));
 
     // Reopening a paid deal claws it back.
     let m = e.audit_mark();
@@ -607,6 +624,11 @@ fn the_rules_write_only_through_the_write_module() {
         "::upsert_retainer(",
         "::end_retainer(",
         "::rerate(",
+        "::set_group_payout(",
+        "::set_tax(",
+        "::insert_entry(",
+        "::insert_conflict(",
+        "::resolve_conflict(",
     ];
     let mut found = Vec::new();
     let mut files = 0;

@@ -259,6 +259,7 @@ fn total_applications(app: &App) -> i64 {
 mod analytics;
 mod automation;
 mod data;
+mod payouts;
 mod start;
 
 #[test]

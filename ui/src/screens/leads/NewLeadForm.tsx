@@ -31,7 +31,7 @@ export function NewLeadForm(props: { partnerId: string; onClose: () => void }) {
     project_description: "",
     estimated_value: "",
   });
-  const [duplicate, setDuplicate] = useState<{ saved: Lead; of: Lead } | null>(null);
+  const [duplicate, setDuplicate] = useState<{ saved: Lead; of: Lead | null; conflict: boolean } | null>(null);
   const act = useAction();
   const cur = useCurrency();
   useEffect(() => {
@@ -58,19 +58,30 @@ export function NewLeadForm(props: { partnerId: string; onClose: () => void }) {
       });
     });
     if (!r) return;
-    if (r.duplicate_of) setDuplicate({ saved: r.lead, of: r.duplicate_of });
+    if (r.duplicate_of || r.conflict) setDuplicate({ saved: r.lead, of: r.duplicate_of, conflict: !!r.conflict });
     else props.onClose();
   };
   const err = (...n: string[]) => fieldError(act.error, ...n);
   if (duplicate)
     return (
-      <Modal title="Lead saved: likely duplicate" onClose={props.onClose}>
-        <div className="banner warn" role="status" data-warning="duplicate">
-          {duplicate.saved.client_name} looks like a lead already there:{" "}
-          <Link to={`/leads/${duplicate.of.id}`}>{duplicate.of.client_name}</Link> (
-          {duplicate.of.business_name ?? duplicate.of.client_email}, {label(duplicate.of.status)}). It was saved and
-          flagged; check with the partner.
-        </div>
+      <Modal
+        title={duplicate.conflict ? "Lead saved: attribution conflict" : "Lead saved: likely duplicate"}
+        onClose={props.onClose}
+      >
+        {duplicate.of && (
+          <div className="banner warn" role="status" data-warning="duplicate">
+            {duplicate.saved.client_name} looks like a lead already there:{" "}
+            <Link to={`/leads/${duplicate.of.id}`}>{duplicate.of.client_name}</Link> (
+            {duplicate.of.business_name ?? duplicate.of.client_email}, {label(duplicate.of.status)}). It was saved and
+            flagged; check with the partner.
+          </div>
+        )}
+        {duplicate.conflict && (
+          <div className="banner warn" role="status" data-warning="conflict">
+            This client already belongs to another partner's lead: the new lead is held as an attribution conflict and
+            earns nothing until you decide who keeps the client (Dashboard, Attribution conflicts).
+          </div>
+        )}
         <div className="buttons">
           <button className="primary" onClick={props.onClose}>
             OK

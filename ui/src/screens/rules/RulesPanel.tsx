@@ -11,6 +11,7 @@ import { fieldError, formError, useAction, useLoad } from "../../lib/hooks";
 import { TIERS } from "../../lib/enums";
 import { Field, FormError } from "../../components/ui";
 import { TierTable } from "./TierTable";
+import { GroupPayouts } from "./GroupPayouts";
 
 /**
  * The commission rules: the groups, the tier table in force of the default or
@@ -61,6 +62,7 @@ export function RulesPanel() {
         </table>
         <AddGroup />
         {groups.data && groups.data.length > 0 && <EditGroup groups={groups.data.map((g) => g.group)} />}
+        {groups.data && groups.data.length > 0 && <GroupPayouts groups={groups.data.map((g) => g.group)} />}
       </div>
       <div className="card">
         <h3>Tier table</h3>

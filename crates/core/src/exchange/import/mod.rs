@@ -225,6 +225,9 @@ pub fn fields(table: ImportTable) -> &'static [&'static str] {
             "created_at",
             "application_id",
             "group_id",
+            "tax_form",
+            "tax_form_received",
+            "tax_id",
         ],
         ImportTable::Leads => &[
             "partner_id",
@@ -325,7 +328,14 @@ pub fn preview(table: ImportTable, path: &Path) -> Result<ImportPreview> {
 pub(super) fn ignorable(table: ImportTable) -> &'static [&'static str] {
     match table {
         ImportTable::Applications => &["updated_at"],
-        ImportTable::Partners => &["total_deals", "total_earnings", "updated_at"],
+        ImportTable::Partners => &[
+            "total_deals",
+            "total_earnings",
+            "updated_at",
+            "tax_form",
+            "tax_form_received",
+            "tax_id",
+        ],
         ImportTable::Leads => &["status", "possible_duplicate_of", "closed_at", "updated_at"],
     }
 }

@@ -112,6 +112,8 @@ pub(super) struct PartnerFields {
     pub(super) application_id: Option<uuid::Uuid>,
     /// The partner's group, by id (as an export writes it) or by name.
     pub(super) group: Option<String>,
+    /// The tax data, when the file has a `tax_form` column.
+    pub(super) tax: Option<TaxFields>,
     pub(super) meta: RowMeta,
 }
 
@@ -128,6 +130,50 @@ pub(super) mod application_field {
 pub(super) mod partner_field {
     pub const PHONE: usize = 2;
     pub const COMPANY: usize = 3;
+    pub const TAX_FORM: usize = 10;
+    pub const TAX_FORM_RECEIVED: usize = 11;
+    pub const TAX_ID: usize = 12;
+}
+
+/// A partner row's tax data: the form, the day it was received, the tax id.
+pub(super) type TaxFields = (crate::model::TaxForm, Option<String>, Option<String>);
+
+/// A partner row's tax data (when the file has a `tax_form` column), checked.
+fn tax_fields(row: &super::source::Row) -> Result<Option<TaxFields>> {
+    use crate::model::TaxForm;
+    if row.present() & (1 << partner_field::TAX_FORM) == 0 {
+        return Ok(None);
+    }
+    let form = row
+        .get(partner_field::TAX_FORM)
+        .map(TaxForm::parse)
+        .transpose()
+        .map_err(|e| match e {
+            Error::Validation { reason, .. } => Error::validation("tax_form", reason),
+            other => other,
+        })?
+        .unwrap_or(TaxForm::None);
+    let received = match row
+        .get(partner_field::TAX_FORM_RECEIVED)
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(t) => {
+            let day = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+                Error::validation("tax_form_received", format!("{t:?} is not a date (write 2026-01-31)"))
+            })?;
+            if form == TaxForm::None {
+                return Err(Error::validation(
+                    "tax_form_received",
+                    "a received date needs a tax form other than none",
+                ));
+            }
+            Some(day.format("%Y-%m-%d").to_string())
+        }
+        None => None,
+    };
+    let tax_id = validate::optional("tax_id", row.get(partner_field::TAX_ID), 64)?;
+    Ok(Some((form, received, tax_id)))
 }
 
 /// The fields of leads a file fills, by index in [`super::fields`].
@@ -212,6 +258,7 @@ pub(super) fn prepare(table: ImportTable, row: &Row, mark: DecimalMark) -> Resul
                 })
                 .transpose()?,
             group: row.get(9).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+            tax: tax_fields(row)?,
             meta: RowMeta::read(row, 6, 7)?,
         }),
         ImportTable::Leads => {

@@ -137,6 +137,32 @@ impl<'t, 'c> Sink<'t, 'c> {
                                 new: Some(g.to_string()),
                             });
                         }
+                        if let Some((form, received, tax_id)) = &f.tax {
+                            let before = repo::payouts::tax(tx, id)?;
+                            let t = crate::workflow::payouts::set_tax(
+                                tx,
+                                id,
+                                *form,
+                                Some(received.as_deref().unwrap_or("")),
+                                Some(tax_id.as_deref().unwrap_or("")),
+                            )?;
+                            let mut note = |field: &str, old: Option<String>, new: Option<String>| {
+                                if old != new {
+                                    changes.push(crate::model::FieldChange {
+                                        field: field.into(),
+                                        old,
+                                        new,
+                                    });
+                                }
+                            };
+                            note(
+                                "tax_form",
+                                Some(before.tax_form.to_string()),
+                                Some(t.tax_form.to_string()),
+                            );
+                            note("tax_form_received", before.tax_form_received, t.tax_form_received);
+                            note("tax_id", before.tax_id, t.tax_id);
+                        }
                         Ok(Taken::Updated {
                             id: id.to_string(),
                             changes,
@@ -245,7 +271,12 @@ fn add_partner(tx: &Tx, ids: &mut IdSeq, f: PartnerFields) -> Result<()> {
         updated_at: now,
         group_id,
     };
-    write::partner_created(tx, &partner)
+    write::partner_created(tx, &partner)?;
+    if let Some((form, received, tax_id)) = &f.tax {
+        let (received, tax_id) = (received.as_deref().unwrap_or(""), tax_id.as_deref().unwrap_or(""));
+        crate::workflow::payouts::set_tax(tx, partner.id, *form, Some(received), Some(tax_id))?;
+    }
+    Ok(())
 }
 
 /// The group a row names, by id (as an export writes it) or by name.

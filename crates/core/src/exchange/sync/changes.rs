@@ -128,6 +128,15 @@ pub fn visit_changes(conn: &Connection, from: i64, to: i64, snapshot: bool, visi
                     format!("SELECT {list} FROM retainers WHERE lead_id IN ({changed}) ORDER BY lead_id"),
                     Some("lead"),
                 ),
+                // Conflicts are audited on their lead, payout entries on their run.
+                "lead_conflicts" => (
+                    format!("SELECT {list} FROM lead_conflicts WHERE lead_id IN ({changed}) ORDER BY lead_id"),
+                    Some("lead"),
+                ),
+                "payout_entries" => (
+                    format!("SELECT {list} FROM payout_entries WHERE run_id IN ({changed}) ORDER BY id"),
+                    Some("payout"),
+                ),
                 "lead_status_history" => (
                     format!(
                         "SELECT {list} FROM lead_status_history WHERE lead_id IN ({changed}){} ORDER BY id",

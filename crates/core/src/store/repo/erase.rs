@@ -8,7 +8,7 @@ use rusqlite::{params, Connection};
 
 pub fn partner(conn: &Connection, id: &str, name: &str, email: &str) -> Result<()> {
     conn.execute(
-        "UPDATE partners SET name = ?2, email = ?3, phone = NULL, company = NULL WHERE id = ?1",
+        "UPDATE partners SET name = ?2, email = ?3, phone = NULL, company = NULL, tax_id = NULL WHERE id = ?1",
         params![id, name, email],
     )?;
     Ok(())

@@ -8,6 +8,7 @@ pub mod commissions;
 pub mod erase;
 pub mod leads;
 pub mod partners;
+pub mod payouts;
 pub mod plans;
 pub mod rules;
 pub mod settings;

@@ -205,6 +205,24 @@ impl Env {
         self.store.write(|tx| commissions::payout(tx, ids))
     }
 
+    /// The Standard group's hold (days; 0: approval by hand) and payout minimum (cents).
+    pub fn payout_rules(&self, hold_days: i64, minimum: i64) {
+        self.tick();
+        self.store
+            .write(|tx| {
+                partnerdesk_core::workflow::payouts::set_group(
+                    tx,
+                    GroupId::STANDARD,
+                    &GroupPayoutEdit {
+                        hold_days: Some(hold_days),
+                        payout_minimum: Some(minimum),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
+    }
+
     pub fn set_partner_status(&self, id: PartnerId, s: PartnerStatus) -> partnerdesk_core::Result<Partner> {
         self.tick();
         self.store.write(|tx| partners::set_status(tx, id, s))

@@ -529,7 +529,7 @@ fn payout_with_nothing_approved_is_a_conflict() {
 }
 
 #[test]
-fn payout_nets_clawbacks_and_refuses_a_negative_net() {
+fn payout_nets_clawbacks_and_carries_a_negative_net() {
     let e = common::env();
     let p = e.partner("Net Partner");
     let other = e.partner("Other Partner");
@@ -542,10 +542,19 @@ fn payout_nets_clawbacks_and_refuses_a_negative_net() {
     e.approve(&[small.id]).unwrap();
     let oc = e.win(e.lead(other.id, "Other client", 100_000).id);
     e.approve(&[oc.id]).unwrap();
-    // Approved: -50,000 + 10,000 < 0: refused, for the batch as a whole.
-    let err = e.refused(|tx| commissions::payout(tx, &[other.id, p.id]));
-    assert_eq!(err.kind(), "conflict", "{err}");
-    assert_eq!(e.get_commission(oc.id).status, CommissionStatus::Approved);
+    // Approved: -50,000 + 10,000 < 0: the partner is skipped with the reason
+    // and the balance carried; the other partner is paid all the same.
+    let (run, _) = e
+        .store
+        .write(|tx| partnerdesk_core::workflow::payouts::run_with_payout(tx, &[other.id, p.id]))
+        .unwrap();
+    assert_eq!(run.paid.len(), 1);
+    assert_eq!(run.paid[0].partner_id, other.id);
+    assert_eq!(run.skipped.len(), 1);
+    assert_eq!(run.skipped[0].reason, Some(SkipReason::NegativeBalance));
+    assert_eq!(run.skipped[0].balance, -40_000);
+    assert_eq!(e.get_commission(oc.id).status, CommissionStatus::Paid);
+    assert_eq!(e.get_commission(claw.id).status, CommissionStatus::Approved);
     no_problems(&e);
 
     // Enough new earnings: the clawback is netted in the batch.
@@ -603,9 +612,11 @@ fn partner_totals_follow_the_commissions_after_every_step() {
     step("reopen paid a", (2, 30_000));
     e.approve(&[claw.id, cc2.id]).unwrap();
     step("approve the clawback and c", (2, 30_000));
-    let payout = e.payout(&[p.id, other.id]).unwrap();
-    assert_eq!(payout.total_amount, 10_000 - 10_000);
-    step("pay the clawback against c", (2, 30_000));
+    // The clawback nets c to a zero balance: below the minimum, nobody is paid.
+    let err = e.payout(&[p.id, other.id]).unwrap_err();
+    assert_eq!(err.kind(), "conflict", "{err}");
+    assert_eq!(e.get_commission(claw.id).status, CommissionStatus::Approved);
+    step("a zero balance is carried, not paid", (2, 30_000));
     e.move_to(b.id, Prospect, None).unwrap();
     step("reopen paid b", (1, 10_000));
     assert_eq!(e.get_partner(p.id).tier, Tier::Silver, "no demotion");

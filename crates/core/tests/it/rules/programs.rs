@@ -531,6 +531,9 @@ fn a_retainer_accrues_each_passed_month_once_up_to_the_group_limit() {
 #[test]
 fn reopening_a_retainer_deal_stops_its_accruals_and_cancels_the_unpaid_ones() {
     let e = common::env();
+    // Approval by hand (hold 0): the win stays unpaid while the months
+    // accrue; no minimum, so that one month of 10.00 is paid.
+    e.payout_rules(0, 0);
     let p = e.partner("Ann");
     let l = e.lead(p.id, "Monthly", 100_000);
     e.tick();
