@@ -609,3 +609,66 @@ fn a_subject_export_holds_the_persons_emails_and_tasks() {
     assert!(x.audit.iter().any(|a| a.entity == "outbox"));
     assert!(x.audit.iter().any(|a| a.entity == "task"));
 }
+
+/// The payout-due rule: on a group's payout day with someone to pay, one
+/// task (due within the rule's days), once per payout day; none before the
+/// rule was switched on, none while no run is due.
+#[test]
+fn a_payout_run_due_makes_one_task_per_payout_day() {
+    use partnerdesk_core::workflow::payouts;
+    let e = env(); // 2026-03-01
+    let p = e.partner("Pay Day");
+    let c = e.win(e.lead(p.id, "Big", 1_000_000).id);
+    e.approve(&[c.id]).unwrap();
+    e.tick();
+    e.store
+        .write(|tx| {
+            payouts::set_group(
+                tx,
+                GroupId::STANDARD,
+                &GroupPayoutEdit {
+                    payout_day: Some(5),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    e.tick();
+    e.store
+        .write(|tx| timed::set(tx, timed::PAYOUT_DUE, Some(true), Some(2), None))
+        .unwrap();
+    let rule = |e: &Env| {
+        e.store
+            .read(|c| timed::list(c, e.store.now()))
+            .unwrap()
+            .into_iter()
+            .find(|r| r.name == timed::PAYOUT_DUE)
+            .unwrap()
+    };
+    assert_eq!(rule(&e).next_firing_at.as_deref(), Some("2026-03-05T00:00:00.000Z"));
+    // February's payout day passed before the rule was on: no task for it.
+    let payout_tasks = |d: &accruals::DueRun| {
+        d.automation
+            .tasks
+            .iter()
+            .filter(|t| t.rule.as_deref() == Some(timed::PAYOUT_DUE))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert!(payout_tasks(&run_due(&e)).is_empty());
+    e.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 5, 8, 0, 0).unwrap());
+    let made = payout_tasks(&run_due(&e));
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0].due_on, "2026-03-06", "within 2 days");
+    assert!(made[0].title.contains("2026-03-05"), "{}", made[0].title);
+    assert!(made[0].title.contains("1 partner"), "{}", made[0].title);
+    e.tick();
+    assert!(payout_tasks(&run_due(&e)).is_empty(), "once per payout day");
+    // The run is made: nothing is due on the next run-due.
+    e.tick();
+    e.store.write(|tx| payouts::run(tx, &[])).unwrap();
+    e.clock.advance(Duration::days(1));
+    assert!(payout_tasks(&run_due(&e)).is_empty());
+    assert_eq!(rule(&e).next_firing_at.as_deref(), Some("2026-04-05T00:00:00.000Z"));
+}

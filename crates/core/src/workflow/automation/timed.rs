@@ -1,10 +1,11 @@
 //! The built-in timed rules, fired by `run-due` (at start, every minute in
 //! the app, `partnerdesk run-due`): a reminder task for a lead untouched for
 //! N days and for an application waiting more than N days, the onboarding
-//! checklist when a partner is approved, and days 7 and 30 of the welcome
-//! sequence. Each firing is a row of `automation_firings` (key: rule and
-//! subject) written in the transaction of what it does, so a rule fires
-//! once per subject, and never twice after a crash.
+//! checklist when a partner is approved, a task when a payout run is due
+//! (a group's payout day), and days 7 and 30 of the welcome sequence. Each
+//! firing is a row of `automation_firings` (key: rule and subject) written in
+//! the transaction of what it does, so a rule fires once per subject, and
+//! never twice after a crash.
 //!
 //! The rules are off until the manager switches them on, and a rule counts
 //! only what comes due after it was switched on: a database with thousands
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 pub const LEAD_UNTOUCHED: &str = "lead_untouched";
 pub const ONBOARDING: &str = "onboarding_checklist";
 pub const APPLICATIONS_WAITING: &str = "applications_waiting";
+pub const PAYOUT_DUE: &str = "payout_due";
 
 /// (name, description, default days, default items).
 const RULES: &[(&str, &str, i64)] = &[
@@ -38,6 +40,11 @@ const RULES: &[(&str, &str, i64)] = &[
     (
         APPLICATIONS_WAITING,
         "a task for an application waiting for a decision more than N days",
+        3,
+    ),
+    (
+        PAYOUT_DUE,
+        "a task on a group's payout day, when a payout run is due (to be done within N days)",
         3,
     ),
 ];
@@ -252,6 +259,34 @@ pub fn run(tx: &Tx) -> Result<TimedRun> {
             }
         }
     }
+    // A payout run due (a group's payout day has come, someone to pay):
+    // once per payout day, from the day the rule was switched on.
+    let (on, days, _) = settings(tx, PAYOUT_DUE)?;
+    if on {
+        let since = enabled_at(tx, PAYOUT_DUE)?
+            .unwrap_or(now)
+            .format("%Y-%m-%d")
+            .to_string();
+        if let Some(d) = crate::workflow::payouts::due(tx, now)? {
+            if d.due_on >= since && write::fired(tx, PAYOUT_DUE, &d.due_on)? {
+                let by = chrono::NaiveDate::parse_from_str(&d.due_on, "%Y-%m-%d")
+                    .map(|t| (t + Duration::days(days - 1)).format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|_| day.clone());
+                out.tasks.push(tasks::add(
+                    tx,
+                    &format!(
+                        "Make the payout run of {}: {} partner(s), {}",
+                        d.due_on,
+                        d.partners,
+                        events::money(tx, d.total)?
+                    ),
+                    None,
+                    Some(PAYOUT_DUE),
+                    &by,
+                )?);
+            }
+        }
+    }
     // The welcome sequence: days 7 and 30 after the day-0 e-mail.
     for (i, rule) in t::WELCOME.iter().enumerate().skip(1) {
         let by = fmt_time(now - Duration::days(t::WELCOME_DAYS[i]));
@@ -293,10 +328,30 @@ fn next_firing(conn: &Conn, name: &str, days: i64, now: chrono::DateTime<chrono:
             [&from],
             |r| r.get(0),
         )?,
+        PAYOUT_DUE => return next_payout_day(conn, now),
         _ => None,
     };
     Ok(first
         .as_deref()
         .and_then(parse_time)
         .map(|t| fmt_time((t + Duration::days(days)).max(now))))
+}
+
+/// The next payout day of any group from today on (its run may pay nobody).
+fn next_payout_day(conn: &Conn, now: chrono::DateTime<chrono::Utc>) -> Result<Option<String>> {
+    use chrono::Datelike;
+    let today = now.date_naive();
+    let next_month = today
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)));
+    let mut best: Option<chrono::NaiveDate> = None;
+    for g in repo::payouts::group_payouts(conn)? {
+        let Some(day) = g.payout_day else { continue };
+        let this = today.with_day(day as u32).filter(|d| *d >= today);
+        let next = this.or_else(|| next_month.and_then(|m| m.with_day(day as u32)));
+        if let Some(d) = next {
+            best = Some(best.map_or(d, |b| b.min(d)));
+        }
+    }
+    Ok(best.map(|d| format!("{}T00:00:00.000Z", d.format("%Y-%m-%d"))))
 }
