@@ -23,7 +23,7 @@ fn tasks_and_rules_from_the_command_line() {
     let db = Db::new();
     let t0 = "2030-05-01T09:00:00Z";
     let rules = at(&db, t0, &["automation", "list"]);
-    assert_eq!(rules.as_array().unwrap().len(), 3);
+    assert_eq!(rules.as_array().unwrap().len(), 4);
     assert!(rules.as_array().unwrap().iter().all(|r| r["enabled"] == false));
     let r = at(
         &db,
