@@ -52,7 +52,7 @@ test: export CLIPPY_ARGS := -D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 test-rust:
 	$(call apt_install,python3-aiosmtpd)
 	$(LINTED) $(CARGO) test --workspace --all-targets --locked --no-run
-	$(LINTED) scripts/with-postgres.sh $(CARGO) test --workspace --locked
+	$(LINTED) scripts/with-postgres.sh $(CARGO) test --workspace --lib --bins --tests --locked
 
 ## The reference data set (100,000 partners, 2,000,000 leads), timed (release build).
 demo-reference:
