@@ -68,6 +68,8 @@ pub struct NewLead {
     pub estimated_value: i64,
 }
 
+// Written out: the id types are declared by `id_type!`, where a derive would give every id a Default.
+#[allow(clippy::derivable_impls)]
 impl Default for PartnerId {
     fn default() -> Self {
         PartnerId(uuid::Uuid::nil())

@@ -40,6 +40,8 @@ pub struct NewPlan {
     pub investment_range: String,
 }
 
+// Written out: the id types are declared by `id_type!`, where a derive would give every id a Default.
+#[allow(clippy::derivable_impls)]
 impl Default for LeadId {
     fn default() -> Self {
         LeadId(uuid::Uuid::nil())
