@@ -172,18 +172,9 @@ fn an_inserted_row_is_named() {
 
 #[test]
 fn a_file_older_than_the_chain_gets_it_once_when_opened() {
-    mod embedded {
-        refinery::embed_migrations!("../../migrations");
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("old.db");
+    let (_dir, db) = crate::common::old_database(6);
     {
-        let mut conn = rusqlite::Connection::open(&db).unwrap();
-        embedded::migrations::runner()
-            .set_target(refinery::Target::Version(6))
-            .set_grouped(true)
-            .run(&mut conn)
-            .unwrap();
+        let conn = rusqlite::Connection::open(&db).unwrap();
         for i in 0..3 {
             conn.execute(
                 "INSERT INTO audit_log (at, entity, entity_id, action, before, after) VALUES (?1, 'setting', 'currency', 'set', NULL, '{}')",

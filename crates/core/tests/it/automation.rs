@@ -459,18 +459,9 @@ fn smtp_security_none_is_only_for_loopback_and_the_sender_must_be_an_address() {
 
 #[test]
 fn an_existing_database_migrates_with_its_audit_chain_and_counter_kept() {
-    mod old {
-        refinery::embed_migrations!("../../migrations");
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("old.db");
+    let (_dir, db) = crate::common::old_database(9);
     {
-        let mut conn = rusqlite::Connection::open(&db).unwrap();
-        old::migrations::runner()
-            .set_target(refinery::Target::Version(9))
-            .set_grouped(true)
-            .run(&mut conn)
-            .unwrap();
+        let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "INSERT INTO audit_log (at, entity, entity_id, action, before, after) VALUES
                 ('2026-01-01T00:00:00.000Z', 'setting', 'currency', 'set', NULL, '{\"currency\":\"EUR\"}'),

@@ -294,18 +294,9 @@ fn restore_refuses_a_bad_backup_and_rescues_a_damaged_database() {
 
 #[test]
 fn a_migration_is_preceded_by_a_verified_copy_of_the_old_file() {
-    mod v1 {
-        refinery::embed_migrations!("../../migrations");
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("old.db");
+    let (_dir, db) = crate::common::old_database(1);
     {
-        let mut conn = rusqlite::Connection::open(&db).unwrap();
-        v1::migrations::runner()
-            .set_target(refinery::Target::Version(1))
-            .set_grouped(true)
-            .run(&mut conn)
-            .unwrap();
+        let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute(
             "INSERT INTO settings (key, value, updated_at) VALUES ('currency', 'EUR', '2026-01-01T00:00:00.000Z')",
             [],

@@ -274,3 +274,27 @@ impl Env {
 pub fn data_version(watcher: &rusqlite::Connection) -> i64 {
     watcher.query_row("PRAGMA data_version", [], |r| r.get(0)).unwrap()
 }
+
+mod embedded {
+    refinery::embed_migrations!("../../migrations");
+}
+
+/// A database file made by the migrations up to schema `version`, as an
+/// older Partnerdesk left it (the test then adds its rows and opens it with
+/// this build), and the folder that holds it.
+pub fn old_database(version: i32) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let mut conn = rusqlite::Connection::open(&db).unwrap();
+    embedded::migrations::runner()
+        .set_target(refinery::Target::Version(version))
+        .set_grouped(true)
+        .run(&mut conn)
+        .unwrap();
+    (dir, db)
+}
+
+/// How many migrations this build embeds.
+pub fn embedded_migrations() -> usize {
+    embedded::migrations::runner().get_migrations().len()
+}

@@ -277,18 +277,9 @@ fn the_settings_show_the_default_table_in_force_today_not_a_later_one() {
 
 #[test]
 fn migrating_keeps_each_groups_settings_as_they_were() {
-    mod old {
-        refinery::embed_migrations!("../../migrations");
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("old.db");
+    let (_dir, db) = crate::common::old_database(9);
     {
-        let mut conn = rusqlite::Connection::open(&db).unwrap();
-        old::migrations::runner()
-            .set_target(refinery::Target::Version(9))
-            .set_grouped(true)
-            .run(&mut conn)
-            .unwrap();
+        let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "INSERT INTO partner_groups (id, name, recurring_limit, milestone_deals, milestone_amount, created_at, updated_at)
              VALUES ('0190a000-0000-7000-8000-00000000000a', 'Settings only', 6, 3, 2500, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),

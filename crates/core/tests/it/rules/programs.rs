@@ -72,18 +72,9 @@ fn win_lead(e: &Env, p: PartnerId, client: &str, value: i64) -> Commission {
 
 #[test]
 fn migrating_an_existing_database_keeps_every_amount() {
-    mod old {
-        refinery::embed_migrations!("../../migrations");
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("old.db");
+    let (_dir, db) = crate::common::old_database(6);
     {
-        let mut conn = rusqlite::Connection::open(&db).unwrap();
-        old::migrations::runner()
-            .set_target(refinery::Target::Version(6))
-            .set_grouped(true)
-            .run(&mut conn)
-            .unwrap();
+        let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "INSERT INTO settings (key, value, updated_at) VALUES ('tier.silver.rate', '1300', '2026-01-01T00:00:00.000Z');
              INSERT INTO partners (id, name, email, tier, total_deals, total_earnings, created_at, updated_at)

@@ -120,10 +120,7 @@ fn reopening_runs_no_migration_again() {
     drop(store);
     let first = history_rows(&path);
     // One history row per migration this build embeds (their numbers may have gaps).
-    mod embedded {
-        refinery::embed_migrations!("../../migrations");
-    }
-    assert_eq!(first.len(), embedded::migrations::runner().get_migrations().len());
+    assert_eq!(first.len(), common::embedded_migrations());
     assert_eq!(first.last().unwrap().0, latest_schema_version());
     for _ in 0..2 {
         let store = open(&path).unwrap();
