@@ -41,7 +41,7 @@ pub fn partner_ctx(conn: &Conn, p: &Partner) -> Result<Ctx> {
     Ok(c)
 }
 
-/// An amount in the database currency: `1,234.50 USD`.
+/// An amount in the database currency, as the e-mails write it: `1234.50 USD`.
 pub fn money(conn: &Conn, cents: i64) -> Result<String> {
     Ok(format!(
         "{} {}",
